@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/persister.hpp"
+#include "storage/records.hpp"
+#include "storage/writer.hpp"
+
+namespace sluice {
+
+/// What the hub starts from: the metadata recovered from disk (see
+/// `storage/recovery.hpp`), the writer it persists through, and its clock.
+struct hub_config {
+  storage::writer* writer = nullptr;
+  std::vector<storage::queue_record> queues;
+  std::vector<storage::token_record> tokens;
+  /// Unix epoch milliseconds; tests inject a fixed clock.
+  std::function<int64_t()> now_ms;
+};
+
+/// The queues of one account, indexed by id and by name.
+struct account_queues {
+  std::unordered_map<std::string, storage::queue_record> by_id;
+  std::unordered_map<std::string, std::string> id_by_name;
+};
+
+/// State of the hub actor. Helpers never block and never touch the disk.
+struct hub_state {
+  static inline const char* name = "sluice.hub";
+
+  persister persist;
+  std::function<int64_t()> now_ms;
+  std::unordered_map<std::string, account_queues> accounts;
+  std::unordered_map<std::string, storage::token_record> tokens_by_hash;
+  std::unordered_map<std::string, coordinator_actor> coordinators; // by queue id
+
+  /// Null when the account has no queue `id`.
+  storage::queue_record* find(const std::string& account, const std::string& id);
+  /// Adds or replaces a queue in the indexes.
+  void put(const storage::queue_record& q);
+  /// Removes a queue from the indexes.
+  void remove(const std::string& account, const std::string& id);
+  /// The queues of `account` (only the one named `only_name` if non-empty), oldest
+  /// first.
+  queue_list list(const std::string& account, const std::string& only_name) const;
+};
+
+/// Spawns nothing itself but a coordinator per queue (recovered or created).
+hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_config cfg);
+
+} // namespace sluice

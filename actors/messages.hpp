@@ -1,0 +1,160 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+#include <caf/optional.hpp>
+
+#include "storage/records.hpp"
+
+/// The typed message vocabulary between the HTTP layer and the actors, and
+/// between actors. Every struct has an `inspect` overload; all are registered
+/// once in `actors/type_ids.hpp`.
+
+namespace sluice::storage {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, queue_settings& x) {
+  return f(caf::meta::type_name("queue_settings"), x.delivery_delay,
+           x.message_retention_period, x.delivery_paused);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, queue_record& x) {
+  return f(caf::meta::type_name("queue_record"), x.account, x.id, x.name,
+           x.created_ms, x.modified_ms, x.settings);
+}
+
+} // namespace sluice::storage
+
+namespace sluice {
+
+/// Who is calling: the account scope and permissions of the presented token.
+struct principal {
+  std::string token_id;
+  std::string account; ///< one account id, or `storage::all_accounts`
+  uint32_t permissions = 0;
+
+  /// True if the token may act on `acct` at all.
+  bool covers(std::string_view acct) const {
+    return account == storage::all_accounts || account == acct;
+  }
+
+  /// True if the token carries `perm` (admin implies every permission).
+  bool has(uint32_t perm) const {
+    return (permissions & (perm | storage::perm_admin)) != 0;
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, principal& x) {
+  return f(caf::meta::type_name("principal"), x.token_id, x.account, x.permissions);
+}
+
+/// Resolve a token. Reply: `principal`, or `errc::unauthenticated`.
+struct authenticate {
+  std::string token_hash; ///< hex SHA-256 of the presented secret
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, authenticate& x) {
+  return f(caf::meta::type_name("authenticate"), x.token_hash);
+}
+
+/// Queue settings as sent by a client: absent fields are unset. Values are
+/// kept wide so that the hub, not the parser, judges their range.
+struct settings_patch {
+  caf::optional<int64_t> delivery_delay;
+  caf::optional<int64_t> message_retention_period;
+  caf::optional<bool> delivery_paused;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, settings_patch& x) {
+  return f(caf::meta::type_name("settings_patch"), x.delivery_delay,
+           x.message_retention_period, x.delivery_paused);
+}
+
+/// Create a queue. Reply: the new `queue_record`, or `invalid_request`,
+/// `queue_name_taken`, `queue_limit`, `storage_failure`.
+struct create_queue {
+  std::string account;
+  std::string name;
+  settings_patch settings;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_queue& x) {
+  return f(caf::meta::type_name("create_queue"), x.account, x.name, x.settings);
+}
+
+/// List the queues of an account, oldest first. Reply: `queue_list`.
+struct list_queues {
+  std::string account;
+  std::string name; ///< when non-empty, only the queue with this exact name
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_queues& x) {
+  return f(caf::meta::type_name("list_queues"), x.account, x.name);
+}
+
+using queue_list = std::vector<storage::queue_record>;
+
+/// Read one queue. Reply: `queue_record`, or `queue_not_found`.
+struct get_queue {
+  std::string account;
+  std::string queue_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_queue& x) {
+  return f(caf::meta::type_name("get_queue"), x.account, x.queue_id);
+}
+
+/// Change a queue's settings: `replace` (PUT) resets unset fields to their
+/// defaults, otherwise (PATCH) unset fields keep their value. Reply: the
+/// updated `queue_record`, or `queue_not_found`, `invalid_request` (also for
+/// an attempt to rename: names are immutable), `storage_failure`.
+struct update_queue {
+  std::string account;
+  std::string queue_id;
+  settings_patch settings;
+  bool replace = false;
+  caf::optional<std::string> name; ///< if sent, must equal the current name
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, update_queue& x) {
+  return f(caf::meta::type_name("update_queue"), x.account, x.queue_id,
+           x.settings, x.replace, x.name);
+}
+
+/// Delete a queue with its messages. Reply: `caf::ok_atom`, or
+/// `queue_not_found`, `storage_failure`.
+struct delete_queue {
+  std::string account;
+  std::string queue_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delete_queue& x) {
+  return f(caf::meta::type_name("delete_queue"), x.account, x.queue_id);
+}
+
+/// Sent by the storage writer's completion back to the actor that submitted
+/// a write (see `persister`). `error` is empty on success.
+struct write_done {
+  uint64_t ticket = 0;
+  std::string error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, write_done& x) {
+  return f(caf::meta::type_name("write_done"), x.ticket, x.error);
+}
+
+} // namespace sluice

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <caf/actor_system_config.hpp>
+#include <caf/type_id.hpp>
+
+#include "actors/messages.hpp"
+
+/// The one type-ID block of Sluice. Every message type is listed here and
+/// nowhere else.
+CAF_BEGIN_TYPE_ID_BLOCK(sluice, caf::first_custom_type_id)
+
+  CAF_ADD_TYPE_ID(sluice, (sluice::storage::queue_settings))
+  CAF_ADD_TYPE_ID(sluice, (sluice::storage::queue_record))
+  CAF_ADD_TYPE_ID(sluice, (sluice::principal))
+  CAF_ADD_TYPE_ID(sluice, (sluice::authenticate))
+  CAF_ADD_TYPE_ID(sluice, (sluice::settings_patch))
+  CAF_ADD_TYPE_ID(sluice, (sluice::create_queue))
+  CAF_ADD_TYPE_ID(sluice, (sluice::list_queues))
+  CAF_ADD_TYPE_ID(sluice, (sluice::get_queue))
+  CAF_ADD_TYPE_ID(sluice, (sluice::update_queue))
+  CAF_ADD_TYPE_ID(sluice, (sluice::delete_queue))
+  CAF_ADD_TYPE_ID(sluice, (sluice::write_done))
+
+CAF_END_TYPE_ID_BLOCK(sluice)
+
+namespace sluice {
+
+/// Registers every message type and the `errc` error category with `cfg`.
+/// Called by the server, the CLI and every test fixture.
+void add_message_types(caf::actor_system_config& cfg);
+
+} // namespace sluice

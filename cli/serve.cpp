@@ -1,0 +1,155 @@
+#include "cli/serve.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/hub.hpp"
+#include "actors/tokens.hpp"
+#include "actors/type_ids.hpp"
+#include "http/api.hpp"
+#include "http/server.hpp"
+#include "metrics/registry.hpp"
+#include "storage/recovery.hpp"
+
+namespace sluice::cli {
+
+namespace {
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// Splits "host:port" (IPv6 as "[::1]:port"). False if malformed.
+bool split_listen(const std::string& s, std::string& host, uint16_t& port) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= s.size())
+    return false;
+  host = s.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  try {
+    auto p = std::stoul(s.substr(colon + 1));
+    if (p > 65535)
+      return false;
+    port = static_cast<uint16_t>(p);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return !host.empty();
+}
+
+bool is_loopback(const std::string& host) {
+  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+/// Ensures the admin token of SPEC §8 exists; prints a newly generated secret
+/// once. Runs before the actor system starts (blocking I/O is fine here).
+bool bootstrap(storage::db& db, storage::meta_snapshot& meta) {
+  const char* env = std::getenv("SLUICE_BOOTSTRAP_TOKEN");
+  auto tok = bootstrap_token(meta.tokens, env != nullptr ? env : "", now_ms());
+  if (!tok)
+    return true;
+  storage::batch b;
+  b.put(storage::family::meta, storage::token_key(tok->record.hash),
+        storage::encode(tok->record));
+  if (auto st = db.write(b, true); !st.ok()) {
+    spdlog::error("cannot store the admin token: {}", st.message());
+    return false;
+  }
+  if (!tok->secret_to_print.empty())
+    std::cout << "admin token (shown once, store it now): " << tok->secret_to_print
+              << std::endl;
+  meta.tokens.push_back(std::move(tok->record));
+  return true;
+}
+
+} // namespace
+
+int serve(const serve_options& opts) {
+  http::server_options http_opts;
+  if (!split_listen(opts.listen, http_opts.host, http_opts.port)) {
+    spdlog::error("--listen must be HOST:PORT, got '{}'", opts.listen);
+    return 2;
+  }
+  if (opts.dev && !is_loopback(http_opts.host)) {
+    spdlog::error("--dev disables authentication and is only allowed on a loopback "
+                  "address, not '{}'",
+                  http_opts.host);
+    return 2;
+  }
+  http_opts.threads = std::max(1u, opts.http_threads);
+  http_opts.max_body_bytes = opts.max_request_bytes;
+
+  storage::status st;
+  auto db = storage::db::open(opts.data_dir, st);
+  if (!db) {
+    spdlog::error("{}", st.message());
+    return 1;
+  }
+  storage::meta_snapshot meta;
+  if (st = storage::load_meta(*db, meta); !st.ok()) {
+    spdlog::error("cannot recover metadata from {}: {}", opts.data_dir, st.message());
+    return 1;
+  }
+  if (!opts.dev && !bootstrap(*db, meta))
+    return 1;
+  spdlog::info("recovered {} queues and {} tokens from {}", meta.queues.size(),
+               meta.tokens.size(), opts.data_dir);
+
+  storage::writer writer{*db};
+  metrics::registry metrics;
+  std::atomic<bool> draining{false};
+  int rc = 0;
+  {
+    caf::actor_system_config cfg;
+    add_message_types(cfg);
+    cfg.set("scheduler.max-threads", static_cast<size_t>(std::max(1u, opts.actor_threads)));
+    cfg.set("scheduler.max-throughput", static_cast<size_t>(300));
+    caf::actor_system sys{cfg};
+    hub_config hc;
+    hc.writer = &writer;
+    hc.queues = std::move(meta.queues);
+    hc.tokens = std::move(meta.tokens);
+    auto hub_handle = sys.spawn(hub, std::move(hc));
+
+    http::api_context ctx;
+    ctx.sys = &sys;
+    ctx.hub = hub_handle;
+    ctx.metrics = &metrics;
+    ctx.dev_mode = opts.dev;
+    ctx.draining = &draining;
+    http::router routes;
+    http::add_all_routes(routes, ctx);
+    http::server srv{routes, &metrics, http_opts};
+    if (auto err = srv.listen(); !err.empty()) {
+      spdlog::error("{}", err);
+      rc = 1;
+    } else {
+      if (opts.dev)
+        spdlog::warn("--dev: authentication is disabled");
+      srv.stop_on_signals(
+        [&draining] {
+          spdlog::info("signal received: draining in-flight requests");
+          draining = true;
+        },
+        std::chrono::seconds(opts.shutdown_grace_s));
+      std::cout << "listening on http://" << http_opts.host << ":" << srv.port() << std::endl;
+      srv.run();
+    }
+    caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);
+    // ~actor_system waits for every actor; metadata writes still in flight
+    // complete through the writer, which outlives the system.
+  }
+  writer.stop();
+  spdlog::info("stopped cleanly");
+  return rc;
+}
+
+} // namespace sluice::cli

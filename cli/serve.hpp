@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sluice::cli {
+
+/// Flags of `sluice serve` (SPEC §8). Every one can also come from the TOML
+/// file given with `--config`.
+struct serve_options {
+  std::string listen = "127.0.0.1:8787";
+  std::string data_dir = "./data";
+  std::string plugin_dir;
+  bool dev = false;
+  unsigned http_threads = 1;
+  unsigned actor_threads = 2;
+  uint64_t max_request_bytes = 1'000'000;
+  unsigned shutdown_grace_s = 10;
+};
+
+/// Runs the server until SIGINT/SIGTERM. Returns the process exit code.
+int serve(const serve_options& opts);
+
+} // namespace sluice::cli

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <utility>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/expected.hpp>
+
+namespace sluice::http {
+
+/// How long an HTTP request waits for an actor's answer before it fails with
+/// a retryable 504.
+inline constexpr std::chrono::seconds ask_timeout{30};
+
+/// Sends `msg` as a request to `dest` without blocking the calling (I/O)
+/// thread: a short-lived actor makes the request and calls `done` with the
+/// reply or the error, on a CAF thread. `done` must not block; it typically
+/// renders a response and hands it to a `responder`, which posts it back to
+/// the connection's executor.
+template <class Result, class Handle, class Msg>
+void ask(caf::actor_system& sys, const Handle& dest, Msg msg,
+         std::function<void(caf::expected<Result>)> done) {
+  sys.spawn([dest, msg = std::move(msg), done = std::move(done)](caf::event_based_actor* self) {
+    self->request(dest, ask_timeout, msg)
+      .then([done](Result& r) { done(std::move(r)); },
+            [done](caf::error& e) { done(std::move(e)); });
+  });
+}
+
+} // namespace sluice::http

@@ -1,0 +1,81 @@
+#include "http/auth.hpp"
+
+#include <string>
+
+#include "actors/crypto.hpp"
+#include "http/ask.hpp"
+#include "http/envelope.hpp"
+
+namespace sluice::http {
+
+bool valid_account_id(std::string_view account) {
+  if (account.empty() || account.size() > 64)
+    return false;
+  for (char c : account) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+              || c == '_' || c == '-';
+    if (!ok)
+      return false;
+  }
+  return true;
+}
+
+namespace {
+
+const char* permission_name(uint32_t p) {
+  switch (p) {
+    case storage::perm_queues_read:
+      return "queues_read";
+    case storage::perm_queues_write:
+      return "queues_write";
+    case storage::perm_events_publish:
+      return "events_publish";
+    default:
+      return "admin";
+  }
+}
+
+} // namespace
+
+void authorize(api_context& ctx, const request& req, std::string_view account,
+               uint32_t permission, std::function<void(principal)> proceed, responder reply) {
+  if (!valid_account_id(account)) {
+    reply(fail(errc::invalid_request,
+               "account id must be 1-64 characters of letters, digits, '_' or '-'"));
+    return;
+  }
+  if (ctx.dev_mode) {
+    proceed(principal{"dev", std::string{storage::all_accounts}, storage::perm_admin});
+    return;
+  }
+  constexpr std::string_view scheme = "Bearer ";
+  std::string_view h = req.authorization;
+  if (h.size() <= scheme.size() || h.substr(0, scheme.size()) != scheme) {
+    reply(fail(errc::unauthenticated,
+               "missing API token: send 'Authorization: Bearer <token>'"));
+    return;
+  }
+  auto secret = h.substr(scheme.size());
+  std::string acct{account};
+  ask<principal>(*ctx.sys, ctx.hub, authenticate{sha256_hex(secret)},
+                 [acct, permission, proceed, reply](caf::expected<principal> p) {
+                   if (!p) {
+                     reply(fail(p.error()));
+                     return;
+                   }
+                   if (!p->covers(acct)) {
+                     reply(fail(errc::forbidden,
+                                "this API token is not valid for account '" + acct + "'"));
+                     return;
+                   }
+                   if (!p->has(permission)) {
+                     reply(fail(errc::forbidden,
+                                std::string{"this API token lacks the '"}
+                                  + permission_name(permission) + "' permission"));
+                     return;
+                   }
+                   proceed(std::move(*p));
+                 });
+}
+
+} // namespace sluice::http

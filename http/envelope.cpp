@@ -1,0 +1,100 @@
+#include "http/envelope.hpp"
+
+#include "http/json_writer.hpp"
+
+namespace sluice::http {
+
+wire_error to_wire(errc e) {
+  switch (e) {
+    case errc::none:
+      return {200, 0};
+    case errc::unauthenticated:
+      return {401, 10000};
+    case errc::forbidden:
+      return {403, 10000};
+    case errc::invalid_request:
+      return {400, 10026};
+    case errc::malformed_json:
+      return {400, 10208};
+    case errc::not_found:
+      return {404, 7003};
+    case errc::method_not_allowed:
+      return {405, 10405};
+    case errc::queue_not_found:
+      return {404, 11000};
+    case errc::queue_name_taken:
+      return {409, 11009};
+    case errc::queue_limit:
+      return {409, 11006};
+    case errc::too_large:
+      return {413, 10204};
+    case errc::storage_failure:
+      return {500, 10002};
+    case errc::overloaded:
+      return {503, 10250};
+    case errc::timeout:
+      return {504, 10003};
+  }
+  return {500, 10002};
+}
+
+namespace {
+
+std::string envelope(bool success, const wire_error* err, std::string_view message,
+                     std::string_view result_json, const page_info* info) {
+  json_writer w;
+  w.begin_object().key("success").value(success).key("errors").begin_array();
+  if (err != nullptr)
+    w.begin_object().key("code").value(err->code).key("message").value(message).end_object();
+  w.end_array().key("messages").begin_array().end_array().key("result");
+  if (result_json.empty())
+    w.null();
+  else
+    w.raw(result_json);
+  if (info != nullptr)
+    w.key("result_info")
+      .begin_object()
+      .key("page")
+      .value(info->page)
+      .key("per_page")
+      .value(info->per_page)
+      .key("count")
+      .value(info->count)
+      .key("total_count")
+      .value(info->total_count)
+      .end_object();
+  w.end_object();
+  return w.take();
+}
+
+} // namespace
+
+response ok(std::string_view result_json, int status) {
+  response r;
+  r.status = status;
+  r.body = envelope(true, nullptr, {}, result_json, nullptr);
+  return r;
+}
+
+response ok_list(std::string_view result_json, const page_info& info) {
+  response r;
+  r.body = envelope(true, nullptr, {}, result_json, &info);
+  return r;
+}
+
+response fail(errc e, std::string_view message) {
+  auto w = to_wire(e);
+  response r;
+  r.status = w.status;
+  r.body = envelope(false, &w, message, {}, nullptr);
+  // Only overload and time-outs are worth retrying.
+  if (e != errc::overloaded && e != errc::timeout)
+    r.headers.emplace_back("x-should-retry", "false");
+  return r;
+}
+
+response fail(const caf::error& e) {
+  return fail(error_code(e), error_message(e));
+}
+
+} // namespace sluice::http

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "actors/messages.hpp"
+#include "http/json_reader.hpp"
+#include "http/json_writer.hpp"
+
+namespace sluice::http {
+
+/// RFC 3339 UTC with milliseconds, e.g. "2026-11-23T03:21:36.123Z".
+std::string rfc3339(int64_t epoch_ms);
+
+/// Writes a queue object as clients expect it (SPEC §2): ids, name, times,
+/// settings, and the `consumers` / `producers` arrays with their counts.
+void write_queue(json_writer& w, const storage::queue_record& q);
+
+/// Reads the optional `settings` object of a create/update body into `out`.
+/// Returns an error text naming the field, or empty.
+std::string read_settings(simdjson::dom::object body, settings_patch& out);
+
+} // namespace sluice::http

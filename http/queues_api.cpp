@@ -1,0 +1,153 @@
+#include "http/api.hpp"
+
+#include "http/ask.hpp"
+#include "http/auth.hpp"
+#include "http/envelope.hpp"
+#include "http/json_reader.hpp"
+#include "http/paging.hpp"
+#include "http/query.hpp"
+#include "http/queue_json.hpp"
+
+namespace sluice::http {
+
+namespace {
+
+constexpr std::string_view queues_path = "/client/v4/accounts/{account}/queues";
+constexpr std::string_view queue_path = "/client/v4/accounts/{account}/queues/{queue_id}";
+
+response render_queue(const storage::queue_record& q) {
+  json_writer w;
+  write_queue(w, q);
+  return ok(w.take());
+}
+
+/// Replies with the rendered queue or the error.
+auto queue_reply(responder reply) {
+  return [reply](caf::expected<storage::queue_record> q) {
+    reply(q ? render_queue(*q) : fail(q.error()));
+  };
+}
+
+/// Parses a create/update body. Returns an error response text or empty.
+bool parse_queue_body(const request& req, bool allow_empty, caf::optional<std::string>& name,
+                      settings_patch& settings, responder& reply) {
+  json_reader in;
+  if (auto err = in.parse(req.body, allow_empty); !err.empty()) {
+    reply(fail(in.malformed() ? errc::malformed_json : errc::invalid_request, err));
+    return false;
+  }
+  auto err = json_reader::get_string(in.root(), "queue_name", "queue_name", name);
+  if (err.empty())
+    err = read_settings(in.root(), settings);
+  if (!err.empty()) {
+    reply(fail(errc::invalid_request, err));
+    return false;
+  }
+  return true;
+}
+
+void create(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(ctx, req, p[0], storage::perm_queues_write,
+            [&ctx, req, account = p[0], reply](principal) mutable {
+              caf::optional<std::string> name;
+              create_queue msg;
+              if (!parse_queue_body(req, false, name, msg.settings, reply))
+                return;
+              if (!name) {
+                reply(fail(errc::invalid_request, "queue_name is required"));
+                return;
+              }
+              msg.account = account;
+              msg.name = *name;
+              ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
+            },
+            reply);
+}
+
+void list(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(ctx, req, p[0], storage::perm_queues_read,
+            [&ctx, query = req.query, account = p[0], reply](principal) {
+              paging pg;
+              if (auto err = parse_paging(query, pg); !err.empty()) {
+                reply(fail(errc::invalid_request, err));
+                return;
+              }
+              list_queues msg{account, query_value(query, "name")};
+              ask<queue_list>(*ctx.sys, ctx.hub, std::move(msg),
+                              [pg, reply](caf::expected<queue_list> qs) {
+                                if (!qs) {
+                                  reply(fail(qs.error()));
+                                  return;
+                                }
+                                uint64_t begin = 0;
+                                uint64_t end = 0;
+                                auto info = page_of(pg, qs->size(), begin, end);
+                                json_writer w;
+                                w.begin_array();
+                                for (auto i = begin; i < end; ++i)
+                                  write_queue(w, (*qs)[i]);
+                                w.end_array();
+                                reply(ok_list(w.take(), info));
+                              });
+            },
+            reply);
+}
+
+void get(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(ctx, req, p[0], storage::perm_queues_read,
+            [&ctx, account = p[0], id = p[1], reply](principal) {
+              ask<storage::queue_record>(*ctx.sys, ctx.hub, get_queue{account, id},
+                                         queue_reply(reply));
+            },
+            reply);
+}
+
+void update(api_context& ctx, request& req, path_params& p, responder reply, bool replace) {
+  authorize(ctx, req, p[0], storage::perm_queues_write,
+            [&ctx, req, account = p[0], id = p[1], reply, replace](principal) mutable {
+              update_queue msg;
+              if (!parse_queue_body(req, true, msg.name, msg.settings, reply))
+                return;
+              msg.account = account;
+              msg.queue_id = id;
+              msg.replace = replace;
+              ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
+            },
+            reply);
+}
+
+void remove(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(ctx, req, p[0], storage::perm_queues_write,
+            [&ctx, account = p[0], id = p[1], reply](principal) {
+              ask<caf::ok_atom>(*ctx.sys, ctx.hub, delete_queue{account, id},
+                                [reply](caf::expected<caf::ok_atom> r) {
+                                  reply(r ? ok({}) : fail(r.error()));
+                                });
+            },
+            reply);
+}
+
+} // namespace
+
+void add_queue_routes(router& r, api_context& ctx) {
+  using namespace std::placeholders;
+  auto bind = [&ctx](auto fn) {
+    return [&ctx, fn](request& req, path_params& p, responder reply) {
+      fn(ctx, req, p, std::move(reply));
+    };
+  };
+  r.add("queues.create", "POST", queues_path, bind(create));
+  r.add("queues.list", "GET", queues_path, bind(list));
+  r.add("queues.get", "GET", queue_path, bind(get));
+  r.add("queues.replace", "PUT", queue_path,
+        bind([](api_context& c, request& q, path_params& p, responder rp) {
+          update(c, q, p, std::move(rp), true);
+        }));
+  r.add("queues.update", "PATCH", queue_path,
+        bind([](api_context& c, request& q, path_params& p, responder rp) {
+          update(c, q, p, std::move(rp), false);
+        }));
+  r.add("queues.delete", "DELETE", queue_path, bind(remove));
+}
+
+} // namespace sluice::http

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/router.hpp"
+
+namespace sluice::metrics {
+class registry;
+} // namespace sluice::metrics
+
+namespace sluice::http {
+
+/// Listener settings (SPEC §8 flags map onto these).
+struct server_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8787; ///< 0 picks a free port (see `server::port`)
+  unsigned threads = 1; ///< Asio I/O threads
+  uint64_t max_body_bytes = 1'000'000; ///< larger bodies get 413
+  uint32_t max_header_bytes = 16 * 1024;
+  /// Limit for reading one request, and how long an idle keep-alive
+  /// connection stays open.
+  std::chrono::seconds read_timeout{30};
+  std::chrono::seconds write_timeout{30};
+};
+
+/// The Boost.Beast HTTP/1.1 server: keep-alive, size limits, time-outs. Each
+/// request is handed to the router on an I/O thread; handlers answer through a
+/// `responder` from any thread, and the server writes the response on the
+/// connection's strand. Beast is only included in server.cpp.
+class server {
+public:
+  server(const router& routes, metrics::registry* metrics, server_options opts);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and listens. Returns an error text (e.g. address in use) or empty.
+  std::string listen();
+
+  /// The bound port (after `listen`).
+  uint16_t port() const;
+
+  /// On SIGINT/SIGTERM: calls `on_signal` (e.g. mark not-ready), then
+  /// `stop(grace)`. Call before `run`.
+  void stop_on_signals(std::function<void()> on_signal, std::chrono::seconds grace);
+
+  /// Serves on the configured number of threads (the caller is one of them)
+  /// until stopped.
+  void run();
+
+  /// Stops accepting, lets requests in flight finish (at most `grace`), then
+  /// makes `run` return. Thread-safe.
+  void stop(std::chrono::seconds grace);
+
+  /// Implementation detail (Beast types), public only so that the
+  /// connection class in server.cpp can name it.
+  struct impl;
+
+private:
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace sluice::http

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice::storage {
+
+/// Appends fixed-width big-endian integers and length-prefixed strings to a
+/// byte string. Big-endian so that encoded integers in keys sort numerically.
+class encoder {
+public:
+  encoder& u8(uint8_t x);
+  encoder& u16(uint16_t x);
+  encoder& u32(uint32_t x);
+  encoder& u64(uint64_t x);
+  encoder& i64(int64_t x) { return u64(static_cast<uint64_t>(x)); }
+  /// A u32 length followed by the bytes.
+  encoder& str(std::string_view x);
+  /// The bytes only (for the last field of a key).
+  encoder& raw(std::string_view x);
+
+  std::string& bytes() { return out_; }
+  std::string take() { return std::move(out_); }
+
+private:
+  std::string out_;
+};
+
+/// Reads what `encoder` wrote. Every read checks bounds: once a read fails,
+/// `ok()` is false and later reads return zero values. Callers check `ok()`
+/// once at the end.
+class decoder {
+public:
+  explicit decoder(std::string_view in) : in_(in) {}
+
+  uint8_t u8();
+  uint16_t u16();
+  uint32_t u32();
+  uint64_t u64();
+  int64_t i64() { return static_cast<int64_t>(u64()); }
+  std::string str();
+
+  bool ok() const { return ok_; }
+  bool at_end() const { return in_.empty(); }
+
+private:
+  uint64_t fixed(size_t n);
+
+  std::string_view in_;
+  bool ok_ = true;
+};
+
+} // namespace sluice::storage

@@ -1,0 +1,114 @@
+#include "storage/db.hpp"
+
+#include <vector>
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+namespace sluice::storage {
+
+struct db::impl {
+  std::unique_ptr<rocksdb::DB> rdb;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles; // indexed by `family`
+
+  rocksdb::ColumnFamilyHandle* cf(family f) const {
+    return handles[static_cast<size_t>(f)];
+  }
+
+  ~impl() {
+    for (auto* h : handles)
+      if (h != nullptr)
+        rdb->DestroyColumnFamilyHandle(h);
+  }
+};
+
+db::db(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
+
+db::~db() = default;
+
+std::unique_ptr<db> db::open(const std::string& dir, status& st) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.create_missing_column_families = true;
+  options.IncreaseParallelism(2);
+  std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
+    {rocksdb::kDefaultColumnFamilyName, {}},
+    {"meta", {}},
+    {"messages", {}},
+    {"state", {}},
+  };
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(rocksdb::DBOptions(options), dir, cfs, &handles, &raw);
+  if (!s.ok()) {
+    st = status::error("cannot open data directory " + dir + ": " + s.ToString());
+    return nullptr;
+  }
+  auto p = std::make_unique<impl>();
+  p->rdb.reset(raw);
+  // Drop the default family's handle: RocksDB owns it; we only use ours.
+  raw->DestroyColumnFamilyHandle(handles[0]);
+  p->handles.assign(handles.begin() + 1, handles.end());
+  st = status{};
+  return std::unique_ptr<db>(new db(std::move(p)));
+}
+
+status db::write(const batch& b, bool sync) {
+  rocksdb::WriteBatch wb;
+  for (const auto& o : b.ops()) {
+    auto* h = impl_->cf(o.cf);
+    rocksdb::Status s;
+    switch (o.kind) {
+      case batch::op_kind::put:
+        s = wb.Put(h, o.key, o.value);
+        break;
+      case batch::op_kind::erase:
+        s = wb.Delete(h, o.key);
+        break;
+      case batch::op_kind::erase_range:
+        s = wb.DeleteRange(h, o.key, o.value);
+        break;
+    }
+    if (!s.ok())
+      return status::error("cannot build write batch: " + s.ToString());
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  auto s = impl_->rdb->Write(wo, &wb);
+  if (!s.ok())
+    return status::error("write failed: " + s.ToString());
+  return {};
+}
+
+std::optional<std::string> db::get(family cf, std::string_view key, status& st) {
+  std::string value;
+  auto s = impl_->rdb->Get(rocksdb::ReadOptions(), impl_->cf(cf),
+                           rocksdb::Slice(key.data(), key.size()), &value);
+  st = status{};
+  if (s.IsNotFound())
+    return std::nullopt;
+  if (!s.ok()) {
+    st = status::error("read failed: " + s.ToString());
+    return std::nullopt;
+  }
+  return value;
+}
+
+status db::scan_prefix(family cf, std::string_view prefix,
+                       const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::unique_ptr<rocksdb::Iterator> it(
+    impl_->rdb->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf)));
+  rocksdb::Slice p(prefix.data(), prefix.size());
+  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+    auto k = it->key();
+    auto v = it->value();
+    if (!fn({k.data(), k.size()}, {v.data(), v.size()}))
+      break;
+  }
+  if (!it->status().ok())
+    return status::error("scan failed: " + it->status().ToString());
+  return {};
+}
+
+} // namespace sluice::storage

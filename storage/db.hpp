@@ -1,0 +1,45 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "storage/batch.hpp"
+#include "storage/status.hpp"
+
+namespace sluice::storage {
+
+/// The one RocksDB instance of a data directory, with the column families of
+/// `family`. Thread-safe: any thread may read; writes should go through
+/// `writer` so that concurrent commits share one sync. Calls block on disk I/O,
+/// so never call them from a CAF scheduler thread.
+class db {
+public:
+  ~db();
+  db(const db&) = delete;
+  db& operator=(const db&) = delete;
+
+  /// Opens (creating if missing) the database under `dir`. On failure returns
+  /// null and sets `st`.
+  static std::unique_ptr<db> open(const std::string& dir, status& st);
+
+  /// Commits `b` atomically; with `sync` the WAL is fsynced before returning.
+  status write(const batch& b, bool sync);
+
+  /// Reads one key. Returns nullopt when absent; sets `st` on I/O errors.
+  std::optional<std::string> get(family cf, std::string_view key, status& st);
+
+  /// Calls `fn(key, value)` for every key starting with `prefix`, in key
+  /// order, until `fn` returns false.
+  status scan_prefix(family cf, std::string_view prefix,
+                     const std::function<bool(std::string_view, std::string_view)>& fn);
+
+private:
+  struct impl;
+  explicit db(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace sluice::storage

@@ -1,0 +1,84 @@
+#include "storage/records.hpp"
+
+#include "storage/codec.hpp"
+
+namespace sluice::storage {
+
+namespace {
+
+// Every record starts with a format version so a later release can read
+// what this one wrote.
+constexpr uint8_t queue_format = 1;
+constexpr uint8_t token_format = 1;
+
+} // namespace
+
+std::string queue_key(std::string_view account, std::string_view id) {
+  return encoder{}.raw(queue_prefix).raw(account).raw("/").raw(id).take();
+}
+
+std::string token_key(std::string_view hash) {
+  return encoder{}.raw(token_prefix).raw(hash).take();
+}
+
+std::string encode(const queue_record& x) {
+  return encoder{}
+    .u8(queue_format)
+    .str(x.account)
+    .str(x.id)
+    .str(x.name)
+    .i64(x.created_ms)
+    .i64(x.modified_ms)
+    .u32(x.settings.delivery_delay)
+    .u32(x.settings.message_retention_period)
+    .u8(x.settings.delivery_paused ? 1 : 0)
+    .take();
+}
+
+std::optional<queue_record> decode_queue(std::string_view bytes) {
+  decoder in{bytes};
+  if (in.u8() != queue_format)
+    return std::nullopt;
+  queue_record x;
+  x.account = in.str();
+  x.id = in.str();
+  x.name = in.str();
+  x.created_ms = in.i64();
+  x.modified_ms = in.i64();
+  x.settings.delivery_delay = in.u32();
+  x.settings.message_retention_period = in.u32();
+  x.settings.delivery_paused = in.u8() != 0;
+  if (!in.ok())
+    return std::nullopt;
+  return x;
+}
+
+std::string encode(const token_record& x) {
+  return encoder{}
+    .u8(token_format)
+    .str(x.id)
+    .str(x.hash)
+    .str(x.account)
+    .u32(x.permissions)
+    .str(x.name)
+    .i64(x.created_ms)
+    .take();
+}
+
+std::optional<token_record> decode_token(std::string_view bytes) {
+  decoder in{bytes};
+  if (in.u8() != token_format)
+    return std::nullopt;
+  token_record x;
+  x.id = in.str();
+  x.hash = in.str();
+  x.account = in.str();
+  x.permissions = in.u32();
+  x.name = in.str();
+  x.created_ms = in.i64();
+  if (!in.ok())
+    return std::nullopt;
+  return x;
+}
+
+} // namespace sluice::storage

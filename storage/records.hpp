@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sluice::storage {
+
+/// Settings of a queue (SPEC §1). Times in seconds.
+struct queue_settings {
+  uint32_t delivery_delay = 0;
+  uint32_t message_retention_period = 345600;
+  bool delivery_paused = false;
+};
+
+/// A queue as persisted in the `meta` family. Times are Unix epoch ms.
+struct queue_record {
+  std::string account;
+  std::string id;   ///< 32 lowercase hex chars
+  std::string name; ///< unique per account, immutable
+  int64_t created_ms = 0;
+  int64_t modified_ms = 0;
+  queue_settings settings;
+};
+
+/// Permission bits a token carries (SPEC §2).
+enum permission : uint32_t {
+  perm_queues_read = 1u << 0,
+  perm_queues_write = 1u << 1,
+  perm_events_publish = 1u << 2,
+  perm_admin = 1u << 3,
+};
+
+/// The account value of a token valid for every account.
+inline constexpr std::string_view all_accounts = "*";
+
+/// An API token as persisted in the `meta` family. Only the SHA-256 of the
+/// secret is stored, never the secret.
+struct token_record {
+  std::string id;   ///< public identifier (32 hex)
+  std::string hash; ///< hex SHA-256 of the secret
+  std::string account; ///< one account id, or `all_accounts`
+  uint32_t permissions = 0; ///< bit set of `permission`
+  std::string name;
+  int64_t created_ms = 0;
+};
+
+/// Key prefix under which every queue of every account is stored.
+inline constexpr std::string_view queue_prefix = "queue/";
+/// Key prefix under which every token is stored.
+inline constexpr std::string_view token_prefix = "token/";
+
+/// `meta` key of a queue: `queue/<account>/<id>`.
+std::string queue_key(std::string_view account, std::string_view id);
+/// `meta` key of a token: `token/<hash>`.
+std::string token_key(std::string_view hash);
+
+std::string encode(const queue_record& x);
+std::string encode(const token_record& x);
+/// Decoders return nullopt for bytes that are not a record of this type and
+/// version (a corrupt or foreign value).
+std::optional<queue_record> decode_queue(std::string_view bytes);
+std::optional<token_record> decode_token(std::string_view bytes);
+
+} // namespace sluice::storage

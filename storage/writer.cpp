@@ -1,0 +1,77 @@
+#include "storage/writer.hpp"
+
+namespace sluice::storage {
+
+writer::writer(db& d, mode m) : db_(d), mode_(m) {
+  if (mode_ == mode::threaded)
+    thread_ = std::thread([this] { run(); });
+}
+
+writer::~writer() {
+  stop();
+}
+
+void writer::submit(batch b, completion done) {
+  if (mode_ == mode::inline_commit) {
+    std::vector<pending> group;
+    group.push_back({std::move(b), std::move(done)});
+    commit(group);
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (!stopping_) {
+      queue_.push_back({std::move(b), std::move(done)});
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(status::error("storage writer is shutting down"));
+}
+
+void writer::stop() {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    if (stopping_)
+      return;
+    stopping_ = true;
+    cv_.notify_one();
+  }
+  if (thread_.joinable())
+    thread_.join();
+}
+
+uint64_t writer::commits() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return commits_;
+}
+
+void writer::run() {
+  std::vector<pending> group;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> guard{mtx_};
+      cv_.wait(guard, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty())
+        return; // stopping and drained
+      group.swap(queue_);
+    }
+    commit(group);
+    group.clear();
+  }
+}
+
+void writer::commit(std::vector<pending>& group) {
+  batch combined;
+  for (auto& p : group)
+    combined.append(std::move(p.b));
+  auto st = db_.write(combined, true);
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++commits_;
+  }
+  for (auto& p : group)
+    p.done(st);
+}
+
+} // namespace sluice::storage

@@ -1,0 +1,73 @@
+#pragma once
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "storage/batch.hpp"
+#include "storage/db.hpp"
+#include "storage/status.hpp"
+
+namespace sluice::storage {
+
+/// The group-commit writer (DESIGN.md): every durable write in the process goes
+/// through `submit`. A dedicated thread takes everything pending, commits it as
+/// one RocksDB write with `sync=true` and then runs each completion, so N
+/// concurrent writers cost one fsync, not N.
+///
+/// Completions run on the writer thread (or, in `inline` mode, on the caller's
+/// thread before `submit` returns); they must be short and must not block —
+/// typically they send an actor message.
+class writer {
+public:
+  using completion = std::function<void(const status&)>;
+
+  enum class mode {
+    /// A background thread commits groups (production).
+    threaded,
+    /// `submit` commits synchronously on the caller's thread (deterministic
+    /// unit tests; still a real synced RocksDB write).
+    inline_commit,
+  };
+
+  writer(db& d, mode m = mode::threaded);
+
+  /// Commits whatever is still pending, then stops the thread.
+  ~writer();
+
+  writer(const writer&) = delete;
+  writer& operator=(const writer&) = delete;
+
+  /// Queues `b` for the next group commit; `done` runs once it is synced (or
+  /// failed). Thread-safe. After `stop()`, fails `done` at once.
+  void submit(batch b, completion done);
+
+  /// Commits what is pending and joins the thread. Idempotent.
+  void stop();
+
+  /// Number of synced group commits so far (for metrics and tests).
+  uint64_t commits() const;
+
+private:
+  struct pending {
+    batch b;
+    completion done;
+  };
+
+  void run();
+  void commit(std::vector<pending>& group);
+
+  db& db_;
+  mode mode_;
+  mutable std::mutex mtx_;
+  std::condition_variable cv_;
+  std::vector<pending> queue_;
+  bool stopping_ = false;
+  uint64_t commits_ = 0;
+  std::thread thread_;
+};
+
+} // namespace sluice::storage
