@@ -3,10 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "actors/coordinator.hpp"
-#include "actors/crypto.hpp"
-#include "actors/errc.hpp"
-#include "actors/queue_rules.hpp"
+#include "actors/hub_handlers.hpp"
 
 namespace sluice {
 
@@ -57,55 +54,8 @@ queue_list hub_state::list(const std::string& account, const std::string& only_n
   return out;
 }
 
-namespace {
-
-std::string not_found_message(const std::string& id) {
-  return "queue '" + id + "' does not exist in this account";
-}
-
-void spawn_coordinator(hub_actor::stateful_pointer<hub_state> self, const queue_record& q) {
-  self->state.coordinators[q.id] = self->spawn<caf::linked>(coordinator, q);
-}
-
-void stop_coordinator(hub_actor::stateful_pointer<hub_state> self, const std::string& id) {
-  auto i = self->state.coordinators.find(id);
-  if (i == self->state.coordinators.end())
-    return;
-  self->unlink_from(i->second);
-  self->send_exit(i->second, caf::exit_reason::user_shutdown);
-  self->state.coordinators.erase(i);
-}
-
-/// Persists `q` and replies with it once synced; on a storage failure the
-/// in-memory change is rolled back to `before` (or removed if there was none).
-void persist_queue(hub_actor::stateful_pointer<hub_state> self, const queue_record& q,
-                   caf::optional<queue_record> before,
-                   caf::typed_response_promise<queue_record> rp) {
-  storage::batch b;
-  b.put(storage::family::meta, storage::queue_key(q.account, q.id), storage::encode(q));
-  self->state.persist.submit(
-    caf::actor_cast<caf::actor>(self), std::move(b),
-    [self, q, before, rp](const std::string& error) mutable {
-      if (!error.empty()) {
-        if (before)
-          self->state.put(*before);
-        else
-          self->state.remove(q.account, q.id);
-        rp.deliver(make_error(errc::storage_failure, "could not persist queue: " + error));
-        return;
-      }
-      auto c = self->state.coordinators.find(q.id);
-      if (c == self->state.coordinators.end())
-        spawn_coordinator(self, q);
-      else
-        self->send(c->second, q);
-      rp.deliver(q);
-    });
-}
-
-} // namespace
-
 hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_config cfg) {
+  using namespace hub_handlers;
   auto& st = self->state;
   st.persist = persister{*cfg.writer};
   st.now_ms = cfg.now_ms ? std::move(cfg.now_ms) : [] {
@@ -120,86 +70,15 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     spawn_coordinator(self, q);
   }
   return {
-    [=](const authenticate& req) -> caf::result<principal> {
-      auto i = self->state.tokens_by_hash.find(req.token_hash);
-      if (i == self->state.tokens_by_hash.end())
-        return make_error(errc::unauthenticated,
-                          "the API token is not valid; send 'Authorization: Bearer <token>' "
-                          "with a token from 'sluice tokens create' or the admin token");
-      return principal{i->second.id, i->second.account, i->second.permissions};
-    },
-    [=](const create_queue& req) -> caf::result<queue_record> {
-      auto& s = self->state;
-      if (auto err = check_queue_name(req.name); !err.empty())
-        return make_error(errc::invalid_request, err);
-      queue_record q;
-      if (auto err = apply_settings(req.settings, true, q.settings); !err.empty())
-        return make_error(errc::invalid_request, err);
-      auto& acct = s.accounts[req.account];
-      if (acct.id_by_name.count(req.name) > 0)
-        return make_error(errc::queue_name_taken,
-                          "a queue named '" + req.name + "' already exists in this account");
-      if (acct.by_id.size() >= max_queues_per_account)
-        return make_error(errc::queue_limit,
-                          "this account already has the maximum of "
-                            + std::to_string(max_queues_per_account)
-                            + " queues; delete one first");
-      q.account = req.account;
-      q.id = random_hex(16);
-      q.name = req.name;
-      q.created_ms = q.modified_ms = s.now_ms();
-      s.put(q); // reserve the name now; rolled back if the write fails
-      auto rp = self->make_response_promise<queue_record>();
-      persist_queue(self, q, caf::none, rp);
-      return rp;
-    },
+    [=](const authenticate& req) { return on_authenticate(self, req); },
+    [=](const create_queue& req) { return on_create(self, req); },
     [=](const list_queues& req) { return self->state.list(req.account, req.name); },
-    [=](const get_queue& req) -> caf::result<queue_record> {
-      if (auto* q = self->state.find(req.account, req.queue_id))
-        return *q;
-      return make_error(errc::queue_not_found, not_found_message(req.queue_id));
-    },
-    [=](const update_queue& req) -> caf::result<queue_record> {
-      auto* q = self->state.find(req.account, req.queue_id);
-      if (q == nullptr)
-        return make_error(errc::queue_not_found, not_found_message(req.queue_id));
-      if (req.name && *req.name != q->name)
-        return make_error(errc::invalid_request,
-                          "queue_name cannot be changed (queue '" + q->name
-                            + "'); create a new queue instead");
-      auto before = *q;
-      auto next = *q;
-      if (auto err = apply_settings(req.settings, req.replace, next.settings); !err.empty())
-        return make_error(errc::invalid_request, err);
-      next.modified_ms = self->state.now_ms();
-      self->state.put(next);
-      auto rp = self->make_response_promise<queue_record>();
-      persist_queue(self, next, before, rp);
-      return rp;
-    },
-    [=](const delete_queue& req) -> caf::result<caf::ok_atom> {
-      auto* q = self->state.find(req.account, req.queue_id);
-      if (q == nullptr)
-        return make_error(errc::queue_not_found, not_found_message(req.queue_id));
-      auto before = *q;
-      self->state.remove(req.account, req.queue_id);
-      stop_coordinator(self, req.queue_id);
-      storage::batch b;
-      b.erase(storage::family::meta, storage::queue_key(req.account, req.queue_id));
-      auto rp = self->make_response_promise<caf::ok_atom>();
-      self->state.persist.submit(
-        caf::actor_cast<caf::actor>(self), std::move(b),
-        [self, before, rp](const std::string& error) mutable {
-          if (!error.empty()) {
-            self->state.put(before);
-            spawn_coordinator(self, before);
-            rp.deliver(make_error(errc::storage_failure, "could not delete queue: " + error));
-            return;
-          }
-          rp.deliver(caf::ok_atom::value);
-        });
-      return rp;
-    },
+    [=](const get_queue& req) { return on_get(self, req); },
+    [=](const update_queue& req) { return on_update(self, req); },
+    [=](const delete_queue& req) { return on_delete(self, req); },
+    [=](const create_token& req) { return on_create_token(self, req); },
+    [=](const list_tokens& req) { return on_list_tokens(self, req); },
+    [=](const revoke_token& req) { return on_revoke_token(self, req); },
     [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -28,6 +28,9 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<get_queue>::with<storage::queue_record>,
   caf::replies_to<update_queue>::with<storage::queue_record>,
   caf::replies_to<delete_queue>::with<caf::ok_atom>,
+  caf::replies_to<create_token>::with<token_created>,
+  caf::replies_to<list_tokens>::with<token_list>,
+  caf::replies_to<revoke_token>::with<caf::ok_atom>,
   caf::reacts_to<write_done>>;
 
 } // namespace sluice

@@ -28,6 +28,12 @@ typename Inspector::result_type inspect(Inspector& f, queue_record& x) {
            x.created_ms, x.modified_ms, x.settings);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, token_record& x) {
+  return f(caf::meta::type_name("token_record"), x.id, x.hash, x.account, x.permissions,
+           x.name, x.created_ms);
+}
+
 } // namespace sluice::storage
 
 namespace sluice {
@@ -143,6 +149,64 @@ struct delete_queue {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delete_queue& x) {
   return f(caf::meta::type_name("delete_queue"), x.account, x.queue_id);
+}
+
+/// Mint an API token for `account` (or, with `all_accounts`, for every
+/// account: only a caller whose own token covers all accounts may). The caller
+/// was already checked for `admin` on `account`. Reply: `token_created`, or
+/// `forbidden`, `invalid_request`, `storage_failure`.
+struct create_token {
+  principal caller;
+  std::string account;
+  std::string name;
+  uint32_t permissions = 0;
+  bool all_accounts = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_token& x) {
+  return f(caf::meta::type_name("create_token"), x.caller, x.account, x.name, x.permissions,
+           x.all_accounts);
+}
+
+/// A minted token: its record and the secret, which is never stored or shown
+/// again.
+struct token_created {
+  storage::token_record record;
+  std::string secret;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, token_created& x) {
+  return f(caf::meta::type_name("token_created"), x.record, x.secret);
+}
+
+/// The tokens scoped to `account` (plus all-account tokens when the caller's
+/// own token covers all accounts), oldest first. Reply: `token_list`.
+struct list_tokens {
+  principal caller;
+  std::string account;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_tokens& x) {
+  return f(caf::meta::type_name("list_tokens"), x.caller, x.account);
+}
+
+using token_list = std::vector<storage::token_record>;
+
+/// Revoke token `token_id`, visible to the caller as in `list_tokens`; it
+/// stops working at once. Reply: `caf::ok_atom`, or `not_found`,
+/// `storage_failure`.
+struct revoke_token {
+  principal caller;
+  std::string account;
+  std::string token_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, revoke_token& x) {
+  return f(caf::meta::type_name("revoke_token"), x.caller, x.account, x.token_id);
 }
 
 /// Sent by the storage writer's completion back to the actor that submitted

@@ -20,6 +20,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(sluice, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(sluice, (sluice::update_queue))
   CAF_ADD_TYPE_ID(sluice, (sluice::delete_queue))
   CAF_ADD_TYPE_ID(sluice, (sluice::write_done))
+  CAF_ADD_TYPE_ID(sluice, (sluice::storage::token_record))
+  CAF_ADD_TYPE_ID(sluice, (sluice::create_token))
+  CAF_ADD_TYPE_ID(sluice, (sluice::token_created))
+  CAF_ADD_TYPE_ID(sluice, (sluice::list_tokens))
+  CAF_ADD_TYPE_ID(sluice, (sluice::revoke_token))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

@@ -5,16 +5,31 @@
 
 namespace sluice::http {
 
+/// A route handler that needs the API context.
+using api_handler = void (*)(api_context&, request&, path_params&, responder);
+
+/// Adapts an `api_handler` to the router's handler type.
+inline router::handler with_context(api_context& ctx, api_handler fn) {
+  return [&ctx, fn](request& req, path_params& params, responder reply) {
+    fn(ctx, req, params, std::move(reply));
+  };
+}
+
 /// Operational routes: `/healthz`, `/readyz`, `/metrics` (no auth).
 void add_ops_routes(router& r, api_context& ctx);
 
 /// The queue control plane under `/client/v4/accounts/{account}/queues`.
 void add_queue_routes(router& r, api_context& ctx);
 
+/// Token administration under `/client/v4/accounts/{account}/sluice/tokens`
+/// (admin permission).
+void add_token_routes(router& r, api_context& ctx);
+
 /// Every route of the server.
 inline void add_all_routes(router& r, api_context& ctx) {
   add_ops_routes(r, ctx);
   add_queue_routes(r, ctx);
+  add_token_routes(r, ctx);
 }
 
 } // namespace sluice::http

@@ -5,6 +5,7 @@
 #include "actors/crypto.hpp"
 #include "http/ask.hpp"
 #include "http/envelope.hpp"
+#include "http/permissions.hpp"
 
 namespace sluice::http {
 
@@ -20,22 +21,6 @@ bool valid_account_id(std::string_view account) {
   return true;
 }
 
-namespace {
-
-const char* permission_name(uint32_t p) {
-  switch (p) {
-    case storage::perm_queues_read:
-      return "queues_read";
-    case storage::perm_queues_write:
-      return "queues_write";
-    case storage::perm_events_publish:
-      return "events_publish";
-    default:
-      return "admin";
-  }
-}
-
-} // namespace
 
 void authorize(api_context& ctx, const request& req, std::string_view account,
                uint32_t permission, std::function<void(principal)> proceed, responder reply) {
@@ -70,8 +55,9 @@ void authorize(api_context& ctx, const request& req, std::string_view account,
                    }
                    if (!p->has(permission)) {
                      reply(fail(errc::forbidden,
-                                std::string{"this API token lacks the '"}
-                                  + permission_name(permission) + "' permission"));
+                                "this API token lacks the '"
+                                  + std::string{name_of_permission(permission)}
+                                  + "' permission"));
                      return;
                    }
                    proceed(std::move(*p));

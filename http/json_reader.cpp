@@ -92,6 +92,26 @@ std::string json_reader::get_bool(simdjson::dom::object obj, std::string_view ke
   return {};
 }
 
+std::string json_reader::get_string_array(simdjson::dom::object obj, std::string_view key,
+                                          std::string_view path,
+                                          caf::optional<std::vector<std::string>>& out) {
+  element e;
+  if (!lookup(obj, key, e))
+    return {};
+  simdjson::dom::array arr;
+  if (e.get(arr) != simdjson::SUCCESS)
+    return must_be(path, "an array of strings");
+  std::vector<std::string> items;
+  for (auto item : arr) {
+    std::string_view s;
+    if (item.get(s) != simdjson::SUCCESS)
+      return must_be(path, "an array of strings");
+    items.emplace_back(s);
+  }
+  out = std::move(items);
+  return {};
+}
+
 std::string json_reader::get_object(simdjson::dom::object obj, std::string_view key,
                                     std::string_view path, simdjson::dom::object& out,
                                     bool& found) {

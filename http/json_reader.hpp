@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <caf/optional.hpp>
 #include <simdjson.h>
@@ -32,6 +33,10 @@ public:
                              std::string_view path, caf::optional<int64_t>& out);
   static std::string get_bool(simdjson::dom::object obj, std::string_view key,
                               std::string_view path, caf::optional<bool>& out);
+  /// An array of strings.
+  static std::string get_string_array(simdjson::dom::object obj, std::string_view key,
+                                      std::string_view path,
+                                      caf::optional<std::vector<std::string>>& out);
   /// `found` is false when the key is absent or null.
   static std::string get_object(simdjson::dom::object obj, std::string_view key,
                                 std::string_view path, simdjson::dom::object& out,

@@ -28,7 +28,7 @@ auto queue_reply(responder reply) {
   };
 }
 
-/// Parses a create/update body. Returns an error response text or empty.
+/// Parses a create/update body; on bad input answers `reply` and returns false.
 bool parse_queue_body(const request& req, bool allow_empty, caf::optional<std::string>& name,
                       settings_patch& settings, responder& reply) {
   json_reader in;
@@ -116,6 +116,14 @@ void update(api_context& ctx, request& req, path_params& p, responder reply, boo
             reply);
 }
 
+void replace(api_context& ctx, request& req, path_params& p, responder reply) {
+  update(ctx, req, p, std::move(reply), true);
+}
+
+void patch(api_context& ctx, request& req, path_params& p, responder reply) {
+  update(ctx, req, p, std::move(reply), false);
+}
+
 void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(ctx, req, p[0], storage::perm_queues_write,
             [&ctx, account = p[0], id = p[1], reply](principal) {
@@ -130,24 +138,12 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
 } // namespace
 
 void add_queue_routes(router& r, api_context& ctx) {
-  using namespace std::placeholders;
-  auto bind = [&ctx](auto fn) {
-    return [&ctx, fn](request& req, path_params& p, responder reply) {
-      fn(ctx, req, p, std::move(reply));
-    };
-  };
-  r.add("queues.create", "POST", queues_path, bind(create));
-  r.add("queues.list", "GET", queues_path, bind(list));
-  r.add("queues.get", "GET", queue_path, bind(get));
-  r.add("queues.replace", "PUT", queue_path,
-        bind([](api_context& c, request& q, path_params& p, responder rp) {
-          update(c, q, p, std::move(rp), true);
-        }));
-  r.add("queues.update", "PATCH", queue_path,
-        bind([](api_context& c, request& q, path_params& p, responder rp) {
-          update(c, q, p, std::move(rp), false);
-        }));
-  r.add("queues.delete", "DELETE", queue_path, bind(remove));
+  r.add("queues.create", "POST", queues_path, with_context(ctx, create));
+  r.add("queues.list", "GET", queues_path, with_context(ctx, list));
+  r.add("queues.get", "GET", queue_path, with_context(ctx, get));
+  r.add("queues.replace", "PUT", queue_path, with_context(ctx, replace));
+  r.add("queues.update", "PATCH", queue_path, with_context(ctx, patch));
+  r.add("queues.delete", "DELETE", queue_path, with_context(ctx, remove));
 }
 
 } // namespace sluice::http

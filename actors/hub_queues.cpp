@@ -1,0 +1,129 @@
+#include "actors/coordinator.hpp"
+#include "actors/crypto.hpp"
+#include "actors/errc.hpp"
+#include "actors/hub_handlers.hpp"
+#include "actors/queue_rules.hpp"
+
+namespace sluice::hub_handlers {
+
+using storage::queue_record;
+
+namespace {
+
+caf::error not_found(const std::string& id) {
+  return make_error(errc::queue_not_found, "queue '" + id + "' does not exist in this account");
+}
+
+void stop_coordinator(self_ptr self, const std::string& id) {
+  auto i = self->state.coordinators.find(id);
+  if (i == self->state.coordinators.end())
+    return;
+  self->unlink_from(i->second);
+  self->send_exit(i->second, caf::exit_reason::user_shutdown);
+  self->state.coordinators.erase(i);
+}
+
+/// Persists `q` and replies with it once synced; on a storage failure the
+/// in-memory change is rolled back to `before` (or removed if there was none).
+caf::typed_response_promise<queue_record>
+persist_queue(self_ptr self, const queue_record& q, caf::optional<queue_record> before) {
+  auto rp = self->make_response_promise<queue_record>();
+  storage::batch b;
+  b.put(storage::family::meta, storage::queue_key(q.account, q.id), storage::encode(q));
+  self->state.persist.submit(
+    caf::actor_cast<caf::actor>(self), std::move(b),
+    [self, q, before, rp](const std::string& error) mutable {
+      if (!error.empty()) {
+        if (before)
+          self->state.put(*before);
+        else
+          self->state.remove(q.account, q.id);
+        rp.deliver(make_error(errc::storage_failure, "could not persist queue: " + error));
+        return;
+      }
+      auto c = self->state.coordinators.find(q.id);
+      if (c == self->state.coordinators.end())
+        spawn_coordinator(self, q);
+      else
+        self->send(c->second, q);
+      rp.deliver(q);
+    });
+  return rp;
+}
+
+} // namespace
+
+void spawn_coordinator(self_ptr self, const queue_record& q) {
+  self->state.coordinators[q.id] = self->spawn<caf::linked>(coordinator, q);
+}
+
+caf::result<queue_record> on_create(self_ptr self, const create_queue& req) {
+  auto& st = self->state;
+  if (auto err = check_queue_name(req.name); !err.empty())
+    return make_error(errc::invalid_request, err);
+  queue_record q;
+  if (auto err = apply_settings(req.settings, true, q.settings); !err.empty())
+    return make_error(errc::invalid_request, err);
+  auto& acct = st.accounts[req.account];
+  if (acct.id_by_name.count(req.name) > 0)
+    return make_error(errc::queue_name_taken,
+                      "a queue named '" + req.name + "' already exists in this account");
+  if (acct.by_id.size() >= max_queues_per_account)
+    return make_error(errc::queue_limit, "this account already has the maximum of "
+                                           + std::to_string(max_queues_per_account)
+                                           + " queues; delete one first");
+  q.account = req.account;
+  q.id = random_hex(16);
+  q.name = req.name;
+  q.created_ms = q.modified_ms = st.now_ms();
+  st.put(q); // reserves the name now; rolled back if the write fails
+  return persist_queue(self, q, caf::none);
+}
+
+caf::result<queue_record> on_get(self_ptr self, const get_queue& req) {
+  if (auto* q = self->state.find(req.account, req.queue_id))
+    return *q;
+  return not_found(req.queue_id);
+}
+
+caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
+  auto* q = self->state.find(req.account, req.queue_id);
+  if (q == nullptr)
+    return not_found(req.queue_id);
+  if (req.name && *req.name != q->name)
+    return make_error(errc::invalid_request, "queue_name cannot be changed (queue '" + q->name
+                                               + "'); create a new queue instead");
+  auto before = *q;
+  auto next = *q;
+  if (auto err = apply_settings(req.settings, req.replace, next.settings); !err.empty())
+    return make_error(errc::invalid_request, err);
+  next.modified_ms = self->state.now_ms();
+  self->state.put(next);
+  return persist_queue(self, next, before);
+}
+
+caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
+  auto* q = self->state.find(req.account, req.queue_id);
+  if (q == nullptr)
+    return not_found(req.queue_id);
+  auto before = *q;
+  self->state.remove(req.account, req.queue_id);
+  stop_coordinator(self, req.queue_id);
+  storage::batch b;
+  b.erase(storage::family::meta, storage::queue_key(req.account, req.queue_id));
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->state.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b),
+                             [self, before, rp](const std::string& error) mutable {
+                               if (!error.empty()) {
+                                 self->state.put(before);
+                                 spawn_coordinator(self, before);
+                                 rp.deliver(make_error(errc::storage_failure,
+                                                       "could not delete queue: " + error));
+                                 return;
+                               }
+                               rp.deliver(caf::ok_atom::value);
+                             });
+  return rp;
+}
+
+} // namespace sluice::hub_handlers
