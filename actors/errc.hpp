@@ -14,19 +14,19 @@ namespace sluice {
 /// travels as the error's context (a single std::string a person can act on).
 enum class errc : uint8_t {
   none = 0,
-  unauthenticated,   ///< missing or unknown token → 401
-  forbidden,         ///< token lacks a permission or the account → 403
-  invalid_request,   ///< a field has a bad value or type → 400
-  malformed_json,    ///< the body is not JSON → 400
-  not_found,         ///< no such route → 404
-  method_not_allowed,///< route exists, method does not → 405
-  queue_not_found,   ///< unknown queue id → 404
-  queue_name_taken,  ///< duplicate queue name in the account → 409
-  queue_limit,       ///< the account holds the maximum number of queues → 409
-  too_large,         ///< request body over the limit → 413
-  storage_failure,   ///< the disk refused a write → 500
-  overloaded,        ///< shutting down or over a bound → 503
-  timeout,           ///< an actor did not answer in time → 504
+  unauthenticated,    ///< missing or unknown token → 401
+  forbidden,          ///< token lacks a permission or the account → 403
+  invalid_request,    ///< a field has a bad value or type → 400
+  malformed_json,     ///< the body is not JSON → 400
+  not_found,          ///< no such route → 404
+  method_not_allowed, ///< route exists, method does not → 405
+  queue_not_found,    ///< unknown queue id → 404
+  queue_name_taken,   ///< duplicate queue name in the account → 409
+  queue_limit,        ///< the account holds the maximum number of queues → 409
+  too_large,          ///< request body over the limit → 413
+  storage_failure,    ///< the disk refused a write → 500
+  overloaded,         ///< shutting down or over a bound → 503
+  timeout,            ///< an actor did not answer in time → 504
 };
 
 /// The CAF error category of `errc` (registered by `add_message_types`).
@@ -34,8 +34,7 @@ inline constexpr caf::atom_value errc_category = caf::atom("sluice");
 
 /// Builds a CAF error carrying `msg` as its human-readable context.
 inline caf::error make_error(errc code, std::string msg) {
-  return caf::error{static_cast<uint8_t>(code), errc_category,
-                    caf::make_message(std::move(msg))};
+  return caf::error{static_cast<uint8_t>(code), errc_category, caf::make_message(std::move(msg))};
 }
 
 /// The human-readable message of an error made by `make_error`, or a generic

@@ -61,7 +61,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   st.now_ms = cfg.now_ms ? std::move(cfg.now_ms) : [] {
     using namespace std::chrono;
     return static_cast<int64_t>(
-      duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+        duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
   };
   for (auto& t : cfg.tokens)
     st.tokens_by_hash.emplace(t.hash, std::move(t));
@@ -70,16 +70,16 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     spawn_coordinator(self, q);
   }
   return {
-    [=](const authenticate& req) { return on_authenticate(self, req); },
-    [=](const create_queue& req) { return on_create(self, req); },
-    [=](const list_queues& req) { return self->state.list(req.account, req.name); },
-    [=](const get_queue& req) { return on_get(self, req); },
-    [=](const update_queue& req) { return on_update(self, req); },
-    [=](const delete_queue& req) { return on_delete(self, req); },
-    [=](const create_token& req) { return on_create_token(self, req); },
-    [=](const list_tokens& req) { return on_list_tokens(self, req); },
-    [=](const revoke_token& req) { return on_revoke_token(self, req); },
-    [=](const write_done& msg) { self->state.persist.complete(msg); },
+      [=](const authenticate& req) { return on_authenticate(self, req); },
+      [=](const create_queue& req) { return on_create(self, req); },
+      [=](const list_queues& req) { return self->state.list(req.account, req.name); },
+      [=](const get_queue& req) { return on_get(self, req); },
+      [=](const update_queue& req) { return on_update(self, req); },
+      [=](const delete_queue& req) { return on_delete(self, req); },
+      [=](const create_token& req) { return on_create_token(self, req); },
+      [=](const list_tokens& req) { return on_list_tokens(self, req); },
+      [=](const revoke_token& req) { return on_revoke_token(self, req); },
+      [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }
 

@@ -25,29 +25,29 @@ void stop_coordinator(self_ptr self, const std::string& id) {
 
 /// Persists `q` and replies with it once synced; on a storage failure the
 /// in-memory change is rolled back to `before` (or removed if there was none).
-caf::typed_response_promise<queue_record>
-persist_queue(self_ptr self, const queue_record& q, caf::optional<queue_record> before) {
+caf::typed_response_promise<queue_record> persist_queue(self_ptr self, const queue_record& q,
+                                                        caf::optional<queue_record> before) {
   auto rp = self->make_response_promise<queue_record>();
   storage::batch b;
   b.put(storage::family::meta, storage::queue_key(q.account, q.id), storage::encode(q));
   self->state.persist.submit(
-    caf::actor_cast<caf::actor>(self), std::move(b),
-    [self, q, before, rp](const std::string& error) mutable {
-      if (!error.empty()) {
-        if (before)
-          self->state.put(*before);
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, q, before, rp](const std::string& error) mutable {
+        if (!error.empty()) {
+          if (before)
+            self->state.put(*before);
+          else
+            self->state.remove(q.account, q.id);
+          rp.deliver(make_error(errc::storage_failure, "could not persist queue: " + error));
+          return;
+        }
+        auto c = self->state.coordinators.find(q.id);
+        if (c == self->state.coordinators.end())
+          spawn_coordinator(self, q);
         else
-          self->state.remove(q.account, q.id);
-        rp.deliver(make_error(errc::storage_failure, "could not persist queue: " + error));
-        return;
-      }
-      auto c = self->state.coordinators.find(q.id);
-      if (c == self->state.coordinators.end())
-        spawn_coordinator(self, q);
-      else
-        self->send(c->second, q);
-      rp.deliver(q);
-    });
+          self->send(c->second, q);
+        rp.deliver(q);
+      });
   return rp;
 }
 
@@ -70,8 +70,8 @@ caf::result<queue_record> on_create(self_ptr self, const create_queue& req) {
                       "a queue named '" + req.name + "' already exists in this account");
   if (acct.by_id.size() >= max_queues_per_account)
     return make_error(errc::queue_limit, "this account already has the maximum of "
-                                           + std::to_string(max_queues_per_account)
-                                           + " queues; delete one first");
+                                             + std::to_string(max_queues_per_account)
+                                             + " queues; delete one first");
   q.account = req.account;
   q.id = random_hex(16);
   q.name = req.name;
@@ -92,7 +92,7 @@ caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
     return not_found(req.queue_id);
   if (req.name && *req.name != q->name)
     return make_error(errc::invalid_request, "queue_name cannot be changed (queue '" + q->name
-                                               + "'); create a new queue instead");
+                                                 + "'); create a new queue instead");
   auto before = *q;
   auto next = *q;
   if (auto err = apply_settings(req.settings, req.replace, next.settings); !err.empty())
@@ -112,17 +112,17 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   storage::batch b;
   b.erase(storage::family::meta, storage::queue_key(req.account, req.queue_id));
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->state.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b),
-                             [self, before, rp](const std::string& error) mutable {
-                               if (!error.empty()) {
-                                 self->state.put(before);
-                                 spawn_coordinator(self, before);
-                                 rp.deliver(make_error(errc::storage_failure,
-                                                       "could not delete queue: " + error));
-                                 return;
-                               }
-                               rp.deliver(caf::ok_atom::value);
-                             });
+  self->state.persist.submit(
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, before, rp](const std::string& error) mutable {
+        if (!error.empty()) {
+          self->state.put(before);
+          spawn_coordinator(self, before);
+          rp.deliver(make_error(errc::storage_failure, "could not delete queue: " + error));
+          return;
+        }
+        rp.deliver(caf::ok_atom::value);
+      });
   return rp;
 }
 

@@ -18,20 +18,20 @@ namespace sluice::storage {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_settings& x) {
-  return f(caf::meta::type_name("queue_settings"), x.delivery_delay,
-           x.message_retention_period, x.delivery_paused);
+  return f(caf::meta::type_name("queue_settings"), x.delivery_delay, x.message_retention_period,
+           x.delivery_paused);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_record& x) {
-  return f(caf::meta::type_name("queue_record"), x.account, x.id, x.name,
-           x.created_ms, x.modified_ms, x.settings);
+  return f(caf::meta::type_name("queue_record"), x.account, x.id, x.name, x.created_ms,
+           x.modified_ms, x.settings);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, token_record& x) {
-  return f(caf::meta::type_name("token_record"), x.id, x.hash, x.account, x.permissions,
-           x.name, x.created_ms);
+  return f(caf::meta::type_name("token_record"), x.id, x.hash, x.account, x.permissions, x.name,
+           x.created_ms);
 }
 
 } // namespace sluice::storage
@@ -50,9 +50,7 @@ struct principal {
   }
 
   /// True if the token carries `perm` (admin implies every permission).
-  bool has(uint32_t perm) const {
-    return (permissions & (perm | storage::perm_admin)) != 0;
-  }
+  bool has(uint32_t perm) const { return (permissions & (perm | storage::perm_admin)) != 0; }
 };
 
 template <class Inspector>
@@ -80,8 +78,8 @@ struct settings_patch {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, settings_patch& x) {
-  return f(caf::meta::type_name("settings_patch"), x.delivery_delay,
-           x.message_retention_period, x.delivery_paused);
+  return f(caf::meta::type_name("settings_patch"), x.delivery_delay, x.message_retention_period,
+           x.delivery_paused);
 }
 
 /// Create a queue. Reply: the new `queue_record`, or `invalid_request`,
@@ -135,8 +133,8 @@ struct update_queue {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, update_queue& x) {
-  return f(caf::meta::type_name("update_queue"), x.account, x.queue_id,
-           x.settings, x.replace, x.name);
+  return f(caf::meta::type_name("update_queue"), x.account, x.queue_id, x.settings, x.replace,
+           x.name);
 }
 
 /// Delete a queue with its messages. Reply: `caf::ok_atom`, or

@@ -11,8 +11,8 @@ bool is_alnum(char c) {
 std::string check_range(const char* field, int64_t value, int64_t lo, int64_t hi) {
   if (value >= lo && value <= hi)
     return {};
-  return "settings." + std::string{field} + " must be between " + std::to_string(lo)
-         + " and " + std::to_string(hi) + " seconds, got " + std::to_string(value);
+  return "settings." + std::string{field} + " must be between " + std::to_string(lo) + " and "
+         + std::to_string(hi) + " seconds, got " + std::to_string(value);
 }
 
 } // namespace
@@ -37,8 +37,7 @@ std::string apply_settings(const settings_patch& patch, bool replace,
   // that does not mention it leaves it as it is.
   next.delivery_paused = settings.delivery_paused;
   if (patch.delivery_delay) {
-    auto err = check_range("delivery_delay", *patch.delivery_delay, 0,
-                           max_delivery_delay_s);
+    auto err = check_range("delivery_delay", *patch.delivery_delay, 0, max_delivery_delay_s);
     if (!err.empty())
       return err;
     next.delivery_delay = static_cast<uint32_t>(*patch.delivery_delay);

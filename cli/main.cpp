@@ -14,23 +14,23 @@ int main(int argc, char** argv) {
   auto* cmd = app.add_subcommand("serve", "Run the server");
   cmd->set_config("--config", "", "TOML file holding any of these flags");
   cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: pick one)")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--data-dir", serve.data_dir, "Directory of the RocksDB data")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--plugin-dir", serve.plugin_dir, "Directory of consumer plugins");
   cmd->add_flag("--dev", serve.dev, "Disable authentication (loopback addresses only)");
   cmd->add_option("--http-threads", serve.http_threads, "HTTP I/O threads")
-    ->capture_default_str()
-    ->check(CLI::Range(1, 64));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--actor-threads", serve.actor_threads, "CAF scheduler threads")
-    ->capture_default_str()
-    ->check(CLI::Range(1, 64));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 64));
   cmd->add_option("--max-request-bytes", serve.max_request_bytes,
                   "Largest accepted request body; larger ones get 413")
-    ->capture_default_str();
+      ->capture_default_str();
   cmd->add_option("--shutdown-grace", serve.shutdown_grace_s,
                   "Seconds to let in-flight requests finish on SIGTERM")
-    ->capture_default_str();
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   if (cmd->parsed())

@@ -57,15 +57,13 @@ bool bootstrap(storage::db& db, storage::meta_snapshot& meta) {
   if (!tok)
     return true;
   storage::batch b;
-  b.put(storage::family::meta, storage::token_key(tok->record.hash),
-        storage::encode(tok->record));
+  b.put(storage::family::meta, storage::token_key(tok->record.hash), storage::encode(tok->record));
   if (auto st = db.write(b, true); !st.ok()) {
     spdlog::error("cannot store the admin token: {}", st.message());
     return false;
   }
   if (!tok->secret_to_print.empty())
-    std::cout << "admin token (shown once, store it now): " << tok->secret_to_print
-              << std::endl;
+    std::cout << "admin token (shown once, store it now): " << tok->secret_to_print << std::endl;
   meta.tokens.push_back(std::move(tok->record));
   return true;
 }
@@ -100,8 +98,8 @@ int serve(const serve_options& opts) {
   }
   if (!opts.dev && !bootstrap(*db, meta))
     return 1;
-  spdlog::info("recovered {} queues and {} tokens from {}", meta.queues.size(),
-               meta.tokens.size(), opts.data_dir);
+  spdlog::info("recovered {} queues and {} tokens from {}", meta.queues.size(), meta.tokens.size(),
+               opts.data_dir);
 
   storage::writer writer{*db};
   metrics::registry metrics;
@@ -135,11 +133,11 @@ int serve(const serve_options& opts) {
       if (opts.dev)
         spdlog::warn("--dev: authentication is disabled");
       srv.stop_on_signals(
-        [&draining] {
-          spdlog::info("signal received: draining in-flight requests");
-          draining = true;
-        },
-        std::chrono::seconds(opts.shutdown_grace_s));
+          [&draining] {
+            spdlog::info("signal received: draining in-flight requests");
+            draining = true;
+          },
+          std::chrono::seconds(opts.shutdown_grace_s));
       std::cout << "listening on http://" << http_opts.host << ":" << srv.port() << std::endl;
       srv.run();
     }

@@ -24,8 +24,8 @@ void ask(caf::actor_system& sys, const Handle& dest, Msg msg,
          std::function<void(caf::expected<Result>)> done) {
   sys.spawn([dest, msg = std::move(msg), done = std::move(done)](caf::event_based_actor* self) {
     self->request(dest, ask_timeout, msg)
-      .then([done](Result& r) { done(std::move(r)); },
-            [done](caf::error& e) { done(std::move(e)); });
+        .then([done](Result& r) { done(std::move(r)); },
+              [done](caf::error& e) { done(std::move(e)); });
   });
 }
 

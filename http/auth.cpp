@@ -13,17 +13,16 @@ bool valid_account_id(std::string_view account) {
   if (account.empty() || account.size() > 64)
     return false;
   for (char c : account) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-              || c == '_' || c == '-';
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+              || c == '-';
     if (!ok)
       return false;
   }
   return true;
 }
 
-
-void authorize(api_context& ctx, const request& req, std::string_view account,
-               uint32_t permission, std::function<void(principal)> proceed, responder reply) {
+void authorize(api_context& ctx, const request& req, std::string_view account, uint32_t permission,
+               std::function<void(principal)> proceed, responder reply) {
   if (!valid_account_id(account)) {
     reply(fail(errc::invalid_request,
                "account id must be 1-64 characters of letters, digits, '_' or '-'"));
@@ -36,32 +35,30 @@ void authorize(api_context& ctx, const request& req, std::string_view account,
   constexpr std::string_view scheme = "Bearer ";
   std::string_view h = req.authorization;
   if (h.size() <= scheme.size() || h.substr(0, scheme.size()) != scheme) {
-    reply(fail(errc::unauthenticated,
-               "missing API token: send 'Authorization: Bearer <token>'"));
+    reply(fail(errc::unauthenticated, "missing API token: send 'Authorization: Bearer <token>'"));
     return;
   }
   auto secret = h.substr(scheme.size());
   std::string acct{account};
-  ask<principal>(*ctx.sys, ctx.hub, authenticate{sha256_hex(secret)},
-                 [acct, permission, proceed, reply](caf::expected<principal> p) {
-                   if (!p) {
-                     reply(fail(p.error()));
-                     return;
-                   }
-                   if (!p->covers(acct)) {
-                     reply(fail(errc::forbidden,
-                                "this API token is not valid for account '" + acct + "'"));
-                     return;
-                   }
-                   if (!p->has(permission)) {
-                     reply(fail(errc::forbidden,
-                                "this API token lacks the '"
-                                  + std::string{name_of_permission(permission)}
-                                  + "' permission"));
-                     return;
-                   }
-                   proceed(std::move(*p));
-                 });
+  ask<principal>(
+      *ctx.sys, ctx.hub, authenticate{sha256_hex(secret)},
+      [acct, permission, proceed, reply](caf::expected<principal> p) {
+        if (!p) {
+          reply(fail(p.error()));
+          return;
+        }
+        if (!p->covers(acct)) {
+          reply(fail(errc::forbidden, "this API token is not valid for account '" + acct + "'"));
+          return;
+        }
+        if (!p->has(permission)) {
+          reply(fail(errc::forbidden, "this API token lacks the '"
+                                          + std::string{name_of_permission(permission)}
+                                          + "' permission"));
+          return;
+        }
+        proceed(std::move(*p));
+      });
 }
 
 } // namespace sluice::http

@@ -15,8 +15,8 @@ namespace sluice::http {
 /// permission. Calls `proceed` with the caller's principal, or answers `reply`
 /// with 400 (malformed account id), 401 (missing/unknown token) or 403 (wrong
 /// account or permission). In dev mode every caller is an admin. Non-blocking.
-void authorize(api_context& ctx, const request& req, std::string_view account,
-               uint32_t permission, std::function<void(principal)> proceed, responder reply);
+void authorize(api_context& ctx, const request& req, std::string_view account, uint32_t permission,
+               std::function<void(principal)> proceed, responder reply);
 
 /// True for 1–64 chars of `[A-Za-z0-9_-]` (SPEC §1).
 bool valid_account_id(std::string_view account);

@@ -62,8 +62,7 @@ client::client(std::string host, uint16_t port, std::chrono::milliseconds timeou
 
 client::~client() = default;
 
-response client::send(const std::string& method, const std::string& target,
-                      const std::string& body,
+response client::send(const std::string& method, const std::string& target, const std::string& body,
                       const std::vector<std::pair<std::string, std::string>>& headers) {
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   if (req.method() == bhttp::verb::unknown)

@@ -26,8 +26,7 @@ public:
   /// Sends one request; `target` is path plus query. Headers are extra
   /// (`authorization`, `content-type`, ...). Throws `std::runtime_error` on a
   /// connection failure or time-out (never for an HTTP error status).
-  response send(const std::string& method, const std::string& target,
-                const std::string& body = {},
+  response send(const std::string& method, const std::string& target, const std::string& body = {},
                 const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   /// Sends raw bytes and returns the raw response text: for tests of

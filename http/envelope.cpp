@@ -53,16 +53,16 @@ std::string envelope(bool success, const wire_error* err, std::string_view messa
     w.raw(result_json);
   if (info != nullptr)
     w.key("result_info")
-      .begin_object()
-      .key("page")
-      .value(info->page)
-      .key("per_page")
-      .value(info->per_page)
-      .key("count")
-      .value(info->count)
-      .key("total_count")
-      .value(info->total_count)
-      .end_object();
+        .begin_object()
+        .key("page")
+        .value(info->page)
+        .key("per_page")
+        .value(info->per_page)
+        .key("count")
+        .value(info->count)
+        .key("total_count")
+        .value(info->total_count)
+        .end_object();
   w.end_object();
   return w.take();
 }

@@ -27,14 +27,13 @@ std::string must_be(std::string_view path, std::string_view what) {
 std::string json_reader::parse(const std::string& body, bool allow_empty) {
   malformed_ = false;
   static const std::string empty_object = "{}";
-  const auto& text = (allow_empty && body.find_first_not_of(" \t\r\n") == std::string::npos)
-                       ? empty_object
-                       : body;
+  const auto& text =
+      (allow_empty && body.find_first_not_of(" \t\r\n") == std::string::npos) ? empty_object : body;
   auto doc = parser_.parse(text);
   if (doc.error()) {
     malformed_ = true;
-    return std::string{"request body is not valid JSON ("}
-           + simdjson::error_message(doc.error()) + ")";
+    return std::string{"request body is not valid JSON ("} + simdjson::error_message(doc.error())
+           + ")";
   }
   auto obj = doc.value_unsafe().get_object();
   if (obj.error())

@@ -29,8 +29,8 @@ public:
   /// Field readers. `path` is the field's name as shown in messages.
   static std::string get_string(simdjson::dom::object obj, std::string_view key,
                                 std::string_view path, caf::optional<std::string>& out);
-  static std::string get_int(simdjson::dom::object obj, std::string_view key,
-                             std::string_view path, caf::optional<int64_t>& out);
+  static std::string get_int(simdjson::dom::object obj, std::string_view key, std::string_view path,
+                             caf::optional<int64_t>& out);
   static std::string get_bool(simdjson::dom::object obj, std::string_view key,
                               std::string_view path, caf::optional<bool>& out);
   /// An array of strings.
@@ -39,8 +39,7 @@ public:
                                       caf::optional<std::vector<std::string>>& out);
   /// `found` is false when the key is absent or null.
   static std::string get_object(simdjson::dom::object obj, std::string_view key,
-                                std::string_view path, simdjson::dom::object& out,
-                                bool& found);
+                                std::string_view path, simdjson::dom::object& out, bool& found);
 
 private:
   simdjson::dom::parser parser_;

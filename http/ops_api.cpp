@@ -7,19 +7,17 @@
 namespace sluice::http {
 
 void add_ops_routes(router& r, api_context& ctx) {
-  r.add("healthz", "GET", "/healthz", [](request&, path_params&, responder reply) {
-    reply(ok(R"({"status":"ok"})"));
-  });
+  r.add("healthz", "GET", "/healthz",
+        [](request&, path_params&, responder reply) { reply(ok(R"({"status":"ok"})")); });
   // Ready when not draining and the hub answers.
   r.add("readyz", "GET", "/readyz", [&ctx](request&, path_params&, responder reply) {
     if (ctx.draining != nullptr && ctx.draining->load()) {
       reply(fail(errc::overloaded, "the server is shutting down"));
       return;
     }
-    ask<queue_list>(*ctx.sys, ctx.hub, list_queues{},
-                    [reply](caf::expected<queue_list> res) {
-                      reply(res ? ok(R"({"status":"ready"})") : fail(res.error()));
-                    });
+    ask<queue_list>(*ctx.sys, ctx.hub, list_queues{}, [reply](caf::expected<queue_list> res) {
+      reply(res ? ok(R"({"status":"ready"})") : fail(res.error()));
+    });
   });
   r.add("metrics", "GET", "/metrics", [&ctx](request&, path_params&, responder reply) {
     response res;

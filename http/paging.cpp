@@ -47,8 +47,7 @@ page_info page_of(const paging& p, uint64_t total, uint64_t& begin, uint64_t& en
     end = total;
     return {1, total, total, total};
   }
-  begin = (p.page - 1) > total / p.per_page ? total
-                                              : std::min(total, (p.page - 1) * p.per_page);
+  begin = (p.page - 1) > total / p.per_page ? total : std::min(total, (p.page - 1) * p.per_page);
   end = std::min(total, begin + p.per_page);
   return {p.page, p.per_page, end - begin, total};
 }

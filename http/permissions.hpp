@@ -13,10 +13,10 @@ struct permission_name {
 };
 
 inline constexpr permission_name permission_names[] = {
-  {1u << 0, "queues_read"},
-  {1u << 1, "queues_write"},
-  {1u << 2, "events_publish"},
-  {1u << 3, "admin"},
+    {1u << 0, "queues_read"},
+    {1u << 1, "queues_write"},
+    {1u << 2, "events_publish"},
+    {1u << 3, "admin"},
 };
 
 /// The name of a single permission bit ("admin" for anything unknown).

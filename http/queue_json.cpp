@@ -18,34 +18,34 @@ std::string rfc3339(int64_t epoch_ms) {
 
 void write_queue(json_writer& w, const storage::queue_record& q) {
   w.begin_object()
-    .key("queue_id")
-    .value(q.id)
-    .key("queue_name")
-    .value(q.name)
-    .key("created_on")
-    .value(rfc3339(q.created_ms))
-    .key("modified_on")
-    .value(rfc3339(q.modified_ms))
-    .key("producers")
-    .begin_array()
-    .end_array()
-    .key("producers_total_count")
-    .value(0)
-    .key("consumers")
-    .begin_array()
-    .end_array()
-    .key("consumers_total_count")
-    .value(0)
-    .key("settings")
-    .begin_object()
-    .key("delivery_delay")
-    .value(q.settings.delivery_delay)
-    .key("message_retention_period")
-    .value(q.settings.message_retention_period)
-    .key("delivery_paused")
-    .value(q.settings.delivery_paused)
-    .end_object()
-    .end_object();
+      .key("queue_id")
+      .value(q.id)
+      .key("queue_name")
+      .value(q.name)
+      .key("created_on")
+      .value(rfc3339(q.created_ms))
+      .key("modified_on")
+      .value(rfc3339(q.modified_ms))
+      .key("producers")
+      .begin_array()
+      .end_array()
+      .key("producers_total_count")
+      .value(0)
+      .key("consumers")
+      .begin_array()
+      .end_array()
+      .key("consumers_total_count")
+      .value(0)
+      .key("settings")
+      .begin_object()
+      .key("delivery_delay")
+      .value(q.settings.delivery_delay)
+      .key("message_retention_period")
+      .value(q.settings.message_retention_period)
+      .key("delivery_paused")
+      .value(q.settings.delivery_paused)
+      .end_object()
+      .end_object();
 }
 
 std::string read_settings(simdjson::dom::object body, settings_patch& out) {
@@ -58,9 +58,9 @@ std::string read_settings(simdjson::dom::object body, settings_patch& out) {
                                       out.delivery_delay);
       !err.empty())
     return err;
-  if (auto err = json_reader::get_int(settings, "message_retention_period",
-                                      "settings.message_retention_period",
-                                      out.message_retention_period);
+  if (auto err =
+          json_reader::get_int(settings, "message_retention_period",
+                               "settings.message_retention_period", out.message_retention_period);
       !err.empty())
     return err;
   return json_reader::get_bool(settings, "delivery_paused", "settings.delivery_paused",

@@ -47,73 +47,76 @@ bool parse_queue_body(const request& req, bool allow_empty, caf::optional<std::s
 }
 
 void create(api_context& ctx, request& req, path_params& p, responder reply) {
-  authorize(ctx, req, p[0], storage::perm_queues_write,
-            [&ctx, req, account = p[0], reply](principal) mutable {
-              caf::optional<std::string> name;
-              create_queue msg;
-              if (!parse_queue_body(req, false, name, msg.settings, reply))
-                return;
-              if (!name) {
-                reply(fail(errc::invalid_request, "queue_name is required"));
-                return;
-              }
-              msg.account = account;
-              msg.name = *name;
-              ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_queues_write,
+      [&ctx, req, account = p[0], reply](principal) mutable {
+        caf::optional<std::string> name;
+        create_queue msg;
+        if (!parse_queue_body(req, false, name, msg.settings, reply))
+          return;
+        if (!name) {
+          reply(fail(errc::invalid_request, "queue_name is required"));
+          return;
+        }
+        msg.account = account;
+        msg.name = *name;
+        ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
+      },
+      reply);
 }
 
 void list(api_context& ctx, request& req, path_params& p, responder reply) {
-  authorize(ctx, req, p[0], storage::perm_queues_read,
-            [&ctx, query = req.query, account = p[0], reply](principal) {
-              paging pg;
-              if (auto err = parse_paging(query, pg); !err.empty()) {
-                reply(fail(errc::invalid_request, err));
-                return;
-              }
-              list_queues msg{account, query_value(query, "name")};
-              ask<queue_list>(*ctx.sys, ctx.hub, std::move(msg),
-                              [pg, reply](caf::expected<queue_list> qs) {
-                                if (!qs) {
-                                  reply(fail(qs.error()));
-                                  return;
-                                }
-                                uint64_t begin = 0;
-                                uint64_t end = 0;
-                                auto info = page_of(pg, qs->size(), begin, end);
-                                json_writer w;
-                                w.begin_array();
-                                for (auto i = begin; i < end; ++i)
-                                  write_queue(w, (*qs)[i]);
-                                w.end_array();
-                                reply(ok_list(w.take(), info));
-                              });
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [&ctx, query = req.query, account = p[0], reply](principal) {
+        paging pg;
+        if (auto err = parse_paging(query, pg); !err.empty()) {
+          reply(fail(errc::invalid_request, err));
+          return;
+        }
+        list_queues msg{account, query_value(query, "name")};
+        ask<queue_list>(*ctx.sys, ctx.hub, std::move(msg),
+                        [pg, reply](caf::expected<queue_list> qs) {
+                          if (!qs) {
+                            reply(fail(qs.error()));
+                            return;
+                          }
+                          uint64_t begin = 0;
+                          uint64_t end = 0;
+                          auto info = page_of(pg, qs->size(), begin, end);
+                          json_writer w;
+                          w.begin_array();
+                          for (auto i = begin; i < end; ++i)
+                            write_queue(w, (*qs)[i]);
+                          w.end_array();
+                          reply(ok_list(w.take(), info));
+                        });
+      },
+      reply);
 }
 
 void get(api_context& ctx, request& req, path_params& p, responder reply) {
-  authorize(ctx, req, p[0], storage::perm_queues_read,
-            [&ctx, account = p[0], id = p[1], reply](principal) {
-              ask<storage::queue_record>(*ctx.sys, ctx.hub, get_queue{account, id},
-                                         queue_reply(reply));
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [&ctx, account = p[0], id = p[1], reply](principal) {
+        ask<storage::queue_record>(*ctx.sys, ctx.hub, get_queue{account, id}, queue_reply(reply));
+      },
+      reply);
 }
 
 void update(api_context& ctx, request& req, path_params& p, responder reply, bool replace) {
-  authorize(ctx, req, p[0], storage::perm_queues_write,
-            [&ctx, req, account = p[0], id = p[1], reply, replace](principal) mutable {
-              update_queue msg;
-              if (!parse_queue_body(req, true, msg.name, msg.settings, reply))
-                return;
-              msg.account = account;
-              msg.queue_id = id;
-              msg.replace = replace;
-              ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_queues_write,
+      [&ctx, req, account = p[0], id = p[1], reply, replace](principal) mutable {
+        update_queue msg;
+        if (!parse_queue_body(req, true, msg.name, msg.settings, reply))
+          return;
+        msg.account = account;
+        msg.queue_id = id;
+        msg.replace = replace;
+        ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
+      },
+      reply);
 }
 
 void replace(api_context& ctx, request& req, path_params& p, responder reply) {
@@ -125,14 +128,14 @@ void patch(api_context& ctx, request& req, path_params& p, responder reply) {
 }
 
 void remove(api_context& ctx, request& req, path_params& p, responder reply) {
-  authorize(ctx, req, p[0], storage::perm_queues_write,
-            [&ctx, account = p[0], id = p[1], reply](principal) {
-              ask<caf::ok_atom>(*ctx.sys, ctx.hub, delete_queue{account, id},
-                                [reply](caf::expected<caf::ok_atom> r) {
-                                  reply(r ? ok({}) : fail(r.error()));
-                                });
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_queues_write,
+      [&ctx, account = p[0], id = p[1], reply](principal) {
+        ask<caf::ok_atom>(
+            *ctx.sys, ctx.hub, delete_queue{account, id},
+            [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
+      },
+      reply);
 }
 
 } // namespace

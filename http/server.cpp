@@ -74,12 +74,12 @@ private:
       ++srv_.in_flight;
       if (ec == bhttp::error::body_limit)
         return write(fail(errc::too_large, "request body is larger than the limit of "
-                                             + std::to_string(srv_.opts.max_body_bytes)
-                                             + " bytes"));
+                                               + std::to_string(srv_.opts.max_body_bytes)
+                                               + " bytes"));
       if (ec == bhttp::error::header_limit)
         return write(fail(errc::too_large, "request headers are larger than the limit of "
-                                             + std::to_string(srv_.opts.max_header_bytes)
-                                             + " bytes"));
+                                               + std::to_string(srv_.opts.max_header_bytes)
+                                               + " bytes"));
       return write(fail(errc::invalid_request, "malformed HTTP request: " + ec.message()));
     }
     auto& msg = parser_->get();
@@ -99,17 +99,17 @@ private:
     ++srv_.in_flight;
     auto self = shared_from_this();
     srv_.routes.dispatch(
-      std::move(req),
-      [self](response r) {
-        net::post(self->stream_.get_executor(),
-                  [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
-      },
-      srv_.metrics);
+        std::move(req),
+        [self](response r) {
+          net::post(self->stream_.get_executor(),
+                    [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+        },
+        srv_.metrics);
   }
 
   void write(response r) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
-      static_cast<bhttp::status>(r.status), version_);
+        static_cast<bhttp::status>(r.status), version_);
     res->set(bhttp::field::server, "sluice");
     res->set(bhttp::field::content_type, r.content_type);
     for (auto& [k, v] : r.headers)
@@ -184,8 +184,8 @@ std::string server::listen() {
   if (!ec)
     a.listen(net::socket_base::max_listen_connections, ec);
   if (ec)
-    return "cannot listen on " + impl_->opts.host + ":" + std::to_string(impl_->opts.port)
-           + ": " + ec.message();
+    return "cannot listen on " + impl_->opts.host + ":" + std::to_string(impl_->opts.port) + ": "
+           + ec.message();
   impl_->accept();
   return {};
 }

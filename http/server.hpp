@@ -17,8 +17,8 @@ namespace sluice::http {
 /// Listener settings (SPEC §8 flags map onto these).
 struct server_options {
   std::string host = "127.0.0.1";
-  uint16_t port = 8787; ///< 0 picks a free port (see `server::port`)
-  unsigned threads = 1; ///< Asio I/O threads
+  uint16_t port = 8787;                ///< 0 picks a free port (see `server::port`)
+  unsigned threads = 1;                ///< Asio I/O threads
   uint64_t max_body_bytes = 1'000'000; ///< larger bodies get 413
   uint32_t max_header_bytes = 16 * 1024;
   /// Limit for reading one request, and how long an idle keep-alive

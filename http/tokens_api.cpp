@@ -68,57 +68,58 @@ bool parse_token_body(const request& req, create_token& out, responder& reply) {
 }
 
 void create(api_context& ctx, request& req, path_params& p, responder reply) {
-  authorize(ctx, req, p[0], storage::perm_admin,
-            [&ctx, req, account = p[0], reply](principal caller) mutable {
-              create_token msg;
-              if (!parse_token_body(req, msg, reply))
-                return;
-              msg.caller = std::move(caller);
-              msg.account = account;
-              ask<token_created>(*ctx.sys, ctx.hub, std::move(msg),
-                                 [reply](caf::expected<token_created> t) {
-                                   if (!t) {
-                                     reply(fail(t.error()));
-                                     return;
-                                   }
-                                   json_writer w;
-                                   write_token(w, t->record, &t->secret);
-                                   reply(ok(w.take()));
-                                 });
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_admin,
+      [&ctx, req, account = p[0], reply](principal caller) mutable {
+        create_token msg;
+        if (!parse_token_body(req, msg, reply))
+          return;
+        msg.caller = std::move(caller);
+        msg.account = account;
+        ask<token_created>(*ctx.sys, ctx.hub, std::move(msg),
+                           [reply](caf::expected<token_created> t) {
+                             if (!t) {
+                               reply(fail(t.error()));
+                               return;
+                             }
+                             json_writer w;
+                             write_token(w, t->record, &t->secret);
+                             reply(ok(w.take()));
+                           });
+      },
+      reply);
 }
 
 void list(api_context& ctx, request& req, path_params& p, responder reply) {
-  authorize(ctx, req, p[0], storage::perm_admin,
-            [&ctx, account = p[0], reply](principal caller) {
-              ask<token_list>(*ctx.sys, ctx.hub, list_tokens{std::move(caller), account},
-                              [reply](caf::expected<token_list> ts) {
-                                if (!ts) {
-                                  reply(fail(ts.error()));
-                                  return;
-                                }
-                                json_writer w;
-                                w.begin_array();
-                                for (const auto& t : *ts)
-                                  write_token(w, t, nullptr);
-                                w.end_array();
-                                reply(ok_list(w.take(),
-                                              {1, ts->size(), ts->size(), ts->size()}));
-                              });
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_admin,
+      [&ctx, account = p[0], reply](principal caller) {
+        ask<token_list>(*ctx.sys, ctx.hub, list_tokens{std::move(caller), account},
+                        [reply](caf::expected<token_list> ts) {
+                          if (!ts) {
+                            reply(fail(ts.error()));
+                            return;
+                          }
+                          json_writer w;
+                          w.begin_array();
+                          for (const auto& t : *ts)
+                            write_token(w, t, nullptr);
+                          w.end_array();
+                          reply(ok_list(w.take(), {1, ts->size(), ts->size(), ts->size()}));
+                        });
+      },
+      reply);
 }
 
 void revoke(api_context& ctx, request& req, path_params& p, responder reply) {
-  authorize(ctx, req, p[0], storage::perm_admin,
-            [&ctx, account = p[0], id = p[1], reply](principal caller) {
-              ask<caf::ok_atom>(*ctx.sys, ctx.hub, revoke_token{std::move(caller), account, id},
-                                [reply](caf::expected<caf::ok_atom> r) {
-                                  reply(r ? ok({}) : fail(r.error()));
-                                });
-            },
-            reply);
+  authorize(
+      ctx, req, p[0], storage::perm_admin,
+      [&ctx, account = p[0], id = p[1], reply](principal caller) {
+        ask<caf::ok_atom>(
+            *ctx.sys, ctx.hub, revoke_token{std::move(caller), account, id},
+            [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
+      },
+      reply);
 }
 
 } // namespace

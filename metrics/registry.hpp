@@ -22,8 +22,7 @@ public:
 
   /// Counts one HTTP request and its latency. `route` is the route's name
   /// (a bounded set, e.g. "queues.get"), never the raw path.
-  void observe_http(std::string_view route, std::string_view method, int status,
-                    double seconds);
+  void observe_http(std::string_view route, std::string_view method, int status, double seconds);
 
   /// The Prometheus text exposition (format 0.0.4) of every metric.
   std::string expose() const;

@@ -12,9 +12,7 @@ struct db::impl {
   std::unique_ptr<rocksdb::DB> rdb;
   std::vector<rocksdb::ColumnFamilyHandle*> handles; // indexed by `family`
 
-  rocksdb::ColumnFamilyHandle* cf(family f) const {
-    return handles[static_cast<size_t>(f)];
-  }
+  rocksdb::ColumnFamilyHandle* cf(family f) const { return handles[static_cast<size_t>(f)]; }
 
   ~impl() {
     for (auto* h : handles)
@@ -33,10 +31,10 @@ std::unique_ptr<db> db::open(const std::string& dir, status& st) {
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
-    {rocksdb::kDefaultColumnFamilyName, {}},
-    {"meta", {}},
-    {"messages", {}},
-    {"state", {}},
+      {rocksdb::kDefaultColumnFamilyName, {}},
+      {"meta", {}},
+      {"messages", {}},
+      {"state", {}},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -98,7 +96,7 @@ std::optional<std::string> db::get(family cf, std::string_view key, status& st) 
 status db::scan_prefix(family cf, std::string_view prefix,
                        const std::function<bool(std::string_view, std::string_view)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(
-    impl_->rdb->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf)));
+      impl_->rdb->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf)));
   rocksdb::Slice p(prefix.data(), prefix.size());
   for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
     auto k = it->key();

@@ -23,16 +23,16 @@ std::string token_key(std::string_view hash) {
 
 std::string encode(const queue_record& x) {
   return encoder{}
-    .u8(queue_format)
-    .str(x.account)
-    .str(x.id)
-    .str(x.name)
-    .i64(x.created_ms)
-    .i64(x.modified_ms)
-    .u32(x.settings.delivery_delay)
-    .u32(x.settings.message_retention_period)
-    .u8(x.settings.delivery_paused ? 1 : 0)
-    .take();
+      .u8(queue_format)
+      .str(x.account)
+      .str(x.id)
+      .str(x.name)
+      .i64(x.created_ms)
+      .i64(x.modified_ms)
+      .u32(x.settings.delivery_delay)
+      .u32(x.settings.message_retention_period)
+      .u8(x.settings.delivery_paused ? 1 : 0)
+      .take();
 }
 
 std::optional<queue_record> decode_queue(std::string_view bytes) {
@@ -55,14 +55,14 @@ std::optional<queue_record> decode_queue(std::string_view bytes) {
 
 std::string encode(const token_record& x) {
   return encoder{}
-    .u8(token_format)
-    .str(x.id)
-    .str(x.hash)
-    .str(x.account)
-    .u32(x.permissions)
-    .str(x.name)
-    .i64(x.created_ms)
-    .take();
+      .u8(token_format)
+      .str(x.id)
+      .str(x.hash)
+      .str(x.account)
+      .u32(x.permissions)
+      .str(x.name)
+      .i64(x.created_ms)
+      .take();
 }
 
 std::optional<token_record> decode_token(std::string_view bytes) {

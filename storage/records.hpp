@@ -38,9 +38,9 @@ inline constexpr std::string_view all_accounts = "*";
 /// An API token as persisted in the `meta` family. Only the SHA-256 of the
 /// secret is stored, never the secret.
 struct token_record {
-  std::string id;   ///< public identifier (32 hex)
-  std::string hash; ///< hex SHA-256 of the secret
-  std::string account; ///< one account id, or `all_accounts`
+  std::string id;           ///< public identifier (32 hex)
+  std::string hash;         ///< hex SHA-256 of the secret
+  std::string account;      ///< one account id, or `all_accounts`
   uint32_t permissions = 0; ///< bit set of `permission`
   std::string name;
   int64_t created_ms = 0;

@@ -1,2 +1,4 @@
 #include <catch2/catch.hpp>
-TEST_CASE("placeholder") { REQUIRE(true); }
+TEST_CASE("placeholder") {
+  REQUIRE(true);
+}
