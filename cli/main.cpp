@@ -9,10 +9,13 @@ int main(int argc, char** argv) {
                "Cloudflare-Queues-compatible API"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "sluice 0.1.0");
+  // `sluice serve --config FILE`: the option belongs to the app and falls
+  // through from the subcommand; the file holds a `[serve]` table.
+  app.set_config("--config", "", "TOML file holding any flag (flags of 'serve' under [serve])");
+  app.fallthrough();
 
   sluice::cli::serve_options serve;
   auto* cmd = app.add_subcommand("serve", "Run the server");
-  cmd->set_config("--config", "", "TOML file holding any of these flags");
   cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on (port 0: pick one)")
       ->capture_default_str();
   cmd->add_option("--data-dir", serve.data_dir, "Directory of the RocksDB data")
