@@ -1,14 +1,193 @@
 #include "actors/coordinator.hpp"
 
+#include <memory>
+
+#include "actors/errc.hpp"
+#include "actors/message_rules.hpp"
+#include "actors/storage_shard.hpp"
+
 namespace sluice {
 
+queue_stats coordinator_state::stats() const {
+  queue_stats out;
+  for (const auto& s : shard_stats) {
+    out.backlog_count += s.backlog_count;
+    out.backlog_bytes += s.backlog_bytes;
+    if (s.oldest_message_timestamp_ms != 0
+        && (out.oldest_message_timestamp_ms == 0
+            || s.oldest_message_timestamp_ms < out.oldest_message_timestamp_ms))
+      out.oldest_message_timestamp_ms = s.oldest_message_timestamp_ms;
+  }
+  return out;
+}
+
+delivery_settings coordinator_state::settings() const {
+  delivery_settings s;
+  s.retention_s = queue.settings.message_retention_period;
+  return s;
+}
+
+namespace {
+
+using self_ptr = coordinator_actor::stateful_pointer<coordinator_state>;
+
+caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
+  auto& st = self->state;
+  if (auto err = check_delay("delay_seconds", req.delay_seconds); !err.empty())
+    return make_error(errc::invalid_request, err);
+  auto now = st.now_ms();
+  shard_append append;
+  append.timestamp_ms = now;
+  for (size_t i = 0; i < req.messages.size(); ++i) {
+    auto& m = req.messages[i];
+    auto field = req.messages.size() == 1 ? std::string{"delay_seconds"}
+                                          : "messages[" + std::to_string(i) + "].delay_seconds";
+    if (auto err = check_delay(field.c_str(), m.delay_seconds); !err.empty())
+      return make_error(errc::invalid_request, err);
+    auto delay = effective_delay(m, req.delay_seconds, st.queue.settings.delivery_delay);
+    append.items.push_back({std::move(m.body), m.type, now + delay * 1000});
+  }
+  // One shard takes the whole batch: one atomic write, all or nothing.
+  auto idx = st.next_shard++ % st.shards.size();
+  auto rp = self->make_response_promise<queue_stats>();
+  self->request(st.shards[idx], caf::infinite, std::move(append))
+      .then(
+          [self, idx, rp](queue_stats& s) mutable {
+            self->state.shard_stats[idx] = s;
+            rp.deliver(self->state.stats());
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+/// Leases from shard after shard (round robin) until `want` are found or
+/// every shard was asked.
+void pull_from(self_ptr self, size_t idx, size_t asked, int64_t want, int64_t visibility_ms,
+               std::shared_ptr<pulled_batch> acc, caf::typed_response_promise<pulled_batch> rp) {
+  auto& st = self->state;
+  if (want <= 0 || asked == st.shards.size()) {
+    acc->backlog_count = st.stats().backlog_count;
+    rp.deliver(std::move(*acc));
+    return;
+  }
+  auto i = idx % st.shards.size();
+  self->request(st.shards[i], caf::infinite,
+                shard_lease{static_cast<uint32_t>(want), visibility_ms})
+      .then(
+          [=](pulled_batch& b) mutable {
+            self->state.shard_stats[i].backlog_count = b.backlog_count;
+            auto got = static_cast<int64_t>(b.messages.size());
+            for (auto& m : b.messages)
+              acc->messages.push_back(std::move(m));
+            pull_from(self, idx + 1, asked + 1, want - got, visibility_ms, acc, rp);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+}
+
+caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
+  auto& st = self->state;
+  if (st.queue.settings.delivery_paused)
+    return make_error(errc::queue_paused,
+                      "queue_delivery_paused: delivery is paused for queue '" + st.queue.name
+                          + "'; resume it (wrangler queues resume-delivery) to pull");
+  int64_t batch = 0;
+  int64_t visibility = 0;
+  if (auto err = resolve_pull(req, batch, visibility); !err.empty())
+    return make_error(errc::invalid_request, err);
+  auto rp = self->make_response_promise<pulled_batch>();
+  pull_from(self, st.next_shard++, 0, batch, visibility, std::make_shared<pulled_batch>(), rp);
+  return rp;
+}
+
+caf::result<ack_result> on_ack(self_ptr self, const ack_messages& req) {
+  auto& st = self->state;
+  auto acc = std::make_shared<ack_result>();
+  std::vector<shard_ack> per_shard(st.shards.size());
+  auto route = [&](const std::string& lease_id, int64_t delay, bool retry) {
+    lease_target t;
+    if (!st.leases->decode(st.queue.id, lease_id, t) || t.shard >= st.shards.size()) {
+      acc->warnings.push_back("invalid lease_id " + lease_id
+                              + ": not issued by this queue; it was ignored");
+      return;
+    }
+    lease_ref r{t.seq, t.gen, lease_id, delay};
+    (retry ? per_shard[t.shard].retries : per_shard[t.shard].acks).push_back(std::move(r));
+  };
+  for (const auto& id : req.acks)
+    route(id, -1, false);
+  for (const auto& r : req.retries) {
+    if (auto err = check_delay("retries[].delay_seconds", r.delay_seconds); !err.empty())
+      return make_error(errc::invalid_request, err);
+    route(r.lease_id, r.delay_seconds ? *r.delay_seconds : -1, true);
+  }
+  auto pending = std::make_shared<size_t>(0);
+  for (const auto& a : per_shard)
+    if (!a.acks.empty() || !a.retries.empty())
+      ++*pending;
+  if (*pending == 0)
+    return *acc;
+  auto rp = self->make_response_promise<ack_result>();
+  for (size_t i = 0; i < per_shard.size(); ++i) {
+    if (per_shard[i].acks.empty() && per_shard[i].retries.empty())
+      continue;
+    self->request(st.shards[i], caf::infinite, std::move(per_shard[i]))
+        .then(
+            [acc, pending, rp](ack_result& r) mutable {
+              acc->ack_count += r.ack_count;
+              acc->retry_count += r.retry_count;
+              for (auto& w : r.warnings)
+                acc->warnings.push_back(std::move(w));
+              if (--*pending == 0)
+                rp.deliver(std::move(*acc));
+            },
+            [pending, rp](caf::error& e) mutable {
+              *pending = SIZE_MAX; // answer once, with the first error
+              rp.deliver(std::move(e));
+            });
+  }
+  return rp;
+}
+
+} // namespace
+
 coordinator_actor::behavior_type
-coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
-            storage::queue_record queue) {
-  self->state.queue = std::move(queue);
+coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordinator_config cfg) {
+  auto& st = self->state;
+  st.queue = std::move(cfg.queue);
+  st.leases = cfg.leases;
+  st.now_ms = cfg.now_ms;
+  uint16_t count = default_shard_count;
+  if (!cfg.recovered.empty())
+    count = std::max<uint16_t>(count, static_cast<uint16_t>(cfg.recovered.rbegin()->first + 1));
+  for (uint16_t i = 0; i < count; ++i) {
+    shard_config sc;
+    sc.queue_id = st.queue.id;
+    sc.shard = i;
+    sc.writer = cfg.writer;
+    sc.leases = cfg.leases;
+    sc.coordinator = self;
+    sc.settings = st.settings();
+    sc.now_ms = cfg.now_ms;
+    if (auto r = cfg.recovered.find(i); r != cfg.recovered.end())
+      sc.recovered = std::move(r->second);
+    st.shards.push_back(self->spawn<caf::linked>(storage_shard, std::move(sc)));
+    st.shard_stats.emplace_back();
+  }
   return {
-      [=](storage::queue_record& updated) { self->state.queue = std::move(updated); },
+      [=](storage::queue_record& updated) {
+        self->state.queue = std::move(updated);
+        for (auto& s : self->state.shards)
+          self->send(s, self->state.settings());
+      },
       [=](caf::get_atom) { return self->state.queue; },
+      [=](send_messages& req) { return on_send(self, req); },
+      [=](const pull_messages& req) { return on_pull(self, req); },
+      [=](const ack_messages& req) { return on_ack(self, req); },
+      [=](const get_stats&) { return self->state.stats(); },
+      [=](const shard_stats& s) {
+        if (s.shard < self->state.shard_stats.size())
+          self->state.shard_stats[s.shard] = s.stats;
+      },
   };
 }
 

@@ -1,20 +1,51 @@
 #pragma once
 
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
 #include "actors/interfaces.hpp"
+#include "actors/lease.hpp"
+#include "storage/recovery.hpp"
+#include "storage/writer.hpp"
 
 namespace sluice {
 
-/// State of a queue's coordinator: its current settings. Later issues add the
-/// shard map, consumer configuration and the concurrency controller.
-struct coordinator_state {
-  static inline const char* name = "sluice.coordinator";
+/// Storage shards a new queue starts with (DESIGN.md: default 2).
+inline constexpr uint16_t default_shard_count = 2;
+
+/// What a coordinator starts from.
+struct coordinator_config {
   storage::queue_record queue;
+  storage::writer* writer = nullptr;
+  std::shared_ptr<const lease_codec> leases;
+  /// Messages recovered from disk, by shard.
+  std::map<uint16_t, std::vector<storage::recovered_message>> recovered;
+  std::function<int64_t()> now_ms;
 };
 
-/// Spawned by the hub for every queue; exits when the hub deletes the queue
-/// (the hub links to it, so it also ends with the hub).
+/// State of a queue's coordinator: settings, the shard map with each
+/// shard's last known backlog, and the round-robin cursor for sends/pulls.
+struct coordinator_state {
+  static inline const char* name = "sluice.coordinator";
+
+  storage::queue_record queue;
+  std::shared_ptr<const lease_codec> leases;
+  std::function<int64_t()> now_ms;
+  std::vector<storage_shard_actor> shards;
+  std::vector<queue_stats> shard_stats;
+  size_t next_shard = 0;
+
+  /// The sum over all shards.
+  queue_stats stats() const;
+  /// The delivery settings shards apply (no consumer yet: the defaults).
+  delivery_settings settings() const;
+};
+
+/// Spawned by the hub for every queue (linked to it); spawns and links its
+/// storage shards, so they end with it.
 coordinator_actor::behavior_type
-coordinator(coordinator_actor::stateful_pointer<coordinator_state> self,
-            storage::queue_record queue);
+coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordinator_config cfg);
 
 } // namespace sluice

@@ -24,6 +24,10 @@ enum class errc : uint8_t {
   queue_name_taken,   ///< duplicate queue name in the account → 409
   queue_limit,        ///< the account holds the maximum number of queues → 409
   too_large,          ///< request body over the limit → 413
+  queue_paused,       ///< pull on a paused queue → 409 (queue_delivery_paused)
+  batch_too_large,    ///< batch over 256 KB → 413
+  too_many_messages,  ///< batch over 100 messages → 400
+  too_many_requests,  ///< over a per-queue bound → 429
   storage_failure,    ///< the disk refused a write → 500
   overloaded,         ///< shutting down or over a bound → 503
   timeout,            ///< an actor did not answer in time → 504

@@ -58,6 +58,8 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   using namespace hub_handlers;
   auto& st = self->state;
   st.persist = persister{*cfg.writer};
+  st.writer = cfg.writer;
+  st.leases = cfg.leases;
   st.now_ms = cfg.now_ms ? std::move(cfg.now_ms) : [] {
     using namespace std::chrono;
     return static_cast<int64_t>(
@@ -67,7 +69,8 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     st.tokens_by_hash.emplace(t.hash, std::move(t));
   for (auto& q : cfg.queues) {
     st.put(q);
-    spawn_coordinator(self, q);
+    auto m = cfg.messages.find(q.id);
+    spawn_coordinator(self, q, m == cfg.messages.end() ? recovered_queue{} : std::move(m->second));
   }
   return {
       [=](const authenticate& req) { return on_authenticate(self, req); },
@@ -79,6 +82,10 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](const create_token& req) { return on_create_token(self, req); },
       [=](const list_tokens& req) { return on_list_tokens(self, req); },
       [=](const revoke_token& req) { return on_revoke_token(self, req); },
+      [=](send_messages& req) { return forward<queue_stats>(self, req); },
+      [=](pull_messages& req) { return forward<pulled_batch>(self, req); },
+      [=](ack_messages& req) { return forward<ack_result>(self, req); },
+      [=](get_stats& req) { return forward<queue_stats>(self, req); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -2,13 +2,17 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/lease.hpp"
 #include "actors/persister.hpp"
 #include "storage/records.hpp"
+#include "storage/recovery.hpp"
 #include "storage/writer.hpp"
 
 namespace sluice {
@@ -19,6 +23,11 @@ struct hub_config {
   storage::writer* writer = nullptr;
   std::vector<storage::queue_record> queues;
   std::vector<storage::token_record> tokens;
+  /// Messages recovered from disk: queue id → shard → messages.
+  std::unordered_map<std::string, std::map<uint16_t, std::vector<storage::recovered_message>>>
+      messages;
+  /// Issues and checks lease ids (keyed by the data directory's secret).
+  std::shared_ptr<const lease_codec> leases;
   /// Unix epoch milliseconds; tests inject a fixed clock.
   std::function<int64_t()> now_ms;
 };
@@ -34,6 +43,8 @@ struct hub_state {
   static inline const char* name = "sluice.hub";
 
   persister persist;
+  storage::writer* writer = nullptr;
+  std::shared_ptr<const lease_codec> leases;
   std::function<int64_t()> now_ms;
   std::unordered_map<std::string, account_queues> accounts;
   std::unordered_map<std::string, storage::token_record> tokens_by_hash;

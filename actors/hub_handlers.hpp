@@ -18,7 +18,25 @@ caf::result<token_created> on_create_token(self_ptr self, const create_token& re
 token_list on_list_tokens(self_ptr self, const list_tokens& req);
 caf::result<caf::ok_atom> on_revoke_token(self_ptr self, const revoke_token& req);
 
+/// Messages of one queue recovered from disk, by shard.
+using recovered_queue = std::map<uint16_t, std::vector<storage::recovered_message>>;
+
 /// Starts the coordinator of a queue (recovered or just created).
-void spawn_coordinator(self_ptr self, const storage::queue_record& q);
+void spawn_coordinator(self_ptr self, const storage::queue_record& q,
+                       recovered_queue messages = {});
+
+/// The coordinator of `queue_id` if the account owns it, else an error.
+caf::expected<coordinator_actor> coordinator_of(self_ptr self, const std::string& account,
+                                                const std::string& queue_id);
+
+/// Hands a data-plane request to the queue's coordinator, which answers the
+/// requester directly.
+template <class Result, class Request>
+caf::result<Result> forward(self_ptr self, Request& req) {
+  auto c = coordinator_of(self, req.account, req.queue_id);
+  if (!c)
+    return c.error();
+  return self->delegate(*c, std::move(req));
+}
 
 } // namespace sluice::hub_handlers

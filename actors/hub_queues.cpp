@@ -53,8 +53,18 @@ caf::typed_response_promise<queue_record> persist_queue(self_ptr self, const que
 
 } // namespace
 
-void spawn_coordinator(self_ptr self, const queue_record& q) {
-  self->state.coordinators[q.id] = self->spawn<caf::linked>(coordinator, q);
+void spawn_coordinator(self_ptr self, const queue_record& q, recovered_queue messages) {
+  auto& st = self->state;
+  coordinator_config cfg{q, st.writer, st.leases, std::move(messages), st.now_ms};
+  st.coordinators[q.id] = self->spawn<caf::linked>(coordinator, std::move(cfg));
+}
+
+caf::expected<coordinator_actor> coordinator_of(self_ptr self, const std::string& account,
+                                                const std::string& queue_id) {
+  auto i = self->state.coordinators.find(queue_id);
+  if (self->state.find(account, queue_id) == nullptr || i == self->state.coordinators.end())
+    return not_found(queue_id);
+  return i->second;
 }
 
 caf::result<queue_record> on_create(self_ptr self, const create_queue& req) {
@@ -111,6 +121,9 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   stop_coordinator(self, req.queue_id);
   storage::batch b;
   b.erase(storage::family::meta, storage::queue_key(req.account, req.queue_id));
+  auto prefix = storage::queue_messages_prefix(req.queue_id);
+  for (auto cf : {storage::family::messages, storage::family::state})
+    b.erase_range(cf, prefix, storage::prefix_end(prefix));
   auto rp = self->make_response_promise<caf::ok_atom>();
   self->state.persist.submit(
       caf::actor_cast<caf::actor>(self), std::move(b),

@@ -6,21 +6,38 @@
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/data_messages.hpp"
 #include "actors/messages.hpp"
+#include "actors/type_ids.hpp"
 
 /// Every typed actor interface of Sluice. A message an actor does not
 /// understand is a compile error at the sender.
 
 namespace sluice {
 
-/// One per queue: holds the queue's settings (and, later, its shard map and
-/// consumers). Receives a `queue_record` whenever the hub changes the queue.
+/// One per queue: holds the queue's settings and its shard map; routes
+/// sends, pulls and acks to its storage shards. Receives a `queue_record`
+/// whenever the hub changes the queue, `shard_stats` from its shards.
 using coordinator_actor =
     caf::typed_actor<caf::reacts_to<storage::queue_record>,
-                     caf::replies_to<caf::get_atom>::with<storage::queue_record>>;
+                     caf::replies_to<caf::get_atom>::with<storage::queue_record>,
+                     caf::replies_to<send_messages>::with<queue_stats>,
+                     caf::replies_to<pull_messages>::with<pulled_batch>,
+                     caf::replies_to<ack_messages>::with<ack_result>,
+                     caf::replies_to<get_stats>::with<queue_stats>, caf::reacts_to<shard_stats>>;
+
+/// N per queue: owns a partition of the queue's messages (append, lease,
+/// ack, retry, delays, lease expiry, retention). Replies only after changes
+/// are synced.
+using storage_shard_actor = caf::typed_actor<
+    caf::replies_to<shard_append>::with<queue_stats>,
+    caf::replies_to<shard_lease>::with<pulled_batch>, caf::replies_to<shard_ack>::with<ack_result>,
+    caf::reacts_to<delivery_settings>, caf::reacts_to<tick_atom>, caf::reacts_to<write_done>>;
 
 /// One per process: the registry of accounts, queues and tokens. Every
-/// metadata change is persisted (synced) before it is answered.
+/// metadata change is persisted (synced) before it is answered. Data-plane
+/// requests are checked against the account and delegated to the queue's
+/// coordinator.
 using hub_actor =
     caf::typed_actor<caf::replies_to<authenticate>::with<principal>,
                      caf::replies_to<create_queue>::with<storage::queue_record>,
@@ -30,6 +47,10 @@ using hub_actor =
                      caf::replies_to<delete_queue>::with<caf::ok_atom>,
                      caf::replies_to<create_token>::with<token_created>,
                      caf::replies_to<list_tokens>::with<token_list>,
-                     caf::replies_to<revoke_token>::with<caf::ok_atom>, caf::reacts_to<write_done>>;
+                     caf::replies_to<revoke_token>::with<caf::ok_atom>,
+                     caf::replies_to<send_messages>::with<queue_stats>,
+                     caf::replies_to<pull_messages>::with<pulled_batch>,
+                     caf::replies_to<ack_messages>::with<ack_result>,
+                     caf::replies_to<get_stats>::with<queue_stats>, caf::reacts_to<write_done>>;
 
 } // namespace sluice

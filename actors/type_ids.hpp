@@ -3,6 +3,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/type_id.hpp>
 
+#include "actors/data_messages.hpp"
 #include "actors/messages.hpp"
 
 /// The one type-ID block of Sluice. Every message type is listed here and
@@ -25,8 +26,32 @@ CAF_ADD_TYPE_ID(sluice, (sluice::create_token))
 CAF_ADD_TYPE_ID(sluice, (sluice::token_created))
 CAF_ADD_TYPE_ID(sluice, (sluice::list_tokens))
 CAF_ADD_TYPE_ID(sluice, (sluice::revoke_token))
+CAF_ADD_TYPE_ID(sluice, (sluice::outgoing_message))
+CAF_ADD_TYPE_ID(sluice, (sluice::send_messages))
+CAF_ADD_TYPE_ID(sluice, (sluice::queue_stats))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_stats))
+CAF_ADD_TYPE_ID(sluice, (sluice::pull_messages))
+CAF_ADD_TYPE_ID(sluice, (sluice::pulled_message))
+CAF_ADD_TYPE_ID(sluice, (sluice::pulled_batch))
+CAF_ADD_TYPE_ID(sluice, (sluice::retry_item))
+CAF_ADD_TYPE_ID(sluice, (sluice::ack_messages))
+CAF_ADD_TYPE_ID(sluice, (sluice::ack_result))
+CAF_ADD_TYPE_ID(sluice, (sluice::append_item))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_append))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_lease))
+CAF_ADD_TYPE_ID(sluice, (sluice::lease_ref))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_ack))
+CAF_ADD_TYPE_ID(sluice, (sluice::delivery_settings))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_stats))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
+
+namespace sluice {
+
+/// Wakes a storage shard for delayed messages, lease expiry and retention.
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+} // namespace sluice
 
 namespace sluice {
 

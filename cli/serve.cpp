@@ -9,6 +9,7 @@
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/crypto.hpp"
 #include "actors/hub.hpp"
 #include "actors/tokens.hpp"
 #include "actors/type_ids.hpp"
@@ -68,6 +69,27 @@ bool bootstrap(storage::db& db, storage::meta_snapshot& meta) {
   return true;
 }
 
+/// The lease-signing secret of this data directory, created on first start.
+bool lease_secret(storage::db& db, std::string& out) {
+  storage::status st;
+  if (auto v = db.get(storage::family::meta, storage::lease_secret_key, st); v) {
+    out = *v;
+    return true;
+  }
+  if (!st.ok()) {
+    spdlog::error("cannot read the lease secret: {}", st.message());
+    return false;
+  }
+  out = random_hex(32);
+  storage::batch b;
+  b.put(storage::family::meta, std::string{storage::lease_secret_key}, out);
+  if (st = db.write(b, true); !st.ok()) {
+    spdlog::error("cannot store the lease secret: {}", st.message());
+    return false;
+  }
+  return true;
+}
+
 } // namespace
 
 int serve(const serve_options& opts) {
@@ -98,8 +120,22 @@ int serve(const serve_options& opts) {
   }
   if (!opts.dev && !bootstrap(*db, meta))
     return 1;
-  spdlog::info("recovered {} queues and {} tokens from {}", meta.queues.size(), meta.tokens.size(),
-               opts.data_dir);
+  std::string secret;
+  if (!lease_secret(*db, secret))
+    return 1;
+  hub_config hc;
+  uint64_t recovered_messages = 0;
+  for (const auto& q : meta.queues) {
+    auto& by_shard = hc.messages[q.id];
+    if (st = storage::load_messages(*db, q.id, by_shard); !st.ok()) {
+      spdlog::error("cannot recover messages of queue {}: {}", q.id, st.message());
+      return 1;
+    }
+    for (const auto& [shard, msgs] : by_shard)
+      recovered_messages += msgs.size();
+  }
+  spdlog::info("recovered {} queues, {} messages and {} tokens from {}", meta.queues.size(),
+               recovered_messages, meta.tokens.size(), opts.data_dir);
 
   storage::writer writer{*db};
   metrics::registry metrics;
@@ -111,8 +147,8 @@ int serve(const serve_options& opts) {
     cfg.set("scheduler.max-threads", static_cast<size_t>(std::max(1u, opts.actor_threads)));
     cfg.set("scheduler.max-throughput", static_cast<size_t>(300));
     caf::actor_system sys{cfg};
-    hub_config hc;
     hc.writer = &writer;
+    hc.leases = std::make_shared<const lease_codec>(secret);
     hc.queues = std::move(meta.queues);
     hc.tokens = std::move(meta.tokens);
     auto hub_handle = sys.spawn(hub, std::move(hc));

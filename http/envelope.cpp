@@ -28,6 +28,14 @@ wire_error to_wire(errc e) {
       return {409, 11006};
     case errc::too_large:
       return {413, 10204};
+    case errc::batch_too_large:
+      return {413, 10205};
+    case errc::too_many_messages:
+      return {400, 10206};
+    case errc::queue_paused:
+      return {409, 11012};
+    case errc::too_many_requests:
+      return {429, 10250};
     case errc::storage_failure:
       return {500, 10002};
     case errc::overloaded:
@@ -41,7 +49,8 @@ wire_error to_wire(errc e) {
 namespace {
 
 std::string envelope(bool success, const wire_error* err, std::string_view message,
-                     std::string_view result_json, const page_info* info) {
+                     std::string_view result_json, const page_info* info,
+                     std::string_view extra = {}) {
   json_writer w;
   w.begin_object().key("success").value(success).key("errors").begin_array();
   if (err != nullptr)
@@ -63,6 +72,8 @@ std::string envelope(bool success, const wire_error* err, std::string_view messa
         .key("total_count")
         .value(info->total_count)
         .end_object();
+  if (!extra.empty())
+    w.key("metadata").raw(extra);
   w.end_object();
   return w.take();
 }
@@ -73,6 +84,12 @@ response ok(std::string_view result_json, int status) {
   response r;
   r.status = status;
   r.body = envelope(true, nullptr, {}, result_json, nullptr);
+  return r;
+}
+
+response ok_with_metadata(std::string_view result_json, std::string_view metadata_json) {
+  response r;
+  r.body = envelope(true, nullptr, {}, result_json, nullptr, metadata_json);
   return r;
 }
 

@@ -51,6 +51,10 @@ inline constexpr std::string_view queue_prefix = "queue/";
 /// Key prefix under which every token is stored.
 inline constexpr std::string_view token_prefix = "token/";
 
+/// `meta` key of the secret that signs lease ids and peek refs (created at
+/// first start; changing it invalidates outstanding leases).
+inline constexpr std::string_view lease_secret_key = "secret/lease";
+
 /// `meta` key of a queue: `queue/<account>/<id>`.
 std::string queue_key(std::string_view account, std::string_view id);
 /// `meta` key of a token: `token/<hash>`.

@@ -1,5 +1,7 @@
 #include "storage/recovery.hpp"
 
+#include "storage/codec.hpp"
+
 namespace sluice::storage {
 
 namespace {
@@ -26,6 +28,35 @@ status load_meta(db& d, meta_snapshot& out) {
   if (!st.ok())
     return st;
   return load(d, token_prefix, decode_token, out.tokens);
+}
+
+status load_messages(db& d, std::string_view queue_id,
+                     std::map<uint16_t, std::vector<recovered_message>>& out) {
+  status bad;
+  auto prefix = queue_messages_prefix(queue_id);
+  auto st =
+      d.scan_prefix(family::messages, prefix, [&](std::string_view key, std::string_view value) {
+        auto msg = decode_message(value);
+        if (!msg || key.size() != prefix.size() + 10) {
+          bad = status::error("corrupt message record in queue " + std::string{queue_id});
+          return false;
+        }
+        recovered_message r;
+        r.seq = seq_of_key(key);
+        r.message = std::move(*msg);
+        status get_st;
+        if (auto state = d.get(family::state, key, get_st); state)
+          if (auto decoded = decode_state(*state))
+            r.state = *decoded;
+        if (!get_st.ok()) {
+          bad = get_st;
+          return false;
+        }
+        decoder shard_in{key.substr(queue_key_bytes, 2)};
+        out[shard_in.u16()].push_back(std::move(r));
+        return true;
+      });
+  return st.ok() ? bad : st;
 }
 
 } // namespace sluice::storage

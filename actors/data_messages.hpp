@@ -1,0 +1,236 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+#include <caf/optional.hpp>
+
+#include "storage/message_records.hpp"
+
+/// The message vocabulary of the data plane (SPEC §2–3): sending, pulling,
+/// acknowledging. Registered in `actors/type_ids.hpp`.
+
+namespace sluice {
+
+/// A message as a producer sent it. `delay_seconds` unset means "use the
+/// batch's, else the queue's delay"; an explicit 0 means no delay.
+struct outgoing_message {
+  std::string body;
+  uint8_t type = 0; ///< storage::content_type
+  caf::optional<int64_t> delay_seconds;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, outgoing_message& x) {
+  return f(caf::meta::type_name("outgoing_message"), x.body, x.type, x.delay_seconds);
+}
+
+/// Send one or more messages (all or nothing). Reply: `queue_stats` once
+/// every message is synced, or `queue_not_found`, `invalid_request`,
+/// `storage_failure`, `overloaded`.
+struct send_messages {
+  std::string account;
+  std::string queue_id;
+  std::vector<outgoing_message> messages;
+  caf::optional<int64_t> delay_seconds; ///< the batch's delay
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, send_messages& x) {
+  return f(caf::meta::type_name("send_messages"), x.account, x.queue_id, x.messages,
+           x.delay_seconds);
+}
+
+/// Backlog of a queue or shard (`metadata.metrics`, GET .../metrics).
+struct queue_stats {
+  uint64_t backlog_count = 0;
+  uint64_t backlog_bytes = 0;
+  int64_t oldest_message_timestamp_ms = 0; ///< 0 when empty
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
+  return f(caf::meta::type_name("queue_stats"), x.backlog_count, x.backlog_bytes,
+           x.oldest_message_timestamp_ms);
+}
+
+/// Read a queue's backlog. Reply: `queue_stats`, or `queue_not_found`.
+struct get_stats {
+  std::string account;
+  std::string queue_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_stats& x) {
+  return f(caf::meta::type_name("get_stats"), x.account, x.queue_id);
+}
+
+/// Lease a batch. Unset fields take the consumer's (or the default)
+/// settings. Reply: `pulled_batch`, or `queue_not_found`, `invalid_request`,
+/// `queue_paused`.
+struct pull_messages {
+  std::string account;
+  std::string queue_id;
+  caf::optional<int64_t> batch_size;
+  caf::optional<int64_t> visibility_timeout_ms;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pull_messages& x) {
+  return f(caf::meta::type_name("pull_messages"), x.account, x.queue_id, x.batch_size,
+           x.visibility_timeout_ms);
+}
+
+/// One leased message as a pull consumer sees it.
+struct pulled_message {
+  std::string id;
+  std::string body;
+  uint8_t type = 0; ///< storage::content_type
+  int64_t timestamp_ms = 0;
+  uint32_t attempts = 0;
+  std::string lease_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pulled_message& x) {
+  return f(caf::meta::type_name("pulled_message"), x.id, x.body, x.type, x.timestamp_ms, x.attempts,
+           x.lease_id);
+}
+
+/// The answer to a pull.
+struct pulled_batch {
+  std::vector<pulled_message> messages;
+  uint64_t backlog_count = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pulled_batch& x) {
+  return f(caf::meta::type_name("pulled_batch"), x.messages, x.backlog_count);
+}
+
+/// A retry request of the ack call.
+struct retry_item {
+  std::string lease_id;
+  caf::optional<int64_t> delay_seconds;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, retry_item& x) {
+  return f(caf::meta::type_name("retry_item"), x.lease_id, x.delay_seconds);
+}
+
+/// Acknowledge and/or retry leased messages. Reply: `ack_result` once the
+/// changes are synced; unknown or forged lease ids become warnings.
+struct ack_messages {
+  std::string account;
+  std::string queue_id;
+  std::vector<std::string> acks;
+  std::vector<retry_item> retries;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ack_messages& x) {
+  return f(caf::meta::type_name("ack_messages"), x.account, x.queue_id, x.acks, x.retries);
+}
+
+struct ack_result {
+  uint32_t ack_count = 0;
+  uint32_t retry_count = 0;
+  std::vector<std::string> warnings;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ack_result& x) {
+  return f(caf::meta::type_name("ack_result"), x.ack_count, x.retry_count, x.warnings);
+}
+
+// -- coordinator ↔ storage shard ------------------------------------------
+
+/// A message ready to store: delay resolved to an absolute time.
+struct append_item {
+  std::string body;
+  uint8_t type = 0;
+  int64_t visible_at_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, append_item& x) {
+  return f(caf::meta::type_name("append_item"), x.body, x.type, x.visible_at_ms);
+}
+
+/// Store messages in one shard. Reply: the shard's `queue_stats` once synced.
+struct shard_append {
+  std::vector<append_item> items;
+  int64_t timestamp_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_append& x) {
+  return f(caf::meta::type_name("shard_append"), x.items, x.timestamp_ms);
+}
+
+/// Lease up to `n` messages from one shard. Reply: `pulled_batch` (backlog
+/// of the shard).
+struct shard_lease {
+  uint32_t n = 0;
+  int64_t visibility_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_lease& x) {
+  return f(caf::meta::type_name("shard_lease"), x.n, x.visibility_ms);
+}
+
+/// A verified lease: the message and the lease generation it was issued for.
+struct lease_ref {
+  uint64_t seq = 0;
+  uint32_t gen = 0;
+  std::string lease_id;       ///< for warnings
+  int64_t retry_delay_s = -1; ///< for retries; -1: the consumer's retry_delay
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, lease_ref& x) {
+  return f(caf::meta::type_name("lease_ref"), x.seq, x.gen, x.lease_id, x.retry_delay_s);
+}
+
+/// Ack and retry messages of one shard. Reply: `ack_result` once synced.
+struct shard_ack {
+  std::vector<lease_ref> acks;
+  std::vector<lease_ref> retries;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_ack& x) {
+  return f(caf::meta::type_name("shard_ack"), x.acks, x.retries);
+}
+
+/// Delivery settings a coordinator gives its shards (from the consumer, or
+/// the defaults without one).
+struct delivery_settings {
+  uint32_t max_retries = 3;
+  int64_t retry_delay_s = 0;
+  int64_t retention_s = 345600;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_settings& x) {
+  return f(caf::meta::type_name("delivery_settings"), x.max_retries, x.retry_delay_s,
+           x.retention_s);
+}
+
+/// A shard's backlog, pushed to its coordinator after changes it did not
+/// report in a reply (acks, expiry, retention).
+struct shard_stats {
+  uint16_t shard = 0;
+  queue_stats stats;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
+  return f(caf::meta::type_name("shard_stats"), x.shard, x.stats);
+}
+
+} // namespace sluice

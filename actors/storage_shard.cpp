@@ -1,0 +1,242 @@
+#include "actors/storage_shard.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "actors/errc.hpp"
+
+namespace sluice {
+
+queue_stats storage_shard_state::stats() const {
+  return {index.size(), index.bytes(), index.oldest_timestamp()};
+}
+
+namespace {
+
+using self_ptr = storage_shard_actor::stateful_pointer<storage_shard_state>;
+
+constexpr int64_t retention_check_interval_ms = 1000;
+
+/// Schedules a `tick` at `at` unless one is already due earlier.
+void arm(self_ptr self, int64_t at) {
+  auto& st = self->state;
+  if (at == INT64_MAX || at >= st.wakeup_at)
+    return;
+  st.wakeup_at = at;
+  auto delay = std::max<int64_t>(0, at - st.now_ms());
+  self->delayed_send(self, std::chrono::milliseconds(delay), tick_atom::value);
+}
+
+void arm_next(self_ptr self) {
+  auto& st = self->state;
+  auto at = st.index.next_deadline();
+  if (st.index.size() > 0)
+    at = std::min(at, st.last_retention_check + retention_check_interval_ms);
+  arm(self, at);
+}
+
+void report(self_ptr self) {
+  self->send(self->state.coordinator, shard_stats{self->state.shard, self->state.stats()});
+}
+
+/// Deletes `seq` from memory and (through `b`) from disk.
+void drop(storage_shard_state& st, uint64_t seq, storage::batch& b) {
+  st.index.remove(seq);
+  b.erase(storage::family::messages, st.key(seq));
+  b.erase(storage::family::state, st.key(seq));
+}
+
+/// True if a delivery that was attempt `attempts` may not be retried again.
+bool exhausted(const storage_shard_state& st, const shard_entry& e) {
+  return e.attempts >= st.settings.max_retries + 1;
+}
+
+/// Expired leases, delayed messages coming due, retention.
+void on_tick(self_ptr self) {
+  auto& st = self->state;
+  st.wakeup_at = INT64_MAX;
+  auto now = st.now_ms();
+  storage::batch b;
+  for (auto seq : st.index.advance(now)) {
+    auto* e = st.index.find(seq);
+    // Exhausted messages are deleted; the dead-letter move is issue #3's
+    // remaining part (DLQ).
+    if (exhausted(st, *e))
+      drop(st, seq, b);
+    else
+      st.index.release(seq, now, now);
+  }
+  if (now - st.last_retention_check >= retention_check_interval_ms) {
+    st.last_retention_check = now;
+    for (auto seq : st.index.older_than(now - st.settings.retention_s * 1000))
+      drop(st, seq, b);
+  }
+  if (!b.empty()) {
+    st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b), [](const std::string&) {});
+    report(self);
+  }
+  arm_next(self);
+}
+
+caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
+  auto& st = self->state;
+  if (st.persist.in_flight() >= max_pending_writes)
+    return make_error(errc::too_many_requests,
+                      "this queue has too many writes waiting for disk; retry shortly");
+  storage::batch b;
+  std::vector<shard_entry> entries;
+  entries.reserve(req.items.size());
+  for (auto& item : req.items) {
+    shard_entry e;
+    e.seq = st.next_seq++;
+    e.timestamp_ms = req.timestamp_ms;
+    e.type = static_cast<storage::content_type>(item.type);
+    e.visible_at_ms = item.visible_at_ms;
+    storage::stored_message m{e.timestamp_ms, e.type, std::move(item.body)};
+    b.put(storage::family::messages, st.key(e.seq), storage::encode(m));
+    b.put(storage::family::state, st.key(e.seq),
+          storage::encode(storage::delivery_state{0, e.visible_at_ms}));
+    e.body = std::move(m.body);
+    entries.push_back(std::move(e));
+  }
+  auto rp = self->make_response_promise<queue_stats>();
+  st.persist.submit(
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, entries = std::move(entries), rp](const std::string& error) mutable {
+        if (!error.empty()) {
+          rp.deliver(make_error(errc::storage_failure, "could not store the messages: " + error));
+          return;
+        }
+        // Deliverable only once durable.
+        auto now = self->state.now_ms();
+        for (auto& e : entries)
+          self->state.index.add(std::move(e), now);
+        arm_next(self);
+        rp.deliver(self->state.stats());
+      });
+  return rp;
+}
+
+pulled_batch on_lease(self_ptr self, const shard_lease& req) {
+  auto& st = self->state;
+  auto now = st.now_ms();
+  st.index.advance(now); // delayed messages that came due since the last tick
+  auto deadline = now + req.visibility_ms;
+  pulled_batch out;
+  storage::batch b;
+  for (auto seq : st.index.lease(req.n, deadline)) {
+    auto* e = st.index.find(seq);
+    pulled_message m;
+    m.id = st.leases->message_id(st.queue_id, st.shard, seq);
+    m.body = e->body;
+    m.type = static_cast<uint8_t>(e->type);
+    m.timestamp_ms = e->timestamp_ms;
+    m.attempts = e->attempts;
+    m.lease_id = st.leases->encode(st.queue_id, {st.shard, seq, e->lease_gen});
+    out.messages.push_back(std::move(m));
+    // A crash while leased: attempts count, and the message is visible again
+    // at the deadline.
+    b.put(storage::family::state, st.key(seq),
+          storage::encode(storage::delivery_state{e->attempts, deadline}));
+  }
+  if (!b.empty())
+    st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b), [](const std::string&) {});
+  out.backlog_count = st.index.size();
+  arm_next(self);
+  return out;
+}
+
+caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
+  auto& st = self->state;
+  auto now = st.now_ms();
+  ack_result out;
+  storage::batch b;
+  auto unknown = [&](const lease_ref& r) {
+    out.warnings.push_back("unknown lease_id " + r.lease_id
+                           + ": the message was already acknowledged or deleted");
+  };
+  // Late acks (stale generation) are accepted while the message exists.
+  for (const auto& r : req.acks) {
+    if (st.index.find(r.seq) == nullptr) {
+      unknown(r);
+      continue;
+    }
+    drop(st, r.seq, b);
+    ++out.ack_count;
+  }
+  for (const auto& r : req.retries) {
+    auto* e = st.index.find(r.seq);
+    if (e == nullptr) {
+      unknown(r);
+      continue;
+    }
+    ++out.retry_count;
+    if (exhausted(st, *e)) {
+      drop(st, r.seq, b);
+      continue;
+    }
+    auto delay_s = r.retry_delay_s >= 0 ? r.retry_delay_s : st.settings.retry_delay_s;
+    auto visible = now + delay_s * 1000;
+    st.index.release(r.seq, visible, now);
+    b.put(storage::family::state, st.key(r.seq),
+          storage::encode(storage::delivery_state{e->attempts, visible}));
+  }
+  arm_next(self);
+  if (b.empty())
+    return out;
+  auto rp = self->make_response_promise<ack_result>();
+  st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b),
+                    [self, out, rp](const std::string& error) mutable {
+                      report(self);
+                      if (!error.empty())
+                        rp.deliver(make_error(errc::storage_failure,
+                                              "could not store the acknowledgements: " + error));
+                      else
+                        rp.deliver(out);
+                    });
+  return rp;
+}
+
+} // namespace
+
+storage_shard_actor::behavior_type
+storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, shard_config cfg) {
+  auto& st = self->state;
+  st.queue_id = std::move(cfg.queue_id);
+  st.shard = cfg.shard;
+  st.leases = std::move(cfg.leases);
+  st.coordinator = std::move(cfg.coordinator);
+  st.settings = cfg.settings;
+  st.persist = persister{*cfg.writer};
+  st.now_ms = std::move(cfg.now_ms);
+  auto now = st.now_ms();
+  st.last_retention_check = now;
+  uint64_t last_seq = 0;
+  for (auto& r : cfg.recovered) {
+    shard_entry e;
+    e.seq = r.seq;
+    e.timestamp_ms = r.message.timestamp_ms;
+    e.type = r.message.type;
+    e.body = std::move(r.message.body);
+    e.attempts = r.state.attempts;
+    e.visible_at_ms = r.state.visible_at_ms;
+    last_seq = std::max(last_seq, r.seq);
+    st.index.add(std::move(e), now);
+  }
+  // Sequence numbers never repeat, even after every message was acked and the
+  // process restarted: start past both the last stored one and the clock (µs).
+  st.next_seq = std::max<uint64_t>(last_seq + 1, static_cast<uint64_t>(now) * 1000);
+  if (st.index.size() > 0)
+    report(self);
+  arm_next(self);
+  return {
+      [=](shard_append& req) { return on_append(self, req); },
+      [=](const shard_lease& req) { return on_lease(self, req); },
+      [=](const shard_ack& req) { return on_ack(self, req); },
+      [=](const delivery_settings& s) { self->state.settings = s; },
+      [=](tick_atom) { on_tick(self); },
+      [=](const write_done& msg) { self->state.persist.complete(msg); },
+  };
+}
+
+} // namespace sluice

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/lease.hpp"
+#include "actors/persister.hpp"
+#include "actors/shard_index.hpp"
+#include "storage/recovery.hpp"
+
+namespace sluice {
+
+/// What a storage shard starts from.
+struct shard_config {
+  std::string queue_id;
+  uint16_t shard = 0;
+  storage::writer* writer = nullptr;
+  std::shared_ptr<const lease_codec> leases;
+  coordinator_actor coordinator; ///< receives `shard_stats`
+  delivery_settings settings;
+  std::vector<storage::recovered_message> recovered;
+  /// Unix epoch ms; tests inject a virtual clock.
+  std::function<int64_t()> now_ms;
+};
+
+/// State of a storage shard: the delivery index plus what persisting needs.
+struct storage_shard_state {
+  static inline const char* name = "sluice.storage_shard";
+
+  std::string queue_id;
+  uint16_t shard = 0;
+  std::shared_ptr<const lease_codec> leases;
+  coordinator_actor coordinator;
+  delivery_settings settings;
+  std::function<int64_t()> now_ms;
+  persister persist;
+  shard_index index;
+  uint64_t next_seq = 1;
+  /// When the next `tick` is due (INT64_MAX: none scheduled).
+  int64_t wakeup_at = INT64_MAX;
+  int64_t last_retention_check = 0;
+
+  queue_stats stats() const;
+  std::string key(uint64_t seq) const { return storage::message_key(queue_id, shard, seq); }
+};
+
+/// Writes beyond this many unsynced batches get 429 instead of queueing
+/// without bound (DESIGN.md, back-pressure).
+inline constexpr size_t max_pending_writes = 20000;
+
+storage_shard_actor::behavior_type
+storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, shard_config cfg);
+
+} // namespace sluice

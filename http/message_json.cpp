@@ -1,0 +1,101 @@
+#include "http/message_json.hpp"
+
+#include "actors/crypto.hpp"
+#include "http/json_reader.hpp"
+
+namespace sluice::http {
+
+const char* content_type_name(uint8_t type) {
+  switch (static_cast<storage::content_type>(type)) {
+    case storage::content_type::text:
+      return "text";
+    case storage::content_type::bytes:
+      return "bytes";
+    default:
+      return "json";
+  }
+}
+
+problem read_message(simdjson::dom::object obj, const std::string& path, outgoing_message& out) {
+  auto invalid = [](std::string msg) { return problem{errc::invalid_request, std::move(msg)}; };
+  caf::optional<std::string> type;
+  if (auto err = json_reader::get_string(obj, "content_type", path + "content_type", type);
+      !err.empty())
+    return invalid(err);
+  if (auto err =
+          json_reader::get_int(obj, "delay_seconds", path + "delay_seconds", out.delay_seconds);
+      !err.empty())
+    return invalid(err);
+  auto body = obj.at_key("body");
+  if (body.error())
+    return invalid(path + "body is required");
+  auto t = type ? *type : std::string{"json"};
+  if (t == "json") {
+    out.type = static_cast<uint8_t>(storage::content_type::json);
+    out.body = simdjson::minify(body.value_unsafe());
+  } else if (t == "text") {
+    std::string_view s;
+    if (body.value_unsafe().get(s) != simdjson::SUCCESS)
+      return invalid(path + "body must be a string when content_type is text");
+    out.type = static_cast<uint8_t>(storage::content_type::text);
+    out.body = std::string{s};
+  } else if (t == "bytes") {
+    std::string_view s;
+    if (body.value_unsafe().get(s) != simdjson::SUCCESS || !base64_decode(s, out.body))
+      return invalid(path + "body must be a base64 string when content_type is bytes");
+    out.type = static_cast<uint8_t>(storage::content_type::bytes);
+  } else if (t == "v8") {
+    return invalid(path
+                   + "content_type v8 is not supported: Sluice has no JavaScript "
+                     "runtime to deserialize it; send json, text or bytes");
+  } else {
+    return invalid(path + "content_type must be json, text or bytes, got '" + t + "'");
+  }
+  if (out.body.size() > max_message_bytes)
+    return {errc::too_large, path + "body is " + std::to_string(out.body.size())
+                                 + " bytes; a message may be at most "
+                                 + std::to_string(max_message_bytes) + " bytes (128 KB)"};
+  return {};
+}
+
+void write_pulled(json_writer& w, const pulled_message& m) {
+  auto type = static_cast<storage::content_type>(m.type);
+  w.begin_object().key("id").value(m.id).key("body");
+  if (type == storage::content_type::text)
+    w.value(m.body);
+  else
+    w.value(base64_encode(m.body));
+  w.key("timestamp_ms")
+      .value(m.timestamp_ms)
+      .key("attempts")
+      .value(m.attempts)
+      .key("lease_id")
+      .value(m.lease_id)
+      .key("metadata")
+      .begin_object()
+      .key("CF-Content-Type")
+      .value(content_type_name(m.type))
+      .key("CF-sourceMessageSource")
+      .value("api")
+      .end_object()
+      .end_object();
+}
+
+std::string metrics_json(const queue_stats& s, bool wrap) {
+  json_writer w;
+  if (wrap)
+    w.begin_object().key("metrics");
+  w.begin_object()
+      .key("backlog_count")
+      .value(s.backlog_count)
+      .key("backlog_bytes")
+      .value(s.backlog_bytes)
+      .key("oldest_message_timestamp_ms")
+      .value(s.oldest_message_timestamp_ms)
+      .end_object();
+  if (wrap)
+    w.end_object();
+  return w.take();
+}
+
+} // namespace sluice::http

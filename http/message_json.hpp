@@ -1,0 +1,42 @@
+#pragma once
+
+#include <string>
+
+#include <simdjson.h>
+
+#include "actors/data_messages.hpp"
+#include "actors/errc.hpp"
+#include "http/json_writer.hpp"
+
+namespace sluice::http {
+
+/// SPEC §3 limits (1 KB = 1000 B).
+inline constexpr size_t max_message_bytes = 128000;
+inline constexpr size_t max_batch_bytes = 256000;
+inline constexpr size_t max_batch_messages = 100;
+
+/// A bad-input finding: `code` is `errc::none` when there is none.
+struct problem {
+  errc code = errc::none;
+  std::string message;
+  explicit operator bool() const { return code != errc::none; }
+};
+
+/// Reads one message `{body, content_type?, delay_seconds?}` into `out`, the
+/// body as it will be stored: `json` as compact JSON text, `text` as the
+/// string, `bytes` base64-decoded. `path` prefixes field names in messages
+/// (e.g. "messages[3]."). Refuses `v8`, unknown content types and bodies over
+/// `max_message_bytes`.
+problem read_message(simdjson::dom::object obj, const std::string& path, outgoing_message& out);
+
+/// Writes a pulled message as SPEC §2 says: `text` bodies raw, `json` and
+/// `bytes` base64 encoded, with `metadata` naming the content type.
+void write_pulled(json_writer& w, const pulled_message& m);
+
+/// `{"metrics": {backlog_count, backlog_bytes, oldest_message_timestamp_ms}}`.
+std::string metrics_json(const queue_stats& s, bool wrap = true);
+
+/// The wire name of a content type.
+const char* content_type_name(uint8_t type);
+
+} // namespace sluice::http

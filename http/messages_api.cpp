@@ -1,0 +1,234 @@
+#include "http/api.hpp"
+
+#include "http/ask.hpp"
+#include "http/auth.hpp"
+#include "http/envelope.hpp"
+#include "http/json_reader.hpp"
+#include "http/message_json.hpp"
+
+namespace sluice::http {
+
+namespace {
+
+constexpr std::string_view queue_base = "/client/v4/accounts/{account}/queues/{queue_id}";
+
+std::string path_of(std::string_view tail) {
+  return std::string{queue_base} + std::string{tail};
+}
+
+/// Parses the body as an object; on failure answers `reply`, returns false.
+bool parse_body(json_reader& in, const request& req, responder& reply, bool allow_empty) {
+  if (auto err = in.parse(req.body, allow_empty); !err.empty()) {
+    reply(fail(in.malformed() ? errc::malformed_json : errc::invalid_request, err));
+    return false;
+  }
+  return true;
+}
+
+/// Authorises, then parses and sends `Msg` built by `build` (which answers
+/// `reply` itself on bad input and returns false), rendering the reply with
+/// `render`.
+template <class Result, class Msg, class Build, class Render>
+void run(api_context& ctx, request& req, path_params& p, responder reply, uint32_t perm,
+         bool allow_empty, Build build, Render render) {
+  authorize(
+      ctx, req, p[0], perm,
+      [&ctx, req, account = p[0], id = p[1], reply, allow_empty, build, render](principal) mutable {
+        json_reader in;
+        if (!parse_body(in, req, reply, allow_empty))
+          return;
+        Msg msg;
+        msg.account = account;
+        msg.queue_id = id;
+        if (!build(in.root(), msg, reply))
+          return;
+        ask<Result>(*ctx.sys, ctx.hub, std::move(msg), [reply, render](caf::expected<Result> r) {
+          reply(r ? render(*r) : fail(r.error()));
+        });
+      },
+      reply);
+}
+
+response sent(const queue_stats& s) {
+  return ok_with_metadata({}, metrics_json(s));
+}
+
+void send_one(api_context& ctx, request& req, path_params& p, responder reply) {
+  run<queue_stats, send_messages>(
+      ctx, req, p, std::move(reply), storage::perm_queues_write, false,
+      [](simdjson::dom::object body, send_messages& msg, responder& rp) {
+        outgoing_message m;
+        if (auto pr = read_message(body, "", m)) {
+          rp(fail(pr.code, pr.message));
+          return false;
+        }
+        msg.messages.push_back(std::move(m));
+        return true;
+      },
+      sent);
+}
+
+void send_batch(api_context& ctx, request& req, path_params& p, responder reply) {
+  run<queue_stats, send_messages>(
+      ctx, req, p, std::move(reply), storage::perm_queues_write, false,
+      [](simdjson::dom::object body, send_messages& msg, responder& rp) {
+        auto invalid = [&rp](std::string m) {
+          rp(fail(errc::invalid_request, m));
+          return false;
+        };
+        if (auto err =
+                json_reader::get_int(body, "delay_seconds", "delay_seconds", msg.delay_seconds);
+            !err.empty())
+          return invalid(err);
+        simdjson::dom::array arr;
+        auto v = body.at_key("messages");
+        if (v.error() || v.value_unsafe().get(arr) != simdjson::SUCCESS)
+          return invalid("messages is required: an array of {body, content_type?, delay_seconds?}");
+        if (arr.size() == 0)
+          return invalid("messages must hold at least one message");
+        if (arr.size() > max_batch_messages) {
+          rp(fail(errc::too_many_messages, "a batch may hold at most "
+                                               + std::to_string(max_batch_messages)
+                                               + " messages, got " + std::to_string(arr.size())));
+          return false;
+        }
+        size_t total = 0;
+        size_t i = 0;
+        for (auto item : arr) {
+          auto path = "messages[" + std::to_string(i++) + "].";
+          simdjson::dom::object obj;
+          if (item.get(obj) != simdjson::SUCCESS)
+            return invalid(path.substr(0, path.size() - 1) + " must be an object");
+          outgoing_message m;
+          if (auto pr = read_message(obj, path, m)) {
+            rp(fail(pr.code, pr.message));
+            return false;
+          }
+          total += m.body.size();
+          msg.messages.push_back(std::move(m));
+        }
+        if (total > max_batch_bytes) {
+          rp(fail(errc::batch_too_large, "the batch's bodies total " + std::to_string(total)
+                                             + " bytes; a batch may hold at most "
+                                             + std::to_string(max_batch_bytes)
+                                             + " bytes (256 KB)"));
+          return false;
+        }
+        return true;
+      },
+      sent);
+}
+
+void pull(api_context& ctx, request& req, path_params& p, responder reply) {
+  run<pulled_batch, pull_messages>(
+      ctx, req, p, std::move(reply), storage::perm_queues_read | storage::perm_queues_write, true,
+      [](simdjson::dom::object body, pull_messages& msg, responder& rp) {
+        auto err = json_reader::get_int(body, "batch_size", "batch_size", msg.batch_size);
+        if (err.empty())
+          err = json_reader::get_int(body, "visibility_timeout_ms", "visibility_timeout_ms",
+                                     msg.visibility_timeout_ms);
+        if (err.empty() && !msg.visibility_timeout_ms) // alias (SPEC §2)
+          err = json_reader::get_int(body, "visibility_timeout", "visibility_timeout",
+                                     msg.visibility_timeout_ms);
+        if (!err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
+        }
+        return true;
+      },
+      [](const pulled_batch& b) {
+        json_writer w;
+        w.begin_object().key("message_backlog_count").value(b.backlog_count);
+        w.key("messages").begin_array();
+        for (const auto& m : b.messages)
+          write_pulled(w, m);
+        w.end_array().end_object();
+        return ok(w.take());
+      });
+}
+
+/// Reads `[{lease_id, delay_seconds?}]` at `key`; false (after answering)
+/// on bad input.
+bool read_leases(simdjson::dom::object body, const char* key, std::vector<retry_item>& out,
+                 responder& rp) {
+  auto v = body.at_key(key);
+  if (v.error() || v.value_unsafe().is_null())
+    return true;
+  simdjson::dom::array arr;
+  auto invalid = [&](std::string m) {
+    rp(fail(errc::invalid_request, m));
+    return false;
+  };
+  if (v.value_unsafe().get(arr) != simdjson::SUCCESS)
+    return invalid(std::string{key} + " must be an array of {lease_id}");
+  size_t i = 0;
+  for (auto item : arr) {
+    auto path = std::string{key} + "[" + std::to_string(i++) + "].";
+    simdjson::dom::object obj;
+    if (item.get(obj) != simdjson::SUCCESS)
+      return invalid(path + "lease_id is required");
+    caf::optional<std::string> lease;
+    retry_item r;
+    auto err = json_reader::get_string(obj, "lease_id", path + "lease_id", lease);
+    if (err.empty())
+      err = json_reader::get_int(obj, "delay_seconds", path + "delay_seconds", r.delay_seconds);
+    if (err.empty() && !lease)
+      err = path + "lease_id is required";
+    if (!err.empty())
+      return invalid(err);
+    r.lease_id = std::move(*lease);
+    out.push_back(std::move(r));
+  }
+  return true;
+}
+
+void ack(api_context& ctx, request& req, path_params& p, responder reply) {
+  run<ack_result, ack_messages>(
+      ctx, req, p, std::move(reply), storage::perm_queues_read | storage::perm_queues_write, false,
+      [](simdjson::dom::object body, ack_messages& msg, responder& rp) {
+        std::vector<retry_item> acks;
+        if (!read_leases(body, "acks", acks, rp) || !read_leases(body, "retries", msg.retries, rp))
+          return false;
+        for (auto& a : acks)
+          msg.acks.push_back(std::move(a.lease_id));
+        return true;
+      },
+      [](const ack_result& r) {
+        json_writer w;
+        w.begin_object()
+            .key("ackCount")
+            .value(r.ack_count)
+            .key("retryCount")
+            .value(r.retry_count)
+            .key("warnings")
+            .begin_array();
+        for (const auto& x : r.warnings)
+          w.value(x);
+        w.end_array().end_object();
+        return ok(w.take());
+      });
+}
+
+void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [&ctx, account = p[0], id = p[1], reply](principal) {
+        ask<queue_stats>(*ctx.sys, ctx.hub, get_stats{account, id},
+                         [reply](caf::expected<queue_stats> s) {
+                           reply(s ? ok(metrics_json(*s, false)) : fail(s.error()));
+                         });
+      },
+      reply);
+}
+
+} // namespace
+
+void add_message_routes(router& r, api_context& ctx) {
+  r.add("messages.send", "POST", path_of("/messages"), with_context(ctx, send_one));
+  r.add("messages.send_batch", "POST", path_of("/messages/batch"), with_context(ctx, send_batch));
+  r.add("messages.pull", "POST", path_of("/messages/pull"), with_context(ctx, pull));
+  r.add("messages.ack", "POST", path_of("/messages/ack"), with_context(ctx, ack));
+  r.add("queues.metrics", "GET", path_of("/metrics"), with_context(ctx, metrics));
+}
+
+} // namespace sluice::http
