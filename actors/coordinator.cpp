@@ -24,6 +24,11 @@ queue_stats coordinator_state::stats() const {
 delivery_settings coordinator_state::settings() const {
   delivery_settings s;
   s.retention_s = queue.settings.message_retention_period;
+  if (consumer) {
+    s.max_retries = consumer->max_retries;
+    s.retry_delay_s = consumer->retry_delay;
+  }
+  s.dead_letter = static_cast<bool>(dead_letter_queue);
   return s;
 }
 
@@ -37,7 +42,6 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
     return make_error(errc::invalid_request, err);
   auto now = st.now_ms();
   shard_append append;
-  append.timestamp_ms = now;
   for (size_t i = 0; i < req.messages.size(); ++i) {
     auto& m = req.messages[i];
     auto field = req.messages.size() == 1 ? std::string{"delay_seconds"}
@@ -45,7 +49,7 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
     if (auto err = check_delay(field.c_str(), m.delay_seconds); !err.empty())
       return make_error(errc::invalid_request, err);
     auto delay = effective_delay(m, req.delay_seconds, st.queue.settings.delivery_delay);
-    append.items.push_back({std::move(m.body), m.type, now + delay * 1000});
+    append.items.push_back({std::move(m.body), m.type, now + delay * 1000, now});
   }
   // One shard takes the whole batch: one atomic write, all or nothing.
   auto idx = st.next_shard++ % st.shards.size();
@@ -92,7 +96,14 @@ caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
                           + "'; resume it (wrangler queues resume-delivery) to pull");
   int64_t batch = 0;
   int64_t visibility = 0;
-  if (auto err = resolve_pull(req, batch, visibility); !err.empty())
+  auto with_defaults = req;
+  if (st.consumer) {
+    if (!with_defaults.batch_size)
+      with_defaults.batch_size = int64_t{st.consumer->batch_size};
+    if (!with_defaults.visibility_timeout_ms)
+      with_defaults.visibility_timeout_ms = int64_t{st.consumer->visibility_timeout_ms};
+  }
+  if (auto err = resolve_pull(with_defaults, batch, visibility); !err.empty())
     return make_error(errc::invalid_request, err);
   auto rp = self->make_response_promise<pulled_batch>();
   pull_from(self, st.next_shard++, 0, batch, visibility, std::make_shared<pulled_batch>(), rp);
@@ -148,6 +159,33 @@ caf::result<ack_result> on_ack(self_ptr self, const ack_messages& req) {
   return rp;
 }
 
+/// Appends to one shard (round robin) and acknowledges once synced.
+caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
+  auto& st = self->state;
+  auto idx = st.next_shard++ % st.shards.size();
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->request(st.shards[idx], caf::infinite, shard_append{std::move(items)})
+      .then(
+          [self, idx, rp](queue_stats& s) mutable {
+            self->state.shard_stats[idx] = s;
+            rp.deliver(caf::ok_atom::value);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+caf::result<caf::ok_atom> on_dead_letters(self_ptr self, dead_letters& req) {
+  auto& st = self->state;
+  if (!st.dead_letter_queue)
+    return make_error(errc::queue_not_found,
+                      "queue '" + st.queue.name + "' has no dead-letter queue any more");
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->request(st.dead_letter_queue, caf::infinite, store_dead_letters{std::move(req.items)})
+      .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom::value); },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
 } // namespace
 
 coordinator_actor::behavior_type
@@ -184,6 +222,15 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const pull_messages& req) { return on_pull(self, req); },
       [=](const ack_messages& req) { return on_ack(self, req); },
       [=](const get_stats&) { return self->state.stats(); },
+      [=](consumer_changed& msg) {
+        auto& s = self->state;
+        s.consumer = std::move(msg.consumer);
+        s.dead_letter_queue = caf::actor_cast<coordinator_actor>(msg.dlq);
+        for (auto& shard : s.shards)
+          self->send(shard, s.settings());
+      },
+      [=](dead_letters& req) { return on_dead_letters(self, req); },
+      [=](store_dead_letters& req) { return store(self, std::move(req.items)); },
       [=](const shard_stats& s) {
         if (s.shard < self->state.shard_stats.size())
           self->state.shard_stats[s.shard] = s.stats;

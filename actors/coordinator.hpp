@@ -36,10 +36,12 @@ struct coordinator_state {
   std::vector<storage_shard_actor> shards;
   std::vector<queue_stats> shard_stats;
   size_t next_shard = 0;
+  caf::optional<storage::consumer_record> consumer;
+  coordinator_actor dead_letter_queue; ///< invalid when there is none
 
   /// The sum over all shards.
   queue_stats stats() const;
-  /// The delivery settings shards apply (no consumer yet: the defaults).
+  /// The delivery settings shards apply (from the consumer, else defaults).
   delivery_settings settings() const;
 };
 

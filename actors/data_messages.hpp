@@ -4,10 +4,13 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
 
+#include "actors/messages.hpp"
 #include "storage/message_records.hpp"
+#include "storage/records.hpp"
 
 /// The message vocabulary of the data plane (SPEC §2–3): sending, pulling,
 /// acknowledging. Registered in `actors/type_ids.hpp`.
@@ -153,22 +156,22 @@ struct append_item {
   std::string body;
   uint8_t type = 0;
   int64_t visible_at_ms = 0;
+  int64_t timestamp_ms = 0; ///< send time (kept when dead-lettered)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, append_item& x) {
-  return f(caf::meta::type_name("append_item"), x.body, x.type, x.visible_at_ms);
+  return f(caf::meta::type_name("append_item"), x.body, x.type, x.visible_at_ms, x.timestamp_ms);
 }
 
 /// Store messages in one shard. Reply: the shard's `queue_stats` once synced.
 struct shard_append {
   std::vector<append_item> items;
-  int64_t timestamp_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_append& x) {
-  return f(caf::meta::type_name("shard_append"), x.items, x.timestamp_ms);
+  return f(caf::meta::type_name("shard_append"), x.items);
 }
 
 /// Lease up to `n` messages from one shard. Reply: `pulled_batch` (backlog
@@ -213,12 +216,13 @@ struct delivery_settings {
   uint32_t max_retries = 3;
   int64_t retry_delay_s = 0;
   int64_t retention_s = 345600;
+  bool dead_letter = false; ///< exhausted messages go to the DLQ, else deleted
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivery_settings& x) {
-  return f(caf::meta::type_name("delivery_settings"), x.max_retries, x.retry_delay_s,
-           x.retention_s);
+  return f(caf::meta::type_name("delivery_settings"), x.max_retries, x.retry_delay_s, x.retention_s,
+           x.dead_letter);
 }
 
 /// A shard's backlog, pushed to its coordinator after changes it did not
@@ -231,6 +235,43 @@ struct shard_stats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
   return f(caf::meta::type_name("shard_stats"), x.shard, x.stats);
+}
+
+/// Messages that exhausted their retries, from a shard to its coordinator,
+/// which moves them to the dead-letter queue. Reply: `caf::ok_atom` once the
+/// DLQ stored them (then the shard deletes its copies), or an error (then the
+/// shard keeps them).
+struct dead_letters {
+  std::vector<append_item> items;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dead_letters& x) {
+  return f(caf::meta::type_name("dead_letters"), x.items);
+}
+
+/// The same messages, from a coordinator to its dead-letter queue's
+/// coordinator. Reply: `caf::ok_atom` once synced.
+struct store_dead_letters {
+  std::vector<append_item> items;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, store_dead_letters& x) {
+  return f(caf::meta::type_name("store_dead_letters"), x.items);
+}
+
+/// A queue's consumer changed (or was removed: `consumer` unset). `dlq` is
+/// the dead-letter queue's coordinator (a `coordinator_actor`; untyped here
+/// because the interface cannot name itself), or invalid.
+struct consumer_changed {
+  caf::optional<storage::consumer_record> consumer;
+  caf::actor dlq;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, consumer_changed& x) {
+  return f(caf::meta::type_name("consumer_changed"), x.consumer, x.dlq);
 }
 
 } // namespace sluice

@@ -23,6 +23,8 @@ enum class errc : uint8_t {
   queue_not_found,    ///< unknown queue id → 404
   queue_name_taken,   ///< duplicate queue name in the account → 409
   queue_limit,        ///< the account holds the maximum number of queues → 409
+  consumer_exists,    ///< a queue has at most one consumer → 409
+  consumer_not_found, ///< unknown consumer id → 404
   too_large,          ///< request body over the limit → 413
   queue_paused,       ///< pull on a paused queue → 409 (queue_delivery_paused)
   batch_too_large,    ///< batch over 256 KB → 413

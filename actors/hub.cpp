@@ -72,6 +72,10 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     auto m = cfg.messages.find(q.id);
     spawn_coordinator(self, q, m == cfg.messages.end() ? recovered_queue{} : std::move(m->second));
   }
+  // Consumers name their dead-letter queue: wire them up once all exist.
+  for (const auto& q : cfg.queues)
+    if (!q.consumers.empty())
+      notify_consumer(self, q);
   return {
       [=](const authenticate& req) { return on_authenticate(self, req); },
       [=](const create_queue& req) { return on_create(self, req); },
@@ -82,6 +86,8 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](const create_token& req) { return on_create_token(self, req); },
       [=](const list_tokens& req) { return on_list_tokens(self, req); },
       [=](const revoke_token& req) { return on_revoke_token(self, req); },
+      [=](const put_consumer& req) { return on_put_consumer(self, req); },
+      [=](const delete_consumer& req) { return on_delete_consumer(self, req); },
       [=](send_messages& req) { return forward<queue_stats>(self, req); },
       [=](pull_messages& req) { return forward<pulled_batch>(self, req); },
       [=](ack_messages& req) { return forward<ack_result>(self, req); },

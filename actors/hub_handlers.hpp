@@ -18,6 +18,12 @@ caf::result<token_created> on_create_token(self_ptr self, const create_token& re
 token_list on_list_tokens(self_ptr self, const list_tokens& req);
 caf::result<caf::ok_atom> on_revoke_token(self_ptr self, const revoke_token& req);
 
+caf::result<storage::consumer_record> on_put_consumer(self_ptr self, const put_consumer& req);
+caf::result<caf::ok_atom> on_delete_consumer(self_ptr self, const delete_consumer& req);
+
+/// Tells the queue's coordinator its consumer (and dead-letter queue).
+void notify_consumer(self_ptr self, const storage::queue_record& q);
+
 /// Messages of one queue recovered from disk, by shard.
 using recovered_queue = std::map<uint16_t, std::vector<storage::recovered_message>>;
 

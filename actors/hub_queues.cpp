@@ -121,6 +121,7 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   stop_coordinator(self, req.queue_id);
   storage::batch b;
   b.erase(storage::family::meta, storage::queue_key(req.account, req.queue_id));
+  b.erase(storage::family::meta, storage::consumer_key(req.account, req.queue_id));
   auto prefix = storage::queue_messages_prefix(req.queue_id);
   for (auto cf : {storage::family::messages, storage::family::state})
     b.erase_range(cf, prefix, storage::prefix_end(prefix));

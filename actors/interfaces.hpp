@@ -15,42 +15,58 @@
 
 namespace sluice {
 
-/// One per queue: holds the queue's settings and its shard map; routes
-/// sends, pulls and acks to its storage shards. Receives a `queue_record`
-/// whenever the hub changes the queue, `shard_stats` from its shards.
-using coordinator_actor =
-    caf::typed_actor<caf::reacts_to<storage::queue_record>,
-                     caf::replies_to<caf::get_atom>::with<storage::queue_record>,
-                     caf::replies_to<send_messages>::with<queue_stats>,
-                     caf::replies_to<pull_messages>::with<pulled_batch>,
-                     caf::replies_to<ack_messages>::with<ack_result>,
-                     caf::replies_to<get_stats>::with<queue_stats>, caf::reacts_to<shard_stats>>;
+// One signature per line, so that a change to an interface is one line.
+// clang-format off
+
+/// One per queue: holds the queue's settings, consumer and shard map; routes
+/// sends, pulls and acks to its storage shards and moves exhausted messages
+/// to the dead-letter queue. Receives a `queue_record` whenever the hub
+/// changes the queue, `shard_stats` from its shards.
+using coordinator_actor = caf::typed_actor<
+  caf::reacts_to<storage::queue_record>,
+  caf::replies_to<caf::get_atom>::with<storage::queue_record>,
+  caf::replies_to<send_messages>::with<queue_stats>,
+  caf::replies_to<pull_messages>::with<pulled_batch>,
+  caf::replies_to<ack_messages>::with<ack_result>,
+  caf::replies_to<get_stats>::with<queue_stats>,
+  caf::reacts_to<shard_stats>,
+  caf::reacts_to<consumer_changed>,
+  caf::replies_to<dead_letters>::with<caf::ok_atom>,
+  caf::replies_to<store_dead_letters>::with<caf::ok_atom>>;
 
 /// N per queue: owns a partition of the queue's messages (append, lease,
 /// ack, retry, delays, lease expiry, retention). Replies only after changes
 /// are synced.
 using storage_shard_actor = caf::typed_actor<
-    caf::replies_to<shard_append>::with<queue_stats>,
-    caf::replies_to<shard_lease>::with<pulled_batch>, caf::replies_to<shard_ack>::with<ack_result>,
-    caf::reacts_to<delivery_settings>, caf::reacts_to<tick_atom>, caf::reacts_to<write_done>>;
+  caf::replies_to<shard_append>::with<queue_stats>,
+  caf::replies_to<shard_lease>::with<pulled_batch>,
+  caf::replies_to<shard_ack>::with<ack_result>,
+  caf::reacts_to<delivery_settings>,
+  caf::reacts_to<tick_atom>,
+  caf::reacts_to<write_done>>;
 
-/// One per process: the registry of accounts, queues and tokens. Every
-/// metadata change is persisted (synced) before it is answered. Data-plane
-/// requests are checked against the account and delegated to the queue's
-/// coordinator.
-using hub_actor =
-    caf::typed_actor<caf::replies_to<authenticate>::with<principal>,
-                     caf::replies_to<create_queue>::with<storage::queue_record>,
-                     caf::replies_to<list_queues>::with<queue_list>,
-                     caf::replies_to<get_queue>::with<storage::queue_record>,
-                     caf::replies_to<update_queue>::with<storage::queue_record>,
-                     caf::replies_to<delete_queue>::with<caf::ok_atom>,
-                     caf::replies_to<create_token>::with<token_created>,
-                     caf::replies_to<list_tokens>::with<token_list>,
-                     caf::replies_to<revoke_token>::with<caf::ok_atom>,
-                     caf::replies_to<send_messages>::with<queue_stats>,
-                     caf::replies_to<pull_messages>::with<pulled_batch>,
-                     caf::replies_to<ack_messages>::with<ack_result>,
-                     caf::replies_to<get_stats>::with<queue_stats>, caf::reacts_to<write_done>>;
+/// One per process: the registry of accounts, queues, consumers and tokens.
+/// Every metadata change is persisted (synced) before it is answered.
+/// Data-plane requests are checked against the account and delegated to the
+/// queue's coordinator.
+using hub_actor = caf::typed_actor<
+  caf::replies_to<authenticate>::with<principal>,
+  caf::replies_to<create_queue>::with<storage::queue_record>,
+  caf::replies_to<list_queues>::with<queue_list>,
+  caf::replies_to<get_queue>::with<storage::queue_record>,
+  caf::replies_to<update_queue>::with<storage::queue_record>,
+  caf::replies_to<delete_queue>::with<caf::ok_atom>,
+  caf::replies_to<put_consumer>::with<storage::consumer_record>,
+  caf::replies_to<delete_consumer>::with<caf::ok_atom>,
+  caf::replies_to<create_token>::with<token_created>,
+  caf::replies_to<list_tokens>::with<token_list>,
+  caf::replies_to<revoke_token>::with<caf::ok_atom>,
+  caf::replies_to<send_messages>::with<queue_stats>,
+  caf::replies_to<pull_messages>::with<pulled_batch>,
+  caf::replies_to<ack_messages>::with<ack_result>,
+  caf::replies_to<get_stats>::with<queue_stats>,
+  caf::reacts_to<write_done>>;
+
+// clang-format on
 
 } // namespace sluice

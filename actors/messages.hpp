@@ -23,9 +23,16 @@ typename Inspector::result_type inspect(Inspector& f, queue_settings& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, consumer_record& x) {
+  return f(caf::meta::type_name("consumer_record"), x.id, x.type, x.script_name,
+           x.dead_letter_queue, x.created_ms, x.batch_size, x.max_retries, x.retry_delay,
+           x.visibility_timeout_ms, x.max_wait_time_ms, x.max_concurrency);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_record& x) {
   return f(caf::meta::type_name("queue_record"), x.account, x.id, x.name, x.created_ms,
-           x.modified_ms, x.settings);
+           x.modified_ms, x.settings, x.consumers);
 }
 
 template <class Inspector>
@@ -49,8 +56,11 @@ struct principal {
     return account == storage::all_accounts || account == acct;
   }
 
-  /// True if the token carries `perm` (admin implies every permission).
-  bool has(uint32_t perm) const { return (permissions & (perm | storage::perm_admin)) != 0; }
+  /// True if the token carries every permission in `perm` (admin implies
+  /// all of them).
+  bool has(uint32_t perm) const {
+    return (permissions & storage::perm_admin) != 0 || (permissions & perm) == perm;
+  }
 };
 
 template <class Inspector>
@@ -205,6 +215,57 @@ struct revoke_token {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, revoke_token& x) {
   return f(caf::meta::type_name("revoke_token"), x.caller, x.account, x.token_id);
+}
+
+/// A consumer as sent by a client: absent fields are unset (wide types so
+/// the hub judges ranges).
+struct consumer_patch {
+  caf::optional<std::string> type;
+  caf::optional<std::string> script_name;
+  caf::optional<std::string> dead_letter_queue;
+  caf::optional<int64_t> batch_size;
+  caf::optional<int64_t> max_retries;
+  caf::optional<int64_t> retry_delay;
+  caf::optional<int64_t> visibility_timeout_ms;
+  caf::optional<int64_t> max_wait_time_ms;
+  caf::optional<int64_t> max_concurrency;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, consumer_patch& x) {
+  return f(caf::meta::type_name("consumer_patch"), x.type, x.script_name, x.dead_letter_queue,
+           x.batch_size, x.max_retries, x.retry_delay, x.visibility_timeout_ms, x.max_wait_time_ms,
+           x.max_concurrency);
+}
+
+/// Create the consumer of a queue (at most one), or with `consumer_id` set,
+/// replace it (PUT). A named dead-letter queue that does not exist is
+/// created. Reply: `storage::consumer_record`, or `queue_not_found`,
+/// `consumer_exists`, `consumer_not_found`, `invalid_request`,
+/// `storage_failure`.
+struct put_consumer {
+  std::string account;
+  std::string queue_id;
+  std::string consumer_id; ///< empty: create
+  consumer_patch body;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, put_consumer& x) {
+  return f(caf::meta::type_name("put_consumer"), x.account, x.queue_id, x.consumer_id, x.body);
+}
+
+/// Remove a queue's consumer. Reply: `caf::ok_atom`, or `queue_not_found`,
+/// `consumer_not_found`, `storage_failure`.
+struct delete_consumer {
+  std::string account;
+  std::string queue_id;
+  std::string consumer_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delete_consumer& x) {
+  return f(caf::meta::type_name("delete_consumer"), x.account, x.queue_id, x.consumer_id);
 }
 
 /// Sent by the storage writer's completion back to the actor that submitted

@@ -51,21 +51,63 @@ bool exhausted(const storage_shard_state& st, const shard_entry& e) {
   return e.attempts >= st.settings.max_retries + 1;
 }
 
+/// Messages out of retries go to the dead-letter queue if there is one
+/// (deleted here only once it stored them; kept if it could not), else they
+/// are deleted now through `b`.
+void exhaust(self_ptr self, const std::vector<uint64_t>& seqs, storage::batch& b) {
+  auto& st = self->state;
+  if (seqs.empty())
+    return;
+  if (!st.settings.dead_letter) {
+    for (auto seq : seqs)
+      drop(st, seq, b);
+    return;
+  }
+  auto now = st.now_ms();
+  dead_letters dl;
+  std::vector<shard_entry> moved;
+  for (auto seq : seqs) {
+    auto* e = st.index.find(seq);
+    dl.items.push_back({e->body, static_cast<uint8_t>(e->type), now, e->timestamp_ms});
+    moved.push_back(*e);
+    st.index.remove(seq);
+  }
+  self->request(st.coordinator, caf::infinite, std::move(dl))
+      .then(
+          [self, seqs](caf::ok_atom) {
+            storage::batch del;
+            for (auto seq : seqs) {
+              del.erase(storage::family::messages, self->state.key(seq));
+              del.erase(storage::family::state, self->state.key(seq));
+            }
+            self->state.persist.submit(caf::actor_cast<caf::actor>(self), std::move(del),
+                                       [](const std::string&) {});
+            report(self);
+          },
+          [self, moved](caf::error&) mutable {
+            auto t = self->state.now_ms();
+            for (auto& e : moved) {
+              e.leased = false;
+              e.visible_at_ms = t;
+              self->state.index.add(std::move(e), t);
+            }
+          });
+}
+
 /// Expired leases, delayed messages coming due, retention.
 void on_tick(self_ptr self) {
   auto& st = self->state;
   st.wakeup_at = INT64_MAX;
   auto now = st.now_ms();
   storage::batch b;
+  std::vector<uint64_t> out_of_retries;
   for (auto seq : st.index.advance(now)) {
-    auto* e = st.index.find(seq);
-    // Exhausted messages are deleted; the dead-letter move is issue #3's
-    // remaining part (DLQ).
-    if (exhausted(st, *e))
-      drop(st, seq, b);
+    if (exhausted(st, *st.index.find(seq)))
+      out_of_retries.push_back(seq);
     else
       st.index.release(seq, now, now);
   }
+  exhaust(self, out_of_retries, b);
   if (now - st.last_retention_check >= retention_check_interval_ms) {
     st.last_retention_check = now;
     for (auto seq : st.index.older_than(now - st.settings.retention_s * 1000))
@@ -89,7 +131,7 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
   for (auto& item : req.items) {
     shard_entry e;
     e.seq = st.next_seq++;
-    e.timestamp_ms = req.timestamp_ms;
+    e.timestamp_ms = item.timestamp_ms;
     e.type = static_cast<storage::content_type>(item.type);
     e.visible_at_ms = item.visible_at_ms;
     storage::stored_message m{e.timestamp_ms, e.type, std::move(item.body)};
@@ -151,6 +193,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
   auto now = st.now_ms();
   ack_result out;
   storage::batch b;
+  std::vector<uint64_t> out_of_retries;
   auto unknown = [&](const lease_ref& r) {
     out.warnings.push_back("unknown lease_id " + r.lease_id
                            + ": the message was already acknowledged or deleted");
@@ -172,7 +215,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
     }
     ++out.retry_count;
     if (exhausted(st, *e)) {
-      drop(st, r.seq, b);
+      out_of_retries.push_back(r.seq);
       continue;
     }
     auto delay_s = r.retry_delay_s >= 0 ? r.retry_delay_s : st.settings.retry_delay_s;
@@ -181,6 +224,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
     b.put(storage::family::state, st.key(r.seq),
           storage::encode(storage::delivery_state{e->attempts, visible}));
   }
+  exhaust(self, out_of_retries, b);
   arm_next(self);
   if (b.empty())
     return out;

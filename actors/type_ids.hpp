@@ -43,6 +43,13 @@ CAF_ADD_TYPE_ID(sluice, (sluice::lease_ref))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_ack))
 CAF_ADD_TYPE_ID(sluice, (sluice::delivery_settings))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_stats))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::consumer_record))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_patch))
+CAF_ADD_TYPE_ID(sluice, (sluice::put_consumer))
+CAF_ADD_TYPE_ID(sluice, (sluice::delete_consumer))
+CAF_ADD_TYPE_ID(sluice, (sluice::dead_letters))
+CAF_ADD_TYPE_ID(sluice, (sluice::store_dead_letters))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_changed))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

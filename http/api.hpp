@@ -28,12 +28,16 @@ void add_token_routes(router& r, api_context& ctx);
 /// The data plane: send, batch send, pull, ack, per-queue metrics.
 void add_message_routes(router& r, api_context& ctx);
 
+/// The consumers API under `/queues/{queue_id}/consumers` (http_pull now).
+void add_consumer_routes(router& r, api_context& ctx);
+
 /// Every route of the server.
 inline void add_all_routes(router& r, api_context& ctx) {
   add_ops_routes(r, ctx);
   add_queue_routes(r, ctx);
   add_token_routes(r, ctx);
   add_message_routes(r, ctx);
+  add_consumer_routes(r, ctx);
 }
 
 } // namespace sluice::http

@@ -32,6 +32,10 @@ wire_error to_wire(errc e) {
       return {413, 10205};
     case errc::too_many_messages:
       return {400, 10206};
+    case errc::consumer_exists:
+      return {409, 11010};
+    case errc::consumer_not_found:
+      return {404, 11011};
     case errc::queue_paused:
       return {409, 11012};
     case errc::too_many_requests:

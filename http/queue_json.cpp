@@ -32,10 +32,12 @@ void write_queue(json_writer& w, const storage::queue_record& q) {
       .key("producers_total_count")
       .value(0)
       .key("consumers")
-      .begin_array()
-      .end_array()
+      .begin_array();
+  for (const auto& c : q.consumers)
+    write_consumer(w, q, c);
+  w.end_array()
       .key("consumers_total_count")
-      .value(0)
+      .value(static_cast<uint64_t>(q.consumers.size()))
       .key("settings")
       .begin_object()
       .key("delivery_delay")
@@ -46,6 +48,73 @@ void write_queue(json_writer& w, const storage::queue_record& q) {
       .value(q.settings.delivery_paused)
       .end_object()
       .end_object();
+}
+
+void write_consumer(json_writer& w, const storage::queue_record& q,
+                    const storage::consumer_record& c) {
+  w.begin_object()
+      .key("consumer_id")
+      .value(c.id)
+      .key("type")
+      .value(c.type)
+      .key("queue_id")
+      .value(q.id)
+      .key("queue_name")
+      .value(q.name)
+      .key("created_on")
+      .value(rfc3339(c.created_ms))
+      .key("dead_letter_queue")
+      .value(c.dead_letter_queue);
+  if (c.type == "worker")
+    w.key("script").value(c.script_name).key("script_name").value(c.script_name);
+  w.key("settings")
+      .begin_object()
+      .key("batch_size")
+      .value(c.batch_size)
+      .key("max_retries")
+      .value(c.max_retries)
+      .key("retry_delay")
+      .value(c.retry_delay);
+  if (c.type == "worker") {
+    w.key("max_wait_time_ms").value(c.max_wait_time_ms).key("max_concurrency");
+    if (c.max_concurrency == 0)
+      w.null();
+    else
+      w.value(c.max_concurrency);
+  } else {
+    w.key("visibility_timeout_ms").value(c.visibility_timeout_ms);
+  }
+  w.end_object().end_object();
+}
+
+std::string read_consumer(simdjson::dom::object body, consumer_patch& out) {
+  auto err = json_reader::get_string(body, "type", "type", out.type);
+  if (err.empty())
+    err = json_reader::get_string(body, "script_name", "script_name", out.script_name);
+  if (err.empty() && !out.script_name)
+    err = json_reader::get_string(body, "script", "script", out.script_name);
+  if (err.empty())
+    err = json_reader::get_string(body, "dead_letter_queue", "dead_letter_queue",
+                                  out.dead_letter_queue);
+  simdjson::dom::object settings;
+  bool found = false;
+  if (err.empty())
+    err = json_reader::get_object(body, "settings", "settings", settings, found);
+  if (!err.empty() || !found)
+    return err;
+  struct field {
+    const char* name;
+    caf::optional<int64_t>* out;
+  };
+  for (auto f : {field{"batch_size", &out.batch_size}, field{"max_retries", &out.max_retries},
+                 field{"retry_delay", &out.retry_delay},
+                 field{"visibility_timeout_ms", &out.visibility_timeout_ms},
+                 field{"max_wait_time_ms", &out.max_wait_time_ms},
+                 field{"max_concurrency", &out.max_concurrency}})
+    if (err = json_reader::get_int(settings, f.name, "settings." + std::string{f.name}, *f.out);
+        !err.empty())
+      return err;
+  return {};
 }
 
 std::string read_settings(simdjson::dom::object body, settings_patch& out) {

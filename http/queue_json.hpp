@@ -16,6 +16,13 @@ std::string rfc3339(int64_t epoch_ms);
 /// settings, and the `consumers` / `producers` arrays with their counts.
 void write_queue(json_writer& w, const storage::queue_record& q);
 
+/// Writes a consumer as the consumers API and the queue object show it.
+void write_consumer(json_writer& w, const storage::queue_record& q,
+                    const storage::consumer_record& c);
+
+/// Reads a consumer create/update body into `out` (error text or empty).
+std::string read_consumer(simdjson::dom::object body, consumer_patch& out);
+
 /// Reads the optional `settings` object of a create/update body into `out`.
 /// Returns an error text naming the field, or empty.
 std::string read_settings(simdjson::dom::object body, settings_patch& out);

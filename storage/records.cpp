@@ -10,11 +10,66 @@ namespace {
 // what this one wrote.
 constexpr uint8_t queue_format = 1;
 constexpr uint8_t token_format = 1;
+constexpr uint8_t consumer_format = 1;
 
 } // namespace
 
 std::string queue_key(std::string_view account, std::string_view id) {
   return encoder{}.raw(queue_prefix).raw(account).raw("/").raw(id).take();
+}
+
+std::string consumer_key(std::string_view account, std::string_view queue_id) {
+  return encoder{}.raw(consumer_prefix).raw(account).raw("/").raw(queue_id).take();
+}
+
+bool parse_consumer_key(std::string_view key, std::string& account, std::string& queue_id) {
+  if (key.substr(0, consumer_prefix.size()) != consumer_prefix)
+    return false;
+  key.remove_prefix(consumer_prefix.size());
+  auto slash = key.rfind('/');
+  if (slash == std::string_view::npos)
+    return false;
+  account = std::string{key.substr(0, slash)};
+  queue_id = std::string{key.substr(slash + 1)};
+  return true;
+}
+
+std::string encode(const consumer_record& x) {
+  return encoder{}
+      .u8(consumer_format)
+      .str(x.id)
+      .str(x.type)
+      .str(x.script_name)
+      .str(x.dead_letter_queue)
+      .i64(x.created_ms)
+      .u32(x.batch_size)
+      .u32(x.max_retries)
+      .u32(x.retry_delay)
+      .u32(x.visibility_timeout_ms)
+      .u32(x.max_wait_time_ms)
+      .u32(x.max_concurrency)
+      .take();
+}
+
+std::optional<consumer_record> decode_consumer(std::string_view bytes) {
+  decoder in{bytes};
+  if (in.u8() != consumer_format)
+    return std::nullopt;
+  consumer_record x;
+  x.id = in.str();
+  x.type = in.str();
+  x.script_name = in.str();
+  x.dead_letter_queue = in.str();
+  x.created_ms = in.i64();
+  x.batch_size = in.u32();
+  x.max_retries = in.u32();
+  x.retry_delay = in.u32();
+  x.visibility_timeout_ms = in.u32();
+  x.max_wait_time_ms = in.u32();
+  x.max_concurrency = in.u32();
+  if (!in.ok())
+    return std::nullopt;
+  return x;
 }
 
 std::string token_key(std::string_view hash) {

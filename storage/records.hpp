@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sluice::storage {
 
@@ -14,6 +15,22 @@ struct queue_settings {
   bool delivery_paused = false;
 };
 
+/// A queue's consumer (SPEC §1), persisted in `meta` under its queue.
+/// Settings that do not apply to the type keep their defaults.
+struct consumer_record {
+  std::string id;                ///< 32 hex
+  std::string type;              ///< "http_pull" or "worker"
+  std::string script_name;       ///< worker only
+  std::string dead_letter_queue; ///< queue name, "" if none
+  int64_t created_ms = 0;
+  uint32_t batch_size = 5;
+  uint32_t max_retries = 3;
+  uint32_t retry_delay = 0;               ///< seconds
+  uint32_t visibility_timeout_ms = 30000; ///< http_pull
+  uint32_t max_wait_time_ms = 5000;       ///< worker
+  uint32_t max_concurrency = 0;           ///< worker; 0 = automatic
+};
+
 /// A queue as persisted in the `meta` family. Times are Unix epoch ms.
 struct queue_record {
   std::string account;
@@ -22,6 +39,9 @@ struct queue_record {
   int64_t created_ms = 0;
   int64_t modified_ms = 0;
   queue_settings settings;
+  /// Not part of the queue's own record: stored under `consumer_key` and
+  /// attached by the hub (at most one, SPEC §1).
+  std::vector<consumer_record> consumers;
 };
 
 /// Permission bits a token carries (SPEC §2).
@@ -57,14 +77,23 @@ inline constexpr std::string_view lease_secret_key = "secret/lease";
 
 /// `meta` key of a queue: `queue/<account>/<id>`.
 std::string queue_key(std::string_view account, std::string_view id);
+/// Key prefix of every consumer.
+inline constexpr std::string_view consumer_prefix = "consumer/";
+/// `meta` key of a queue's consumer: `consumer/<account>/<queue_id>`.
+std::string consumer_key(std::string_view account, std::string_view queue_id);
+/// The account and queue id of a consumer key (false if malformed).
+bool parse_consumer_key(std::string_view key, std::string& account, std::string& queue_id);
+
 /// `meta` key of a token: `token/<hash>`.
 std::string token_key(std::string_view hash);
 
 std::string encode(const queue_record& x);
 std::string encode(const token_record& x);
+std::string encode(const consumer_record& x);
 /// Decoders return nullopt for bytes that are not a record of this type and
 /// version (a corrupt or foreign value).
 std::optional<queue_record> decode_queue(std::string_view bytes);
 std::optional<token_record> decode_token(std::string_view bytes);
+std::optional<consumer_record> decode_consumer(std::string_view bytes);
 
 } // namespace sluice::storage

@@ -27,7 +27,24 @@ status load_meta(db& d, meta_snapshot& out) {
   auto st = load(d, queue_prefix, decode_queue, out.queues);
   if (!st.ok())
     return st;
-  return load(d, token_prefix, decode_token, out.tokens);
+  if (st = load(d, token_prefix, decode_token, out.tokens); !st.ok())
+    return st;
+  status bad;
+  st = d.scan_prefix(
+      family::meta, consumer_prefix, [&](std::string_view key, std::string_view value) {
+        auto rec = decode_consumer(value);
+        std::string account;
+        std::string queue_id;
+        if (!rec || !parse_consumer_key(key, account, queue_id)) {
+          bad = status::error("corrupt metadata record at key '" + std::string{key} + "'");
+          return false;
+        }
+        for (auto& q : out.queues)
+          if (q.account == account && q.id == queue_id)
+            q.consumers.push_back(std::move(*rec));
+        return true;
+      });
+  return st.ok() ? bad : st;
 }
 
 status load_messages(db& d, std::string_view queue_id,

@@ -14,6 +14,7 @@ namespace sluice::storage {
 struct meta_snapshot {
   std::vector<queue_record> queues;
   std::vector<token_record> tokens;
+  /// Consumers are attached to their queue's `consumers`.
 };
 
 /// Reads every queue and token record. Blocks on disk I/O: call before the

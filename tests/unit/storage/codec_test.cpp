@@ -32,7 +32,8 @@ TEST_CASE("decoder reads what encoder wrote and detects truncation") {
 }
 
 TEST_CASE("queue records round-trip through their codec") {
-  queue_record q{"acct", "0123456789abcdef0123456789abcdef", "orders", 1000, 2000, {30, 600, true}};
+  queue_record q{"acct", "0123456789abcdef0123456789abcdef", "orders", 1000, 2000, {30, 600, true},
+                 {}};
   auto back = decode_queue(encode(q));
   REQUIRE(back);
   CHECK(back->account == q.account);

@@ -116,7 +116,7 @@ TEST_CASE("load_meta recovers queues and tokens and refuses corrupt records") {
   {
     auto d = open_db(dir.path());
     batch b;
-    queue_record q{"a", "q1", "orders", 1, 1, {}};
+    queue_record q{"a", "q1", "orders", 1, 1, {}, {}};
     token_record t{"t1", "h1", "a", perm_queues_read, "n", 1};
     b.put(family::meta, queue_key(q.account, q.id), encode(q));
     b.put(family::meta, token_key(t.hash), encode(t));

@@ -1,0 +1,72 @@
+#include "actors/consumer_rules.hpp"
+
+#include "actors/queue_rules.hpp"
+
+namespace sluice {
+
+namespace {
+
+/// Sets `out` from `value` if present and within [lo, hi].
+std::string take(const char* field, const caf::optional<int64_t>& value, int64_t lo, int64_t hi,
+                 uint32_t& out) {
+  if (!value)
+    return {};
+  if (*value < lo || *value > hi)
+    return "settings." + std::string{field} + " must be between " + std::to_string(lo) + " and "
+           + std::to_string(hi) + ", got " + std::to_string(*value);
+  out = static_cast<uint32_t>(*value);
+  return {};
+}
+
+storage::consumer_record defaults(const std::string& type) {
+  storage::consumer_record d;
+  d.type = type;
+  d.batch_size = type == "worker" ? 10 : 5;
+  return d;
+}
+
+} // namespace
+
+std::string apply_consumer(const consumer_patch& patch, bool replace,
+                           storage::consumer_record& rec) {
+  auto next = rec;
+  if (next.type.empty()) {
+    if (!patch.type)
+      return "type is required: http_pull (or worker)";
+    next.type = *patch.type;
+  } else if (patch.type && *patch.type != next.type) {
+    return "type cannot be changed from " + next.type + "; remove the consumer and add a new one";
+  }
+  if (next.type == "worker")
+    return "worker consumers (consumer plugins) are not available yet; use type http_pull";
+  if (next.type != "http_pull")
+    return "type must be http_pull or worker, got '" + next.type + "'";
+  if (replace || rec.type.empty()) {
+    auto d = defaults(next.type);
+    d.id = rec.id;
+    d.created_ms = rec.created_ms;
+    next = d;
+  }
+  if (patch.dead_letter_queue) {
+    next.dead_letter_queue = *patch.dead_letter_queue;
+    if (!next.dead_letter_queue.empty())
+      if (auto err = check_queue_name(next.dead_letter_queue); !err.empty())
+        return "dead_letter_queue: " + err;
+  }
+  std::string err;
+  if (err.empty())
+    err = take("batch_size", patch.batch_size, 1, 100, next.batch_size);
+  if (err.empty())
+    err = take("max_retries", patch.max_retries, 0, 100, next.max_retries);
+  if (err.empty())
+    err = take("retry_delay", patch.retry_delay, 0, max_delivery_delay_s, next.retry_delay);
+  if (err.empty())
+    err = take("visibility_timeout_ms", patch.visibility_timeout_ms, 1, 43200000,
+               next.visibility_timeout_ms);
+  if (!err.empty())
+    return err;
+  rec = next;
+  return {};
+}
+
+} // namespace sluice

@@ -1,0 +1,130 @@
+#include "actors/consumer_rules.hpp"
+#include "actors/crypto.hpp"
+#include "actors/errc.hpp"
+#include "actors/hub_handlers.hpp"
+#include "actors/queue_rules.hpp"
+
+namespace sluice::hub_handlers {
+
+using storage::consumer_record;
+using storage::queue_record;
+
+namespace {
+
+caf::error queue_missing(const std::string& id) {
+  return make_error(errc::queue_not_found, "queue '" + id + "' does not exist in this account");
+}
+
+caf::error consumer_missing(const std::string& id) {
+  return make_error(errc::consumer_not_found, "consumer '" + id + "' does not exist on this queue");
+}
+
+} // namespace
+
+void notify_consumer(self_ptr self, const queue_record& q) {
+  auto c = self->state.coordinators.find(q.id);
+  if (c == self->state.coordinators.end())
+    return;
+  consumer_changed msg;
+  if (!q.consumers.empty()) {
+    msg.consumer = q.consumers.front();
+    const auto& dlq_name = q.consumers.front().dead_letter_queue;
+    auto& by_name = self->state.accounts[q.account].id_by_name;
+    if (auto i = by_name.find(dlq_name); !dlq_name.empty() && i != by_name.end())
+      if (auto d = self->state.coordinators.find(i->second); d != self->state.coordinators.end())
+        msg.dlq = caf::actor_cast<caf::actor>(d->second);
+  }
+  self->send(c->second, std::move(msg));
+}
+
+caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& req) {
+  auto& st = self->state;
+  auto* q = st.find(req.account, req.queue_id);
+  if (q == nullptr)
+    return queue_missing(req.queue_id);
+  consumer_record rec;
+  if (req.consumer_id.empty()) {
+    if (!q->consumers.empty())
+      return make_error(errc::consumer_exists, "queue '" + q->name + "' already has a consumer ("
+                                                   + q->consumers.front().id
+                                                   + "); remove it before adding another");
+    rec.id = random_hex(16);
+    rec.created_ms = st.now_ms();
+  } else {
+    if (q->consumers.empty() || q->consumers.front().id != req.consumer_id)
+      return consumer_missing(req.consumer_id);
+    rec = q->consumers.front();
+  }
+  if (auto err = apply_consumer(req.body, !req.consumer_id.empty(), rec); !err.empty())
+    return make_error(errc::invalid_request, err);
+  if (rec.dead_letter_queue == q->name)
+    return make_error(errc::invalid_request,
+                      "dead_letter_queue: a queue cannot be its own dead-letter queue");
+
+  auto before = *q;
+  storage::batch b;
+  caf::optional<queue_record> created_dlq;
+  auto& by_name = st.accounts[req.account].id_by_name;
+  if (!rec.dead_letter_queue.empty() && by_name.count(rec.dead_letter_queue) == 0) {
+    // SPEC §1: a dead-letter queue named but missing is created.
+    queue_record d;
+    d.account = req.account;
+    d.id = random_hex(16);
+    d.name = rec.dead_letter_queue;
+    d.created_ms = d.modified_ms = st.now_ms();
+    b.put(storage::family::meta, storage::queue_key(d.account, d.id), storage::encode(d));
+    st.put(d);
+    created_dlq = d;
+  }
+  b.put(storage::family::meta, storage::consumer_key(req.account, req.queue_id),
+        storage::encode(rec));
+  // Adding the DLQ may have rehashed the index: look the queue up again.
+  st.find(req.account, req.queue_id)->consumers = {rec};
+  auto rp = self->make_response_promise<consumer_record>();
+  st.persist.submit(
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, before, created_dlq, rec, rp](const std::string& error) mutable {
+        auto& s = self->state;
+        if (!error.empty()) {
+          s.put(before);
+          if (created_dlq)
+            s.remove(created_dlq->account, created_dlq->id);
+          rp.deliver(make_error(errc::storage_failure, "could not store the consumer: " + error));
+          return;
+        }
+        if (created_dlq)
+          spawn_coordinator(self, *created_dlq);
+        if (auto* cur = s.find(before.account, before.id))
+          notify_consumer(self, *cur);
+        rp.deliver(rec);
+      });
+  return rp;
+}
+
+caf::result<caf::ok_atom> on_delete_consumer(self_ptr self, const delete_consumer& req) {
+  auto* q = self->state.find(req.account, req.queue_id);
+  if (q == nullptr)
+    return queue_missing(req.queue_id);
+  if (q->consumers.empty() || q->consumers.front().id != req.consumer_id)
+    return consumer_missing(req.consumer_id);
+  auto before = *q;
+  q->consumers.clear();
+  storage::batch b;
+  b.erase(storage::family::meta, storage::consumer_key(req.account, req.queue_id));
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->state.persist.submit(
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, before, rp](const std::string& error) mutable {
+        if (!error.empty()) {
+          self->state.put(before);
+          rp.deliver(make_error(errc::storage_failure, "could not remove the consumer: " + error));
+          return;
+        }
+        if (auto* cur = self->state.find(before.account, before.id))
+          notify_consumer(self, *cur);
+        rp.deliver(caf::ok_atom::value);
+      });
+  return rp;
+}
+
+} // namespace sluice::hub_handlers
