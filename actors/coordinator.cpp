@@ -66,8 +66,12 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
 
 /// Leases from shard after shard (round robin) until `want` are found or
 /// every shard was asked.
-void pull_from(self_ptr self, size_t idx, size_t asked, int64_t want, int64_t visibility_ms,
-               std::shared_ptr<pulled_batch> acc, caf::typed_response_promise<pulled_batch> rp) {
+/// Asks shard after shard (round robin from `idx`) with `make(n)` — a lease
+/// or a peek of up to n messages — until `want` are found or every shard was
+/// asked, then answers `rp` with everything found.
+template <class Make>
+void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
+            std::shared_ptr<pulled_batch> acc, caf::typed_response_promise<pulled_batch> rp) {
   auto& st = self->state;
   if (want <= 0 || asked == st.shards.size()) {
     acc->backlog_count = st.stats().backlog_count;
@@ -75,15 +79,14 @@ void pull_from(self_ptr self, size_t idx, size_t asked, int64_t want, int64_t vi
     return;
   }
   auto i = idx % st.shards.size();
-  self->request(st.shards[i], caf::infinite,
-                shard_lease{static_cast<uint32_t>(want), visibility_ms})
+  self->request(st.shards[i], caf::infinite, make(static_cast<uint32_t>(want)))
       .then(
           [=](pulled_batch& b) mutable {
             self->state.shard_stats[i].backlog_count = b.backlog_count;
             auto got = static_cast<int64_t>(b.messages.size());
             for (auto& m : b.messages)
               acc->messages.push_back(std::move(m));
-            pull_from(self, idx + 1, asked + 1, want - got, visibility_ms, acc, rp);
+            gather(self, idx + 1, asked + 1, want - got, make, acc, rp);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
 }
@@ -106,17 +109,56 @@ caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
   if (auto err = resolve_pull(with_defaults, batch, visibility); !err.empty())
     return make_error(errc::invalid_request, err);
   auto rp = self->make_response_promise<pulled_batch>();
-  pull_from(self, st.next_shard++, 0, batch, visibility, std::make_shared<pulled_batch>(), rp);
+  auto lease = [visibility](uint32_t n) { return shard_lease{n, visibility}; };
+  gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(), rp);
   return rp;
 }
 
-caf::result<ack_result> on_ack(self_ptr self, const ack_messages& req) {
+caf::result<pulled_batch> on_peek(self_ptr self, const peek_messages& req) {
+  auto n = req.batch_size ? *req.batch_size : default_pull_batch;
+  if (n < 1 || n > max_pull_batch)
+    return make_error(errc::invalid_request, "batch_size must be between 1 and "
+                                                 + std::to_string(max_pull_batch) + ", got "
+                                                 + std::to_string(n));
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto peek = [](uint32_t k) { return shard_peek{k}; };
+  gather(self, 0, 0, n, peek, std::make_shared<pulled_batch>(), rp);
+  return rp;
+}
+
+caf::result<purge_status> on_purge(self_ptr self) {
+  auto& st = self->state;
+  st.last_purge = purge_status{false, st.now_ms()};
+  auto pending = std::make_shared<size_t>(st.shards.size());
+  auto rp = self->make_response_promise<purge_status>();
+  for (size_t i = 0; i < st.shards.size(); ++i)
+    self->request(st.shards[i], caf::infinite, shard_purge{})
+        .then(
+            [self, i, pending, rp](queue_stats& s) mutable {
+              self->state.shard_stats[i] = s;
+              if (--*pending == 0) {
+                self->state.last_purge.completed = true;
+                rp.deliver(self->state.last_purge);
+              }
+            },
+            [pending, rp](caf::error& e) mutable {
+              *pending = SIZE_MAX; // answer once, with the first error
+              rp.deliver(std::move(e));
+            });
+  return rp;
+}
+
+/// Acks, retries (`ack_messages`) and deletions by peek ref (`delete_refs`)
+/// share one path: verify each id under `binding`, group by shard, fan out.
+caf::result<ack_result> settle(self_ptr self, const std::string& binding,
+                               const std::vector<std::string>& acks,
+                               const std::vector<retry_item>& retries) {
   auto& st = self->state;
   auto acc = std::make_shared<ack_result>();
   std::vector<shard_ack> per_shard(st.shards.size());
   auto route = [&](const std::string& lease_id, int64_t delay, bool retry) {
     lease_target t;
-    if (!st.leases->decode(st.queue.id, lease_id, t) || t.shard >= st.shards.size()) {
+    if (!st.leases->decode(binding, lease_id, t) || t.shard >= st.shards.size()) {
       acc->warnings.push_back("invalid lease_id " + lease_id
                               + ": not issued by this queue; it was ignored");
       return;
@@ -124,9 +166,9 @@ caf::result<ack_result> on_ack(self_ptr self, const ack_messages& req) {
     lease_ref r{t.seq, t.gen, lease_id, delay};
     (retry ? per_shard[t.shard].retries : per_shard[t.shard].acks).push_back(std::move(r));
   };
-  for (const auto& id : req.acks)
+  for (const auto& id : acks)
     route(id, -1, false);
-  for (const auto& r : req.retries) {
+  for (const auto& r : retries) {
     if (auto err = check_delay("retries[].delay_seconds", r.delay_seconds); !err.empty())
       return make_error(errc::invalid_request, err);
     route(r.lease_id, r.delay_seconds ? *r.delay_seconds : -1, true);
@@ -186,6 +228,14 @@ caf::result<caf::ok_atom> on_dead_letters(self_ptr self, dead_letters& req) {
   return rp;
 }
 
+caf::result<ack_result> on_ack(self_ptr self, const ack_messages& req) {
+  return settle(self, self->state.queue.id, req.acks, req.retries);
+}
+
+caf::result<ack_result> on_delete_refs(self_ptr self, const delete_refs& req) {
+  return settle(self, ref_binding(self->state.queue.id), req.refs, {});
+}
+
 } // namespace
 
 coordinator_actor::behavior_type
@@ -230,6 +280,10 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
           self->send(shard, s.settings());
       },
       [=](dead_letters& req) { return on_dead_letters(self, req); },
+      [=](const purge_queue&) { return on_purge(self); },
+      [=](const get_purge_status&) { return self->state.last_purge; },
+      [=](const peek_messages& req) { return on_peek(self, req); },
+      [=](const delete_refs& req) { return on_delete_refs(self, req); },
       [=](store_dead_letters& req) { return store(self, std::move(req.items)); },
       [=](const shard_stats& s) {
         if (s.shard < self->state.shard_stats.size())

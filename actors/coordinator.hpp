@@ -38,6 +38,7 @@ struct coordinator_state {
   size_t next_shard = 0;
   caf::optional<storage::consumer_record> consumer;
   coordinator_actor dead_letter_queue; ///< invalid when there is none
+  purge_status last_purge;
 
   /// The sum over all shards.
   queue_stats stats() const;

@@ -237,6 +237,84 @@ typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
   return f(caf::meta::type_name("shard_stats"), x.shard, x.stats);
 }
 
+/// Delete every stored message of a queue, delayed ones included; leased
+/// ones may still be acked (SPEC §3). Reply: `purge_status` once synced.
+struct purge_queue {
+  std::string account;
+  std::string queue_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, purge_queue& x) {
+  return f(caf::meta::type_name("purge_queue"), x.account, x.queue_id);
+}
+
+/// Read the state of the last purge. Reply: `purge_status`.
+struct get_purge_status {
+  std::string account;
+  std::string queue_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, get_purge_status& x) {
+  return f(caf::meta::type_name("get_purge_status"), x.account, x.queue_id);
+}
+
+/// The last purge of a queue (`started_ms` 0: never purged).
+struct purge_status {
+  bool completed = true;
+  int64_t started_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, purge_status& x) {
+  return f(caf::meta::type_name("purge_status"), x.completed, x.started_ms);
+}
+
+/// List messages without leasing them; each carries an opaque `ref` (in
+/// `pulled_message::lease_id`). Reply: `pulled_batch`.
+struct peek_messages {
+  std::string account;
+  std::string queue_id;
+  caf::optional<int64_t> batch_size;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, peek_messages& x) {
+  return f(caf::meta::type_name("peek_messages"), x.account, x.queue_id, x.batch_size);
+}
+
+/// Delete the peeked messages named by `refs`. Reply: `ack_result`
+/// (`ack_count` = deleted; unknown refs become warnings).
+struct delete_refs {
+  std::string account;
+  std::string queue_id;
+  std::vector<std::string> refs;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delete_refs& x) {
+  return f(caf::meta::type_name("delete_refs"), x.account, x.queue_id, x.refs);
+}
+
+/// Peek up to `n` messages of one shard. Reply: `pulled_batch`.
+struct shard_peek {
+  uint32_t n = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_peek& x) {
+  return f(caf::meta::type_name("shard_peek"), x.n);
+}
+
+/// Drop every message of one shard that is not leased. Reply: `queue_stats`.
+struct shard_purge {};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shard_purge&) {
+  return f(caf::meta::type_name("shard_purge"));
+}
+
 /// Messages that exhausted their retries, from a shard to its coordinator,
 /// which moves them to the dead-letter queue. Reply: `caf::ok_atom` once the
 /// DLQ stored them (then the shard deletes its copies), or an error (then the

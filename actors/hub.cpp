@@ -92,6 +92,10 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](pull_messages& req) { return forward<pulled_batch>(self, req); },
       [=](ack_messages& req) { return forward<ack_result>(self, req); },
       [=](get_stats& req) { return forward<queue_stats>(self, req); },
+      [=](purge_queue& req) { return forward<purge_status>(self, req); },
+      [=](get_purge_status& req) { return forward<purge_status>(self, req); },
+      [=](peek_messages& req) { return forward<pulled_batch>(self, req); },
+      [=](delete_refs& req) { return forward<ack_result>(self, req); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -32,7 +32,11 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<shard_stats>,
   caf::reacts_to<consumer_changed>,
   caf::replies_to<dead_letters>::with<caf::ok_atom>,
-  caf::replies_to<store_dead_letters>::with<caf::ok_atom>>;
+  caf::replies_to<store_dead_letters>::with<caf::ok_atom>,
+  caf::replies_to<purge_queue>::with<purge_status>,
+  caf::replies_to<get_purge_status>::with<purge_status>,
+  caf::replies_to<peek_messages>::with<pulled_batch>,
+  caf::replies_to<delete_refs>::with<ack_result>>;
 
 /// N per queue: owns a partition of the queue's messages (append, lease,
 /// ack, retry, delays, lease expiry, retention). Replies only after changes
@@ -41,6 +45,8 @@ using storage_shard_actor = caf::typed_actor<
   caf::replies_to<shard_append>::with<queue_stats>,
   caf::replies_to<shard_lease>::with<pulled_batch>,
   caf::replies_to<shard_ack>::with<ack_result>,
+  caf::replies_to<shard_peek>::with<pulled_batch>,
+  caf::replies_to<shard_purge>::with<queue_stats>,
   caf::reacts_to<delivery_settings>,
   caf::reacts_to<tick_atom>,
   caf::reacts_to<write_done>>;
@@ -65,6 +71,10 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<pull_messages>::with<pulled_batch>,
   caf::replies_to<ack_messages>::with<ack_result>,
   caf::replies_to<get_stats>::with<queue_stats>,
+  caf::replies_to<purge_queue>::with<purge_status>,
+  caf::replies_to<get_purge_status>::with<purge_status>,
+  caf::replies_to<peek_messages>::with<pulled_batch>,
+  caf::replies_to<delete_refs>::with<ack_result>,
   caf::reacts_to<write_done>>;
 
 // clang-format on

@@ -13,6 +13,12 @@ struct lease_target {
   uint32_t gen = 0;
 };
 
+/// The MAC binding of peek refs: refs of a queue are never valid lease ids
+/// (and the reverse).
+inline std::string ref_binding(std::string_view queue_id) {
+  return std::string{queue_id} + "/ref";
+}
+
 /// Issues and verifies the opaque ids of SPEC §3 / DESIGN.md: base64url of
 /// (shard, seq, generation, HMAC-SHA256 truncated to 16 bytes) keyed by the
 /// data directory's secret and bound to the queue id. Unforgeable, and

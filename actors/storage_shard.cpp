@@ -159,6 +159,47 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
   return rp;
 }
 
+/// The wire form of an entry; `id` is a lease id or a peek ref.
+pulled_message to_pulled(const storage_shard_state& st, const shard_entry& e, std::string id) {
+  pulled_message m;
+  m.id = st.leases->message_id(st.queue_id, st.shard, e.seq);
+  m.body = e.body;
+  m.type = static_cast<uint8_t>(e.type);
+  m.timestamp_ms = e.timestamp_ms;
+  m.attempts = e.attempts;
+  m.lease_id = std::move(id);
+  return m;
+}
+
+pulled_batch on_peek(self_ptr self, const shard_peek& req) {
+  auto& st = self->state;
+  pulled_batch out;
+  auto binding = ref_binding(st.queue_id);
+  for (auto seq : st.index.first(req.n))
+    out.messages.push_back(
+        to_pulled(st, *st.index.find(seq), st.leases->encode(binding, {st.shard, seq, 0})));
+  out.backlog_count = st.index.size();
+  return out;
+}
+
+caf::result<queue_stats> on_purge(self_ptr self) {
+  auto& st = self->state;
+  storage::batch b;
+  for (auto seq : st.index.all_unleased())
+    drop(st, seq, b);
+  if (b.empty())
+    return st.stats();
+  auto rp = self->make_response_promise<queue_stats>();
+  st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b),
+                    [self, rp](const std::string& error) mutable {
+                      if (!error.empty())
+                        rp.deliver(make_error(errc::storage_failure, "could not purge: " + error));
+                      else
+                        rp.deliver(self->state.stats());
+                    });
+  return rp;
+}
+
 pulled_batch on_lease(self_ptr self, const shard_lease& req) {
   auto& st = self->state;
   auto now = st.now_ms();
@@ -168,14 +209,8 @@ pulled_batch on_lease(self_ptr self, const shard_lease& req) {
   storage::batch b;
   for (auto seq : st.index.lease(req.n, deadline)) {
     auto* e = st.index.find(seq);
-    pulled_message m;
-    m.id = st.leases->message_id(st.queue_id, st.shard, seq);
-    m.body = e->body;
-    m.type = static_cast<uint8_t>(e->type);
-    m.timestamp_ms = e->timestamp_ms;
-    m.attempts = e->attempts;
-    m.lease_id = st.leases->encode(st.queue_id, {st.shard, seq, e->lease_gen});
-    out.messages.push_back(std::move(m));
+    out.messages.push_back(
+        to_pulled(st, *e, st.leases->encode(st.queue_id, {st.shard, seq, e->lease_gen})));
     // A crash while leased: attempts count, and the message is visible again
     // at the deadline.
     b.put(storage::family::state, st.key(seq),
@@ -277,6 +312,8 @@ storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, s
       [=](shard_append& req) { return on_append(self, req); },
       [=](const shard_lease& req) { return on_lease(self, req); },
       [=](const shard_ack& req) { return on_ack(self, req); },
+      [=](const shard_peek& req) { return on_peek(self, req); },
+      [=](const shard_purge&) { return on_purge(self); },
       [=](const delivery_settings& s) { self->state.settings = s; },
       [=](tick_atom) { on_tick(self); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },

@@ -50,6 +50,13 @@ CAF_ADD_TYPE_ID(sluice, (sluice::delete_consumer))
 CAF_ADD_TYPE_ID(sluice, (sluice::dead_letters))
 CAF_ADD_TYPE_ID(sluice, (sluice::store_dead_letters))
 CAF_ADD_TYPE_ID(sluice, (sluice::consumer_changed))
+CAF_ADD_TYPE_ID(sluice, (sluice::purge_queue))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_purge_status))
+CAF_ADD_TYPE_ID(sluice, (sluice::purge_status))
+CAF_ADD_TYPE_ID(sluice, (sluice::peek_messages))
+CAF_ADD_TYPE_ID(sluice, (sluice::delete_refs))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_peek))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_purge))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

@@ -58,7 +58,7 @@ problem read_message(simdjson::dom::object obj, const std::string& path, outgoin
   return {};
 }
 
-void write_pulled(json_writer& w, const pulled_message& m) {
+void write_pulled(json_writer& w, const pulled_message& m, const char* id_key) {
   auto type = static_cast<storage::content_type>(m.type);
   w.begin_object().key("id").value(m.id).key("body");
   if (type == storage::content_type::text)
@@ -69,7 +69,7 @@ void write_pulled(json_writer& w, const pulled_message& m) {
       .value(m.timestamp_ms)
       .key("attempts")
       .value(m.attempts)
-      .key("lease_id")
+      .key(id_key)
       .value(m.lease_id)
       .key("metadata")
       .begin_object()

@@ -31,7 +31,8 @@ problem read_message(simdjson::dom::object obj, const std::string& path, outgoin
 
 /// Writes a pulled message as SPEC §2 says: `text` bodies raw, `json` and
 /// `bytes` base64 encoded, with `metadata` naming the content type.
-void write_pulled(json_writer& w, const pulled_message& m);
+/// `id_key` names the opaque id: "lease_id" for pulls, "ref" for peeks.
+void write_pulled(json_writer& w, const pulled_message& m, const char* id_key = "lease_id");
 
 /// `{"metrics": {backlog_count, backlog_bytes, oldest_message_timestamp_ms}}`.
 std::string metrics_json(const queue_stats& s, bool wrap = true);

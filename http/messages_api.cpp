@@ -5,6 +5,7 @@
 #include "http/envelope.hpp"
 #include "http/json_reader.hpp"
 #include "http/message_json.hpp"
+#include "http/queue_json.hpp"
 
 namespace sluice::http {
 
@@ -209,6 +210,109 @@ void ack(api_context& ctx, request& req, path_params& p, responder reply) {
       });
 }
 
+void peek(api_context& ctx, request& req, path_params& p, responder reply) {
+  run<pulled_batch, peek_messages>(
+      ctx, req, p, std::move(reply), storage::perm_queues_read, true,
+      [](simdjson::dom::object body, peek_messages& msg, responder& rp) {
+        if (auto err = json_reader::get_int(body, "batch_size", "batch_size", msg.batch_size);
+            !err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
+        }
+        return true;
+      },
+      [](const pulled_batch& b) {
+        json_writer w;
+        w.begin_object().key("message_backlog_count").value(b.backlog_count);
+        w.key("messages").begin_array();
+        for (const auto& m : b.messages)
+          write_pulled(w, m, "ref");
+        w.end_array().end_object();
+        return ok(w.take());
+      });
+}
+
+void delete_by_ref(api_context& ctx, request& req, path_params& p, responder reply) {
+  run<ack_result, delete_refs>(
+      ctx, req, p, std::move(reply), storage::perm_queues_write, false,
+      [](simdjson::dom::object body, delete_refs& msg, responder& rp) {
+        auto v = body.at_key("refs");
+        simdjson::dom::array arr;
+        if (v.error() || v.value_unsafe().get(arr) != simdjson::SUCCESS) {
+          rp(fail(errc::invalid_request, "refs is required: an array of {ref} from a peek"));
+          return false;
+        }
+        for (auto item : arr) {
+          simdjson::dom::object obj;
+          std::string_view ref;
+          if (item.get(obj) != simdjson::SUCCESS || obj["ref"].get(ref) != simdjson::SUCCESS) {
+            rp(fail(errc::invalid_request, "refs[] must be objects with a string ref"));
+            return false;
+          }
+          msg.refs.emplace_back(ref);
+        }
+        return true;
+      },
+      [](const ack_result& r) {
+        json_writer w;
+        w.begin_object().key("deleted").value(r.ack_count).key("warnings").begin_array();
+        for (const auto& x : r.warnings)
+          w.value(x);
+        w.end_array().end_object();
+        return ok(w.take());
+      });
+}
+
+void write_purge_status(json_writer& w, const purge_status& s) {
+  w.begin_object().key("completed").value(s.completed).key("started_at");
+  if (s.started_ms == 0)
+    w.null();
+  else
+    w.value(rfc3339(s.started_ms));
+  w.end_object();
+}
+
+void purge(api_context& ctx, request& req, path_params& p, responder reply) {
+  run<purge_status, purge_queue>(
+      ctx, req, p, std::move(reply), storage::perm_queues_write, false,
+      [](simdjson::dom::object body, purge_queue&, responder& rp) {
+        caf::optional<bool> confirm;
+        auto err = json_reader::get_bool(body, "delete_messages_permanently",
+                                         "delete_messages_permanently", confirm);
+        if (err.empty() && !(confirm && *confirm))
+          err = "purging deletes every message of the queue; send "
+                "{\"delete_messages_permanently\": true} to confirm";
+        if (!err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
+        }
+        return true;
+      },
+      [](const purge_status& s) {
+        json_writer w;
+        write_purge_status(w, s);
+        return ok(w.take());
+      });
+}
+
+void purge_state(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [&ctx, account = p[0], id = p[1], reply](principal) {
+        ask<purge_status>(*ctx.sys, ctx.hub, get_purge_status{account, id},
+                          [reply](caf::expected<purge_status> s) {
+                            if (!s) {
+                              reply(fail(s.error()));
+                              return;
+                            }
+                            json_writer w;
+                            write_purge_status(w, *s);
+                            reply(ok(w.take()));
+                          });
+      },
+      reply);
+}
+
 void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
@@ -229,6 +333,10 @@ void add_message_routes(router& r, api_context& ctx) {
   r.add("messages.pull", "POST", path_of("/messages/pull"), with_context(ctx, pull));
   r.add("messages.ack", "POST", path_of("/messages/ack"), with_context(ctx, ack));
   r.add("queues.metrics", "GET", path_of("/metrics"), with_context(ctx, metrics));
+  r.add("messages.peek", "POST", path_of("/messages/peek"), with_context(ctx, peek));
+  r.add("messages.delete", "POST", path_of("/messages/purge"), with_context(ctx, delete_by_ref));
+  r.add("queues.purge", "POST", path_of("/purge"), with_context(ctx, purge));
+  r.add("queues.purge_status", "GET", path_of("/purge"), with_context(ctx, purge_state));
 }
 
 } // namespace sluice::http
