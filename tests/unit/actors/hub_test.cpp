@@ -1,66 +1,13 @@
 #include <catch2/catch.hpp>
 
-#include <caf/send.hpp>
-
-#include "actor_fixture.hpp"
 #include "actors/crypto.hpp"
-#include "actors/errc.hpp"
-#include "actors/hub.hpp"
-#include "storage/recovery.hpp"
-#include "temp_dir.hpp"
+#include "hub_fixture.hpp"
 
 using namespace sluice;
 using storage::queue_record;
 
-namespace {
-
-/// A hub on the deterministic scheduler, persisting through a real RocksDB in
-/// a temp dir with the writer in inline mode (commits on the calling thread).
-struct hub_fixture : test::actor_fixture {
-  test::temp_dir dir;
-  std::unique_ptr<storage::db> db;
-  std::unique_ptr<storage::writer> writer;
-  int64_t clock = 1'000'000;
-  hub_actor hub;
-
-  hub_fixture() { start(); }
-
-  ~hub_fixture() override { stop(); }
-
-  void start() {
-    storage::status st;
-    db = storage::db::open(dir.path(), st);
-    REQUIRE(st.ok());
-    writer = std::make_unique<storage::writer>(*db, storage::writer::mode::inline_commit);
-    storage::meta_snapshot meta;
-    REQUIRE(storage::load_meta(*db, meta).ok());
-    hub_config cfg;
-    cfg.writer = writer.get();
-    cfg.queues = std::move(meta.queues);
-    cfg.tokens = std::move(meta.tokens);
-    cfg.now_ms = [this] { return clock; };
-    hub = sys().spawn(sluice::hub, std::move(cfg));
-    run();
-  }
-
-  void stop() {
-    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
-    run();
-    writer.reset();
-    db.reset();
-  }
-
-  caf::expected<queue_record> create(const std::string& name, settings_patch s = {},
-                                     const std::string& account = "acct") {
-    return ask<queue_record>(hub, create_queue{account, name, s});
-  }
-};
-
-errc code_of(const caf::error& e) {
-  return error_code(e);
-}
-
-} // namespace
+using test::code_of;
+using test::hub_fixture;
 
 TEST_CASE_METHOD(hub_fixture, "hub creates a queue with defaults, ids and timestamps") {
   auto q = create("orders");

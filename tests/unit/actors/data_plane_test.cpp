@@ -1,0 +1,227 @@
+#include <catch2/catch.hpp>
+
+#include "hub_fixture.hpp"
+
+using namespace sluice;
+using test::code_of;
+
+namespace {
+
+/// A hub with one queue, and helpers speaking the data-plane messages.
+struct queue_fixture : test::hub_fixture {
+  std::string qid;
+
+  queue_fixture() { qid = create("jobs")->id; }
+
+  outgoing_message text(std::string body, caf::optional<int64_t> delay = caf::none) {
+    return {std::move(body), static_cast<uint8_t>(storage::content_type::text), delay};
+  }
+
+  caf::expected<queue_stats> send(std::vector<outgoing_message> ms,
+                                  caf::optional<int64_t> batch_delay = caf::none,
+                                  const std::string& queue = {}) {
+    return ask<queue_stats>(
+        hub, send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), batch_delay});
+  }
+
+  pulled_batch pull(int64_t n = 10, int64_t visibility_ms = 30000, const std::string& queue = {}) {
+    auto r = ask<pulled_batch>(
+        hub, pull_messages{"acct", queue.empty() ? qid : queue, n, visibility_ms});
+    REQUIRE(r);
+    return *r;
+  }
+
+  ack_result settle(std::vector<std::string> acks, std::vector<retry_item> retries = {}) {
+    auto r = ask<ack_result>(hub, ack_messages{"acct", qid, std::move(acks), std::move(retries)});
+    REQUIRE(r);
+    return *r;
+  }
+
+  void add_consumer(int64_t max_retries, const std::string& dlq) {
+    consumer_patch c;
+    c.type = std::string{"http_pull"};
+    c.max_retries = max_retries;
+    if (!dlq.empty())
+      c.dead_letter_queue = dlq;
+    REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", qid, "", c}));
+  }
+};
+
+} // namespace
+
+TEST_CASE_METHOD(queue_fixture, "a sent message is pulled once while its lease lives") {
+  auto stats = send({text("a")});
+  REQUIRE(stats);
+  CHECK(stats->backlog_count == 1);
+  CHECK(stats->backlog_bytes == 1);
+  CHECK(stats->oldest_message_timestamp_ms == clock);
+  auto b = pull();
+  REQUIRE(b.messages.size() == 1);
+  CHECK(b.messages[0].body == "a");
+  CHECK(b.messages[0].attempts == 1);
+  CHECK(b.messages[0].timestamp_ms == clock);
+  CHECK(b.messages[0].id.size() == 32);
+  CHECK(pull().messages.empty()); // leased
+  advance(29'999);
+  CHECK(pull().messages.empty());
+  advance(1);
+  auto again = pull();
+  REQUIRE(again.messages.size() == 1);
+  CHECK(again.messages[0].attempts == 2);
+  CHECK(again.messages[0].lease_id != b.messages[0].lease_id);
+}
+
+TEST_CASE_METHOD(queue_fixture, "acked messages are gone; unknown and forged leases warn") {
+  REQUIRE(send({text("a"), text("b")}));
+  auto b = pull();
+  REQUIRE(b.messages.size() == 2);
+  auto r = settle({b.messages[0].lease_id, "forged"});
+  CHECK(r.ack_count == 1);
+  REQUIRE(r.warnings.size() == 1);
+  CHECK(r.warnings[0].find("forged") != std::string::npos);
+  auto twice = settle({b.messages[0].lease_id});
+  CHECK(twice.ack_count == 0);
+  CHECK(twice.warnings.size() == 1);
+  advance(30'000);
+  auto left = pull();
+  REQUIRE(left.messages.size() == 1);
+  CHECK(left.messages[0].body == b.messages[1].body);
+}
+
+TEST_CASE_METHOD(queue_fixture, "a late ack after the lease expired is still accepted") {
+  REQUIRE(send({text("a")}));
+  auto first = pull(1, 1000).messages.at(0);
+  advance(1000);
+  auto second = pull(1, 1000).messages.at(0);
+  CHECK(second.attempts == 2);
+  CHECK(settle({first.lease_id}).ack_count == 1); // stale generation, message exists
+  advance(5000);
+  CHECK(pull().messages.empty());
+}
+
+TEST_CASE_METHOD(queue_fixture, "delays: message beats batch beats queue; explicit 0 means none") {
+  settings_patch s;
+  s.delivery_delay = 100;
+  REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", qid, s, false, caf::none}));
+  REQUIRE(send({text("queue-delay")}));
+  REQUIRE(send({text("batch-delay"), text("own-zero", int64_t{0})}, int64_t{10}));
+  auto now = pull();
+  REQUIRE(now.messages.size() == 1);
+  CHECK(now.messages[0].body == "own-zero");
+  advance(10'000);
+  auto later = pull();
+  REQUIRE(later.messages.size() == 1);
+  CHECK(later.messages[0].body == "batch-delay");
+  advance(90'000);
+  auto last = pull();
+  REQUIRE(last.messages.size() == 1);
+  CHECK(last.messages[0].body == "queue-delay");
+}
+
+TEST_CASE_METHOD(queue_fixture, "out-of-range delays are refused naming the field") {
+  auto r = send({text("x", int64_t{43201})});
+  REQUIRE_FALSE(r);
+  CHECK(code_of(r.error()) == errc::invalid_request);
+  CHECK(error_message(r.error()).find("delay_seconds") != std::string::npos);
+  CHECK_FALSE(send({text("x")}, int64_t{-1}));
+}
+
+TEST_CASE_METHOD(queue_fixture, "a retry with a delay hides the message until then") {
+  REQUIRE(send({text("a")}));
+  auto m = pull().messages.at(0);
+  auto r = settle({}, {retry_item{m.lease_id, int64_t{5}}});
+  CHECK(r.retry_count == 1);
+  advance(4999);
+  CHECK(pull().messages.empty());
+  advance(1);
+  auto again = pull().messages.at(0);
+  CHECK(again.attempts == 2);
+}
+
+TEST_CASE_METHOD(queue_fixture, "after max_retries a message moves to the dead-letter queue") {
+  add_consumer(1, "jobs-dlq");
+  auto sent_at = clock;
+  REQUIRE(send({text("poison")}));
+  auto first = pull(1, 1000).messages.at(0);
+  advance(1000); // lease expired: attempt 1 failed, one retry left
+  auto second = pull(1, 1000).messages.at(0);
+  CHECK(second.attempts == 2);
+  advance(10);
+  REQUIRE(settle({}, {retry_item{second.lease_id, caf::none}}).retry_count == 1);
+  CHECK(pull().messages.empty());
+  auto dlq = ask<queue_list>(hub, list_queues{"acct", "jobs-dlq"});
+  REQUIRE(dlq->size() == 1);
+  auto dead = pull(10, 30000, dlq->at(0).id);
+  REQUIRE(dead.messages.size() == 1);
+  CHECK(dead.messages[0].body == "poison");
+  CHECK(dead.messages[0].timestamp_ms == sent_at);
+  CHECK(dead.messages[0].attempts == 1);
+  CHECK(first.id != dead.messages[0].id);
+}
+
+TEST_CASE_METHOD(queue_fixture, "without a dead-letter queue exhausted messages are deleted") {
+  add_consumer(0, "");
+  REQUIRE(send({text("x")}));
+  pull(1, 1000);
+  advance(1000);
+  CHECK(pull().messages.empty());
+  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+}
+
+TEST_CASE_METHOD(queue_fixture, "retention deletes old messages, paused or not") {
+  settings_patch s;
+  s.message_retention_period = 60;
+  s.delivery_paused = true;
+  REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", qid, s, false, caf::none}));
+  REQUIRE(send({text("old")}));
+  auto paused = ask<pulled_batch>(hub, pull_messages{"acct", qid, caf::none, caf::none});
+  REQUIRE_FALSE(paused);
+  CHECK(code_of(paused.error()) == errc::queue_paused);
+  advance(61'000);
+  advance(1000);
+  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+}
+
+TEST_CASE_METHOD(queue_fixture, "messages and leases survive a restart") {
+  REQUIRE(send({text("kept"), text("leased"), text("acked")}));
+  auto b = pull(3, 10'000);
+  REQUIRE(b.messages.size() == 3);
+  for (const auto& m : b.messages) {
+    if (m.body == "acked")
+      settle({m.lease_id});
+    if (m.body == "kept")
+      settle({}, {retry_item{m.lease_id, int64_t{0}}});
+  }
+  stop();
+  start();
+  auto after = pull();
+  REQUIRE(after.messages.size() == 1);
+  CHECK(after.messages[0].body == "kept");
+  CHECK(after.messages[0].attempts == 2);
+  advance(10'000); // the lease in flight at the "crash" ends at its deadline
+  auto leased = pull();
+  REQUIRE(leased.messages.size() == 1);
+  CHECK(leased.messages[0].body == "leased");
+  CHECK(leased.messages[0].attempts == 2);
+}
+
+TEST_CASE_METHOD(queue_fixture, "purge deletes delayed messages; peek refs delete one message") {
+  REQUIRE(send({text("a"), text("b", int64_t{100})}));
+  auto peeked = ask<pulled_batch>(hub, peek_messages{"acct", qid, int64_t{10}});
+  REQUIRE(peeked->messages.size() == 2);
+  auto del = ask<ack_result>(hub, delete_refs{"acct", qid, {peeked->messages[0].lease_id}});
+  CHECK(del->ack_count == 1);
+  // A peek ref is not a lease id.
+  CHECK(settle({peeked->messages[1].lease_id}).warnings.size() == 1);
+  auto purged = ask<purge_status>(hub, purge_queue{"acct", qid});
+  REQUIRE(purged);
+  CHECK(purged->completed);
+  CHECK(purged->started_ms == clock);
+  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+}
+
+TEST_CASE_METHOD(queue_fixture, "data-plane calls are scoped to the queue's account") {
+  auto r = ask<queue_stats>(hub, send_messages{"intruder", qid, {text("x")}, caf::none});
+  REQUIRE_FALSE(r);
+  CHECK(code_of(r.error()) == errc::queue_not_found);
+}
