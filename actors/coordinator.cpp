@@ -74,7 +74,7 @@ void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
             std::shared_ptr<pulled_batch> acc, caf::typed_response_promise<pulled_batch> rp) {
   auto& st = self->state;
   if (want <= 0 || asked == st.shards.size()) {
-    acc->backlog_count = st.stats().backlog_count;
+    acc->stats = st.stats();
     rp.deliver(std::move(*acc));
     return;
   }
@@ -82,7 +82,7 @@ void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
   self->request(st.shards[i], caf::infinite, make(static_cast<uint32_t>(want)))
       .then(
           [=](pulled_batch& b) mutable {
-            self->state.shard_stats[i].backlog_count = b.backlog_count;
+            self->state.shard_stats[i] = b.stats;
             auto got = static_cast<int64_t>(b.messages.size());
             for (auto& m : b.messages)
               acc->messages.push_back(std::move(m));
@@ -159,8 +159,8 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
   auto route = [&](const std::string& lease_id, int64_t delay, bool retry) {
     lease_target t;
     if (!st.leases->decode(binding, lease_id, t) || t.shard >= st.shards.size()) {
-      acc->warnings.push_back("invalid lease_id " + lease_id
-                              + ": not issued by this queue; it was ignored");
+      acc->warnings.emplace(lease_id, "not issued by this queue (forged, or for another "
+                                      "queue); it was ignored");
       return;
     }
     lease_ref r{t.seq, t.gen, lease_id, delay};
@@ -188,8 +188,7 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
             [acc, pending, rp](ack_result& r) mutable {
               acc->ack_count += r.ack_count;
               acc->retry_count += r.retry_count;
-              for (auto& w : r.warnings)
-                acc->warnings.push_back(std::move(w));
+              acc->warnings.merge(r.warnings);
               if (--*pending == 0)
                 rp.deliver(std::move(*acc));
             },

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -105,12 +106,12 @@ typename Inspector::result_type inspect(Inspector& f, pulled_message& x) {
 /// The answer to a pull.
 struct pulled_batch {
   std::vector<pulled_message> messages;
-  uint64_t backlog_count = 0;
+  queue_stats stats; ///< of the shard, or (from a coordinator) of the queue
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pulled_batch& x) {
-  return f(caf::meta::type_name("pulled_batch"), x.messages, x.backlog_count);
+  return f(caf::meta::type_name("pulled_batch"), x.messages, x.stats);
 }
 
 /// A retry request of the ack call.
@@ -141,7 +142,7 @@ typename Inspector::result_type inspect(Inspector& f, ack_messages& x) {
 struct ack_result {
   uint32_t ack_count = 0;
   uint32_t retry_count = 0;
-  std::vector<std::string> warnings;
+  std::map<std::string, std::string> warnings; ///< lease id → why it was ignored
 };
 
 template <class Inspector>

@@ -178,7 +178,7 @@ pulled_batch on_peek(self_ptr self, const shard_peek& req) {
   for (auto seq : st.index.first(req.n))
     out.messages.push_back(
         to_pulled(st, *st.index.find(seq), st.leases->encode(binding, {st.shard, seq, 0})));
-  out.backlog_count = st.index.size();
+  out.stats = st.stats();
   return out;
 }
 
@@ -218,7 +218,7 @@ pulled_batch on_lease(self_ptr self, const shard_lease& req) {
   }
   if (!b.empty())
     st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b), [](const std::string&) {});
-  out.backlog_count = st.index.size();
+  out.stats = st.stats();
   arm_next(self);
   return out;
 }
@@ -230,8 +230,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
   storage::batch b;
   std::vector<uint64_t> out_of_retries;
   auto unknown = [&](const lease_ref& r) {
-    out.warnings.push_back("unknown lease_id " + r.lease_id
-                           + ": the message was already acknowledged or deleted");
+    out.warnings.emplace(r.lease_id, "unknown: the message was already acknowledged or deleted");
   };
   // Late acks (stale generation) are accepted while the message exists.
   for (const auto& r : req.acks) {

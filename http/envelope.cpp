@@ -53,8 +53,7 @@ wire_error to_wire(errc e) {
 namespace {
 
 std::string envelope(bool success, const wire_error* err, std::string_view message,
-                     std::string_view result_json, const page_info* info,
-                     std::string_view extra = {}) {
+                     std::string_view result_json, const page_info* info) {
   json_writer w;
   w.begin_object().key("success").value(success).key("errors").begin_array();
   if (err != nullptr)
@@ -76,8 +75,6 @@ std::string envelope(bool success, const wire_error* err, std::string_view messa
         .key("total_count")
         .value(info->total_count)
         .end_object();
-  if (!extra.empty())
-    w.key("metadata").raw(extra);
   w.end_object();
   return w.take();
 }
@@ -88,12 +85,6 @@ response ok(std::string_view result_json, int status) {
   response r;
   r.status = status;
   r.body = envelope(true, nullptr, {}, result_json, nullptr);
-  return r;
-}
-
-response ok_with_metadata(std::string_view result_json, std::string_view metadata_json) {
-  response r;
-  r.body = envelope(true, nullptr, {}, result_json, nullptr, metadata_json);
   return r;
 }
 

@@ -31,10 +31,6 @@ wire_error to_wire(errc e);
 /// `{"success":true,"errors":[],"messages":[],"result":<result_json>}`.
 response ok(std::string_view result_json, int status = 200);
 
-/// As `ok`, plus a top-level `metadata` object (e.g. `{"metrics": …}` on
-/// sends).
-response ok_with_metadata(std::string_view result_json, std::string_view metadata_json);
-
 /// As `ok`, plus `result_info` for lists.
 response ok_list(std::string_view result_json, const page_info& info);
 

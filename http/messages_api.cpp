@@ -50,8 +50,9 @@ void run(api_context& ctx, request& req, path_params& p, responder reply, uint32
       reply);
 }
 
+/// SDK 7.3 reads `result.metadata.metrics` of a send.
 response sent(const queue_stats& s) {
-  return ok_with_metadata({}, metrics_json(s));
+  return ok("{\"metadata\":" + metrics_json(s) + "}");
 }
 
 void send_one(api_context& ctx, request& req, path_params& p, responder reply) {
@@ -139,11 +140,11 @@ void pull(api_context& ctx, request& req, path_params& p, responder reply) {
       },
       [](const pulled_batch& b) {
         json_writer w;
-        w.begin_object().key("message_backlog_count").value(b.backlog_count);
+        w.begin_object().key("message_backlog_count").value(b.stats.backlog_count);
         w.key("messages").begin_array();
         for (const auto& m : b.messages)
           write_pulled(w, m);
-        w.end_array().end_object();
+        w.end_array().key("metadata").raw(metrics_json(b.stats)).end_object();
         return ok(w.take());
       });
 }
@@ -202,10 +203,10 @@ void ack(api_context& ctx, request& req, path_params& p, responder reply) {
             .key("retryCount")
             .value(r.retry_count)
             .key("warnings")
-            .begin_array();
-        for (const auto& x : r.warnings)
-          w.value(x);
-        w.end_array().end_object();
+            .begin_object();
+        for (const auto& [id, why] : r.warnings)
+          w.key(id).value(why);
+        w.end_object().end_object();
         return ok(w.take());
       });
 }
@@ -223,7 +224,7 @@ void peek(api_context& ctx, request& req, path_params& p, responder reply) {
       },
       [](const pulled_batch& b) {
         json_writer w;
-        w.begin_object().key("message_backlog_count").value(b.backlog_count);
+        w.begin_object().key("message_backlog_count").value(b.stats.backlog_count);
         w.key("messages").begin_array();
         for (const auto& m : b.messages)
           write_pulled(w, m, "ref");
@@ -255,10 +256,10 @@ void delete_by_ref(api_context& ctx, request& req, path_params& p, responder rep
       },
       [](const ack_result& r) {
         json_writer w;
-        w.begin_object().key("deleted").value(r.ack_count).key("warnings").begin_array();
-        for (const auto& x : r.warnings)
-          w.value(x);
-        w.end_array().end_object();
+        w.begin_object().key("deleted").value(r.ack_count).key("warnings").begin_object();
+        for (const auto& [id, why] : r.warnings)
+          w.key(id).value(why);
+        w.end_object().end_object();
         return ok(w.take());
       });
 }
@@ -273,26 +274,43 @@ void write_purge_status(json_writer& w, const purge_status& s) {
 }
 
 void purge(api_context& ctx, request& req, path_params& p, responder reply) {
-  run<purge_status, purge_queue>(
-      ctx, req, p, std::move(reply), storage::perm_queues_write, false,
-      [](simdjson::dom::object body, purge_queue&, responder& rp) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_write,
+      [&ctx, req, account = p[0], id = p[1], reply](principal) mutable {
+        json_reader in;
+        if (!parse_body(in, req, reply, false))
+          return;
         caf::optional<bool> confirm;
-        auto err = json_reader::get_bool(body, "delete_messages_permanently",
+        auto err = json_reader::get_bool(in.root(), "delete_messages_permanently",
                                          "delete_messages_permanently", confirm);
         if (err.empty() && !(confirm && *confirm))
           err = "purging deletes every message of the queue; send "
                 "{\"delete_messages_permanently\": true} to confirm";
         if (!err.empty()) {
-          rp(fail(errc::invalid_request, err));
-          return false;
+          reply(fail(errc::invalid_request, err));
+          return;
         }
-        return true;
+        // The SDK's purge.start expects the queue back.
+        ask<purge_status>(*ctx.sys, ctx.hub, purge_queue{account, id},
+                          [&ctx, account, id, reply](caf::expected<purge_status> s) {
+                            if (!s) {
+                              reply(fail(s.error()));
+                              return;
+                            }
+                            ask<storage::queue_record>(
+                                *ctx.sys, ctx.hub, get_queue{account, id},
+                                [reply](caf::expected<storage::queue_record> q) {
+                                  if (!q) {
+                                    reply(fail(q.error()));
+                                    return;
+                                  }
+                                  json_writer w;
+                                  write_queue(w, *q);
+                                  reply(ok(w.take()));
+                                });
+                          });
       },
-      [](const purge_status& s) {
-        json_writer w;
-        write_purge_status(w, s);
-        return ok(w.take());
-      });
+      reply);
 }
 
 void purge_state(api_context& ctx, request& req, path_params& p, responder reply) {
