@@ -1,0 +1,97 @@
+// The real `wrangler queues …` commands against a real Sluice server.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from './server.mjs';
+
+const dir = process.env.SLUICE_COMPAT_DIR;
+const wranglerJs = join(dir, 'node_modules/wrangler/bin/wrangler.js');
+let server;
+let cwd;
+
+before(async () => {
+  server = await startServer();
+  cwd = mkdtempSync(join(tmpdir(), 'sluice-wrangler-')); // no wrangler.toml around
+});
+
+after(async () => server && (await server.stop()));
+
+function wrangler(...args) {
+  const env = {
+    ...process.env,
+    CLOUDFLARE_API_BASE_URL: server.baseURL,
+    CLOUDFLARE_API_TOKEN: server.token,
+    CLOUDFLARE_ACCOUNT_ID: server.accountId,
+    WRANGLER_SEND_METRICS: 'false',
+    CI: '1',
+    HOME: cwd,
+  };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [wranglerJs, ...args], { env, cwd, timeout: 60000 },
+      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, out: stdout + stderr }));
+  });
+}
+
+async function ok(...args) {
+  const r = await wrangler(...args);
+  assert.equal(r.code, 0, `wrangler ${args.join(' ')} failed:\n${r.out}`);
+  return r.out;
+}
+
+async function api(path) {
+  const res = await fetch(`${server.baseURL}/accounts/${server.accountId}${path}`, {
+    headers: { authorization: `Bearer ${server.token}` },
+  });
+  return res.json();
+}
+
+async function queueNamed(name) {
+  return (await api(`/queues?name=${name}`)).result[0];
+}
+
+test('wrangler queues create, list, info, update, delete', async () => {
+  assert.match(await ok('queues', 'create', 'wr-orders', '--delivery-delay-secs', '5'), /wr-orders/);
+  assert.equal((await queueNamed('wr-orders')).settings.delivery_delay, 5);
+  assert.match(await ok('queues', 'list'), /wr-orders/);
+  const info = await ok('queues', 'info', 'wr-orders');
+  assert.match(info, /Queue Name: wr-orders/);
+  await ok('queues', 'update', 'wr-orders', '--delivery-delay-secs', '10');
+  assert.equal((await queueNamed('wr-orders')).settings.delivery_delay, 10);
+  await ok('queues', 'delete', 'wr-orders');
+  assert.equal(await queueNamed('wr-orders'), undefined);
+});
+
+test('wrangler queues consumer http add/remove, pause/resume, purge', async () => {
+  await ok('queues', 'create', 'wr-pull');
+  await ok('queues', 'consumer', 'http', 'add', 'wr-pull', '--batch-size', '7',
+    '--message-retries', '2', '--dead-letter-queue', 'wr-pull-dlq',
+    '--visibility-timeout-secs', '20');
+  const q = await queueNamed('wr-pull');
+  assert.equal(q.consumers.length, 1);
+  assert.equal(q.consumers[0].type, 'http_pull');
+  assert.equal(q.consumers[0].settings.batch_size, 7);
+  assert.equal(q.consumers[0].settings.max_retries, 2);
+  assert.equal(q.consumers[0].settings.visibility_timeout_ms, 20000);
+  assert.ok(await queueNamed('wr-pull-dlq'), 'the dead-letter queue was created');
+  assert.match(await ok('queues', 'info', 'wr-pull'), /wr-pull/);
+
+  await ok('queues', 'pause-delivery', 'wr-pull');
+  assert.equal((await queueNamed('wr-pull')).settings.delivery_paused, true);
+  await ok('queues', 'resume-delivery', 'wr-pull');
+  assert.equal((await queueNamed('wr-pull')).settings.delivery_paused, false);
+
+  await fetch(`${server.baseURL}/accounts/${server.accountId}/queues/${q.queue_id}/messages`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ body: 'x' }),
+  });
+  assert.equal((await api(`/queues/${q.queue_id}/metrics`)).result.backlog_count, 1);
+  await ok('queues', 'purge', 'wr-pull', '--force');
+  assert.equal((await api(`/queues/${q.queue_id}/metrics`)).result.backlog_count, 0);
+
+  await ok('queues', 'consumer', 'http', 'remove', 'wr-pull');
+  assert.equal((await queueNamed('wr-pull')).consumers.length, 0);
+});
