@@ -1,6 +1,7 @@
 #include "cli/serve.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 
@@ -93,6 +94,9 @@ bool lease_secret(storage::db& db, std::string& out) {
 } // namespace
 
 int serve(const serve_options& opts) {
+  // A closed stdout (e.g. a supervisor that stopped reading) must not kill the
+  // server; sockets already use MSG_NOSIGNAL.
+  std::signal(SIGPIPE, SIG_IGN);
   http::server_options http_opts;
   if (!split_listen(opts.listen, http_opts.host, http_opts.port)) {
     spdlog::error("--listen must be HOST:PORT, got '{}'", opts.listen);

@@ -1,0 +1,85 @@
+#include "api.hpp"
+
+using namespace sluice::test;
+
+namespace {
+
+void still_serving(api& a) {
+  auto h = a.call("GET", "//healthz");
+  CHECK(h->status == 200);
+}
+
+} // namespace
+
+TEST_CASE("bad input gets the envelope and the right status; the server keeps serving") {
+  server_process srv;
+  api a{srv};
+  auto id = a.create_queue("target");
+
+  auto malformed = a.call("POST", "/queues", "{not json");
+  CHECK(malformed->status == 400);
+  CHECK(malformed->error_code() == 10208);
+  still_serving(a);
+
+  // A body over --max-request-bytes is refused from its declared length, before
+  // it is read.
+  auto huge = a.raw().send_raw("POST /client/v4/accounts/acct-a/queues HTTP/1.1\r\n"
+                               "Host: x\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 1000001\r\n\r\n{\"queue_name\":");
+  CHECK(huge.rfind("HTTP/1.1 413", 0) == 0);
+  CHECK(huge.find("\"success\":false") != std::string::npos);
+  still_serving(a);
+
+  auto route = a.call("GET", "/nothing/here");
+  CHECK(route->status == 404);
+  auto method = a.call("DELETE", "/queues");
+  CHECK(method->status == 405);
+  auto account = api(srv, "bad!id").call("GET", "/queues");
+  CHECK(account->status == 400);
+  CHECK(a.call("GET", "/queues/" + std::string(32, '0'))->status == 404);
+  CHECK(a.call("GET", "/queues?page=0")->status == 400);
+  still_serving(a);
+
+  auto garbage = a.raw().send_raw("THIS IS NOT HTTP\r\n\r\n");
+  CHECK(garbage.rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(garbage.find("\"success\":false") != std::string::npos);
+  still_serving(a);
+
+  auto v8 = a.call("POST", "/queues/" + id + "/messages", R"({"body":"x","content_type":"v8"})");
+  CHECK(v8->status == 400);
+  CHECK(v8->error_message().find("v8") != std::string::npos);
+  auto big = a.call("POST", "/queues/" + id + "/messages",
+                    R"({"content_type":"text","body":")" + std::string(128'001, 'a') + "\"}");
+  CHECK(big->status == 413);
+  CHECK(big->error_code() == 10204);
+  std::string many = R"({"messages":[)";
+  for (int i = 0; i < 101; ++i)
+    many += std::string{i ? "," : ""} + R"({"body":1})";
+  auto too_many = a.call("POST", "/queues/" + id + "/messages/batch", many + "]}");
+  CHECK(too_many->status == 400);
+  CHECK(too_many->error_code() == 10206);
+  std::string heavy = R"({"messages":[)";
+  for (int i = 0; i < 3; ++i)
+    heavy += std::string{i ? "," : ""} + R"({"content_type":"text","body":")"
+             + std::string(100'000, 'b') + "\"}";
+  auto too_heavy = a.call("POST", "/queues/" + id + "/messages/batch", heavy + "]}");
+  CHECK(too_heavy->status == 413);
+  CHECK(too_heavy->error_code() == 10205);
+  CHECK(a.call("POST", "/queues/" + id + "/messages", R"({"content_type":"text"})")->status == 400);
+  CHECK(a.call("POST", "/queues/" + id + "/messages/pull", R"({"batch_size":101})")->status == 400);
+  CHECK(a.call("POST", "/queues/" + id + "/messages/ack", R"({"acks":"x"})")->status == 400);
+  // Nothing was stored by any of the refused sends.
+  auto m = a.call("GET", "/queues/" + id + "/metrics");
+  CHECK(m->result()["backlog_count"].get_int64().value() == 0);
+  still_serving(a);
+}
+
+TEST_CASE("ops endpoints: healthz, readyz, metrics") {
+  server_process srv;
+  api a{srv};
+  CHECK(a.call("GET", "//healthz")->success());
+  CHECK(a.call("GET", "//readyz")->success());
+  auto m = a.raw().send("GET", "/metrics");
+  CHECK(m.status == 200);
+  CHECK(m.body.find("sluice_http_requests_total") != std::string::npos);
+}

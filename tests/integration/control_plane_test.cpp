@@ -1,0 +1,135 @@
+#include "api.hpp"
+
+using namespace sluice::test;
+
+TEST_CASE("queue CRUD over HTTP with paging and name filter") {
+  server_process srv;
+  api a{srv};
+  auto id = a.create_queue("orders", R"({"delivery_delay":5,"message_retention_period":600})");
+  a.create_queue("billing");
+
+  auto list = a.call("GET", "/queues");
+  REQUIRE(list->status == 200);
+  CHECK(list->result().get_array().size() == 2);
+  CHECK(list->json["result_info"]["total_count"].get_int64().value() == 2);
+
+  auto named = a.call("GET", "/queues?name=orders");
+  REQUIRE(named->result().get_array().size() == 1);
+  CHECK(named->result().at(0)["queue_id"].get_string().value() == id);
+
+  auto page2 = a.call("GET", "/queues?page=2&per_page=1");
+  CHECK(page2->result().at(0)["queue_name"].get_string().value() == "billing");
+  CHECK(page2->json["result_info"]["page"].get_int64().value() == 2);
+  CHECK(page2->json["result_info"]["count"].get_int64().value() == 1);
+  CHECK(a.call("GET", "/queues?page=3&per_page=1")->result().get_array().size() == 0);
+
+  auto got = a.call("GET", "/queues/" + id);
+  CHECK(got->result()["settings"]["delivery_delay"].get_int64().value() == 5);
+  CHECK(got->result()["consumers"].get_array().size() == 0);
+
+  auto put = a.call("PUT", "/queues/" + id, R"({"settings":{"delivery_delay":7}})");
+  REQUIRE(put->status == 200);
+  CHECK(put->result()["settings"]["message_retention_period"].get_int64().value() == 345600);
+  auto patch = a.call("PATCH", "/queues/" + id, R"({"settings":{"delivery_paused":true}})");
+  CHECK(patch->result()["settings"]["delivery_delay"].get_int64().value() == 7);
+  CHECK(patch->result()["settings"]["delivery_paused"].get_bool().value());
+
+  auto del = a.call("DELETE", "/queues/" + id);
+  CHECK(del->status == 200);
+  CHECK(del->result().is_null());
+  auto gone = a.call("GET", "/queues/" + id);
+  CHECK(gone->status == 404);
+  CHECK(gone->error_code() == 11000);
+}
+
+TEST_CASE("queue validation: names, bounds, types, duplicates, renames") {
+  server_process srv;
+  api a{srv};
+  for (auto name : {"Upper", "-lead", std::string(64, 'a').c_str(), ""}) {
+    auto r = a.call("POST", "/queues", std::string{R"({"queue_name":")"} + name + "\"}");
+    CHECK(r->status == 400);
+  }
+  for (auto s : {R"({"delivery_delay":43201})", R"({"delivery_delay":-1})"}) {
+    auto r = a.call("POST", "/queues", std::string{R"({"queue_name":"q","settings":)"} + s + "}");
+    CHECK(r->status == 400);
+    CHECK(r->error_message().find("settings.delivery_delay") != std::string::npos);
+  }
+  for (auto s : {R"({"message_retention_period":59})", R"({"message_retention_period":1209601})"})
+    CHECK(
+        a.call("POST", "/queues", std::string{R"({"queue_name":"q","settings":)"} + s + "}")->status
+        == 400);
+  auto wrong = a.call("POST", "/queues", R"({"queue_name":"q","settings":{"delivery_delay":"5"}})");
+  CHECK(wrong->status == 400);
+  CHECK(wrong->error_message().find("settings.delivery_delay") != std::string::npos);
+  CHECK(a.call("POST", "/queues", R"({"queue_name":5})")->error_message().find("queue_name")
+        != std::string::npos);
+  CHECK(a.call("POST", "/queues", R"({"queue_name":"q","settings":3})")->status == 400);
+  auto id = a.create_queue("ok-queue", R"({"whatever":1})");
+  CHECK(a.call("POST", "/queues", R"({"queue_name":"ok-queue","extra":true})")->error_code()
+        == 11009);
+  CHECK(a.call("PUT", "/queues/" + id, R"({"queue_name":"renamed"})")->status == 400);
+}
+
+TEST_CASE("auth: missing and wrong tokens, account scoping, permissions, revocation") {
+  server_process srv;
+  api admin{srv, "acct-b"};
+  auto b_queue = admin.create_queue("b-queue");
+
+  CHECK(api(srv, "acct-a", "-").call("GET", "/queues")->status == 401);
+  CHECK(api(srv, "acct-a", "wrong").call("GET", "/queues")->status == 401);
+
+  api admin_a{srv, "acct-a"};
+  auto tok = admin_a.call("POST", "/sluice/tokens",
+                          R"({"name":"a-rw","permissions":["queues_read","queues_write"]})");
+  REQUIRE(tok->status == 200);
+  auto secret = tok->str("value");
+  auto token_id = tok->str("id");
+
+  api as_a{srv, "acct-a", secret};
+  CHECK(as_a.call("POST", "/queues", R"({"queue_name":"mine"})")->status == 200);
+  CHECK(as_a.call("GET", "/queues")->status == 200);
+
+  api a_on_b{srv, "acct-b", secret};
+  CHECK(a_on_b.call("GET", "/queues")->status == 403);
+  CHECK(a_on_b.call("POST", "/queues", R"({"queue_name":"x"})")->status == 403);
+  CHECK(a_on_b.call("GET", "/queues/" + b_queue)->status == 403);
+  CHECK(a_on_b.call("PATCH", "/queues/" + b_queue, R"({"settings":{"delivery_delay":9}})")->status
+        == 403);
+  CHECK(a_on_b.call("DELETE", "/queues/" + b_queue)->status == 403);
+  CHECK(a_on_b.call("POST", "/queues/" + b_queue + "/messages", R"({"body":1})")->status == 403);
+  auto b_after = admin.call("GET", "/queues/" + b_queue);
+  CHECK(b_after->result()["settings"]["delivery_delay"].get_int64().value() == 0);
+  // The id of B's queue used under account A is simply unknown there.
+  CHECK(as_a.call("GET", "/queues/" + b_queue)->status == 404);
+
+  auto ro = admin_a.call("POST", "/sluice/tokens", R"({"permissions":["queues_read"]})");
+  api read_only{srv, "acct-a", ro->str("value")};
+  CHECK(read_only.call("GET", "/queues")->status == 200);
+  CHECK(read_only.call("POST", "/queues", R"({"queue_name":"nope"})")->status == 403);
+  CHECK(as_a.call("GET", "/sluice/tokens")->status == 403); // not admin
+
+  CHECK(admin_a.call("DELETE", "/sluice/tokens/" + token_id)->status == 200);
+  CHECK(as_a.call("GET", "/queues")->status == 401);
+}
+
+TEST_CASE("dev mode needs no token, and is refused on a public address") {
+  server_process srv{"", {"--dev"}};
+  CHECK(api(srv, "acct", "-").call("GET", "/queues")->status == 200);
+  CHECK(run_serve_expecting_exit(
+            {"serve", "--dev", "--listen", "0.0.0.0:0", "--data-dir", srv.data_dir() + "/other"})
+        != 0);
+}
+
+TEST_CASE("first start prints an admin token once; it works") {
+  server_process srv{""};
+  auto& out = srv.stdout_text();
+  auto at = out.find("admin token");
+  REQUIRE(at != std::string::npos);
+  auto start = out.find("sluice_", at);
+  auto secret = out.substr(start, out.find('\n', start) - start);
+  CHECK(api(srv, "acct", secret).call("GET", "/queues")->status == 200);
+  srv.terminate();
+  srv.restart();
+  CHECK(srv.stdout_text().find("admin token", at + 1) == std::string::npos);
+  CHECK(api(srv, "acct", secret).call("GET", "/queues")->status == 200);
+}

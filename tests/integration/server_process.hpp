@@ -1,0 +1,57 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <sys/types.h>
+
+#include "http/client.hpp"
+
+namespace sluice::test {
+
+/// The real `sluice serve` as a child process on an ephemeral loopback port
+/// with its own temp data dir (removed on destruction). Blocks until the
+/// server prints its `listening on` line. Not thread-safe.
+class server_process {
+public:
+  /// `bootstrap_token` empty: start without SLUICE_BOOTSTRAP_TOKEN.
+  explicit server_process(std::string bootstrap_token = "integration-token",
+                          std::vector<std::string> extra_args = {});
+  ~server_process();
+  server_process(const server_process&) = delete;
+  server_process& operator=(const server_process&) = delete;
+
+  uint16_t port() const { return port_; }
+  const std::string& token() const { return token_; }
+  const std::string& data_dir() const { return dir_; }
+  /// Everything the server printed on stdout so far.
+  const std::string& stdout_text() const { return out_; }
+
+  /// A fresh keep-alive client to the server.
+  std::unique_ptr<http::client> client() const;
+
+  /// SIGTERM, then waits; returns the exit status (or -1 if killed).
+  int terminate();
+  /// SIGKILL, then waits.
+  void kill9();
+  /// Starts again on the same data dir (new port).
+  void restart();
+
+private:
+  void start();
+  int wait_exit();
+
+  std::string token_;
+  std::vector<std::string> args_;
+  std::string dir_;
+  std::string out_;
+  pid_t pid_ = -1;
+  uint16_t port_ = 0;
+};
+
+/// Start attempts that must fail (e.g. `--dev` on a public address): runs
+/// `sluice serve ARGS` and returns its exit status.
+int run_serve_expecting_exit(const std::vector<std::string>& args);
+
+} // namespace sluice::test
