@@ -250,7 +250,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
     shard_config sc;
     sc.queue_id = st.queue.id;
     sc.shard = i;
-    sc.writer = cfg.writer;
+    sc.env = cfg.env;
     sc.leases = cfg.leases;
     sc.coordinator = self;
     sc.settings = st.settings();

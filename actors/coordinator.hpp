@@ -7,8 +7,8 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/lease.hpp"
+#include "actors/storage_env.hpp"
 #include "storage/recovery.hpp"
-#include "storage/writer.hpp"
 
 namespace sluice {
 
@@ -18,10 +18,10 @@ inline constexpr uint16_t default_shard_count = 2;
 /// What a coordinator starts from.
 struct coordinator_config {
   storage::queue_record queue;
-  storage::writer* writer = nullptr;
+  storage_env env;
   std::shared_ptr<const lease_codec> leases;
   /// Messages recovered from disk, by shard.
-  std::map<uint16_t, std::vector<storage::recovered_message>> recovered;
+  std::map<uint16_t, storage::shard_recovery> recovered;
   std::function<int64_t()> now_ms;
 };
 

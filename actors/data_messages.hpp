@@ -12,6 +12,7 @@
 #include "actors/messages.hpp"
 #include "storage/message_records.hpp"
 #include "storage/records.hpp"
+#include "storage/recovery.hpp"
 
 /// The message vocabulary of the data plane (SPEC §2–3): sending, pulling,
 /// acknowledging. Registered in `actors/type_ids.hpp`.
@@ -315,6 +316,14 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_purge&) {
   return f(caf::meta::type_name("shard_purge"));
 }
+
+/// A page of cold messages read for a storage shard by the reader thread.
+/// Local only (never serialized); `epoch` tells a page from before a purge.
+struct page_loaded {
+  uint64_t epoch = 0;
+  std::vector<storage::recovered_message> messages;
+  std::string error; ///< empty on success
+};
 
 /// Messages that exhausted their retries, from a shard to its coordinator,
 /// which moves them to the dead-letter queue. Reply: `caf::ok_atom` once the

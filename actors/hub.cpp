@@ -57,8 +57,8 @@ queue_list hub_state::list(const std::string& account, const std::string& only_n
 hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_config cfg) {
   using namespace hub_handlers;
   auto& st = self->state;
-  st.persist = persister{*cfg.writer};
-  st.writer = cfg.writer;
+  st.persist = persister{*cfg.env.writer};
+  st.env = cfg.env;
   st.leases = cfg.leases;
   st.now_ms = cfg.now_ms ? std::move(cfg.now_ms) : [] {
     using namespace std::chrono;

@@ -11,21 +11,20 @@
 #include "actors/interfaces.hpp"
 #include "actors/lease.hpp"
 #include "actors/persister.hpp"
+#include "actors/storage_env.hpp"
 #include "storage/records.hpp"
 #include "storage/recovery.hpp"
-#include "storage/writer.hpp"
 
 namespace sluice {
 
 /// What the hub starts from: the metadata recovered from disk (see
 /// `storage/recovery.hpp`), the writer it persists through, and its clock.
 struct hub_config {
-  storage::writer* writer = nullptr;
+  storage_env env;
   std::vector<storage::queue_record> queues;
   std::vector<storage::token_record> tokens;
   /// Messages recovered from disk: queue id → shard → messages.
-  std::unordered_map<std::string, std::map<uint16_t, std::vector<storage::recovered_message>>>
-      messages;
+  std::unordered_map<std::string, std::map<uint16_t, storage::shard_recovery>> messages;
   /// Issues and checks lease ids (keyed by the data directory's secret).
   std::shared_ptr<const lease_codec> leases;
   /// Unix epoch milliseconds; tests inject a fixed clock.
@@ -43,7 +42,7 @@ struct hub_state {
   static inline const char* name = "sluice.hub";
 
   persister persist;
-  storage::writer* writer = nullptr;
+  storage_env env;
   std::shared_ptr<const lease_codec> leases;
   std::function<int64_t()> now_ms;
   std::unordered_map<std::string, account_queues> accounts;

@@ -25,7 +25,7 @@ caf::result<caf::ok_atom> on_delete_consumer(self_ptr self, const delete_consume
 void notify_consumer(self_ptr self, const storage::queue_record& q);
 
 /// Messages of one queue recovered from disk, by shard.
-using recovered_queue = std::map<uint16_t, std::vector<storage::recovered_message>>;
+using recovered_queue = std::map<uint16_t, storage::shard_recovery>;
 
 /// Starts the coordinator of a queue (recovered or just created).
 void spawn_coordinator(self_ptr self, const storage::queue_record& q,

@@ -55,7 +55,7 @@ caf::typed_response_promise<queue_record> persist_queue(self_ptr self, const que
 
 void spawn_coordinator(self_ptr self, const queue_record& q, recovered_queue messages) {
   auto& st = self->state;
-  coordinator_config cfg{q, st.writer, st.leases, std::move(messages), st.now_ms};
+  coordinator_config cfg{q, st.env, st.leases, std::move(messages), st.now_ms};
   st.coordinators[q.id] = self->spawn<caf::linked>(coordinator, std::move(cfg));
 }
 

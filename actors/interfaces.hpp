@@ -49,6 +49,7 @@ using storage_shard_actor = caf::typed_actor<
   caf::replies_to<shard_purge>::with<queue_stats>,
   caf::reacts_to<delivery_settings>,
   caf::reacts_to<tick_atom>,
+  caf::reacts_to<page_loaded>,
   caf::reacts_to<write_done>>;
 
 /// One per process: the registry of accounts, queues, consumers and tokens.

@@ -8,8 +8,24 @@
 namespace sluice {
 
 queue_stats storage_shard_state::stats() const {
-  return {index.size(), index.bytes(), index.oldest_timestamp()};
+  // Cold messages are newer than every one in memory: the oldest is here.
+  return {index.size() + cold_count, index.bytes() + cold_bytes, index.oldest_timestamp()};
 }
+
+namespace {
+
+shard_entry to_entry(storage::recovered_message&& r) {
+  shard_entry e;
+  e.seq = r.seq;
+  e.timestamp_ms = r.message.timestamp_ms;
+  e.type = r.message.type;
+  e.body = std::move(r.message.body);
+  e.attempts = r.state.attempts;
+  e.visible_at_ms = r.state.visible_at_ms;
+  return e;
+}
+
+} // namespace
 
 namespace {
 
@@ -49,6 +65,60 @@ void drop(storage_shard_state& st, uint64_t seq, storage::batch& b) {
 /// True if a delivery that was attempt `attempts` may not be retried again.
 bool exhausted(const storage_shard_state& st, const shard_entry& e) {
   return e.attempts >= st.settings.max_retries + 1;
+}
+
+/// Starts reading the next cold messages once the window is half empty.
+void refill(self_ptr self) {
+  auto& st = self->state;
+  if (st.paging || st.cold_count == 0 || st.env.reader == nullptr
+      || st.index.size() > st.env.window / 2)
+    return;
+  st.paging = true;
+  auto* db = st.env.db;
+  auto queue = st.queue_id;
+  auto shard = st.shard;
+  auto from = st.cold_from;
+  auto below = st.confirmed_seq + 1;
+  auto limit = st.env.window - st.index.size();
+  auto epoch = st.epoch;
+  auto handle = caf::actor_cast<caf::actor>(self);
+  // Runs on the reader thread: read, then only send a message.
+  st.env.reader->post([=] {
+    page_loaded page;
+    page.epoch = epoch;
+    auto status = storage::load_page(*db, queue, shard, from, below, limit, page.messages);
+    if (!status.ok())
+      page.error = status.message();
+    caf::anon_send(handle, std::move(page));
+  });
+}
+
+void on_page(self_ptr self, page_loaded& page) {
+  auto& st = self->state;
+  st.paging = false;
+  if (page.epoch != st.epoch) { // purged meanwhile
+    refill(self);
+    return;
+  }
+  if (!page.error.empty())
+    return; // tried again at the next change
+  if (page.messages.empty()) {
+    // Nothing where messages were counted: stop paging rather than spin; the
+    // count is corrected at the next start.
+    st.cold_count = st.cold_bytes = 0;
+    return;
+  }
+  auto now = st.now_ms();
+  for (auto& r : page.messages) {
+    st.cold_count -= std::min<uint64_t>(st.cold_count, 1);
+    st.cold_bytes -= std::min<uint64_t>(st.cold_bytes, r.message.body.size());
+    st.cold_from = r.seq + 1;
+    st.index.add(to_entry(std::move(r)), now);
+  }
+  if (st.cold_count == 0)
+    st.cold_bytes = 0;
+  arm_next(self);
+  refill(self);
 }
 
 /// Messages out of retries go to the dead-letter queue if there is one
@@ -118,6 +188,7 @@ void on_tick(self_ptr self) {
     report(self);
   }
   arm_next(self);
+  refill(self);
 }
 
 caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
@@ -150,9 +221,20 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
           return;
         }
         // Deliverable only once durable.
-        auto now = self->state.now_ms();
-        for (auto& e : entries)
-          self->state.index.add(std::move(e), now);
+        auto& s = self->state;
+        auto now = s.now_ms();
+        for (auto& e : entries) {
+          s.confirmed_seq = e.seq;
+          // Keep order: once anything is cold, newer messages are cold too.
+          if (s.cold_count == 0 && s.index.size() < s.env.window) {
+            s.index.add(std::move(e), now);
+            continue;
+          }
+          if (s.cold_count == 0)
+            s.cold_from = e.seq;
+          ++s.cold_count;
+          s.cold_bytes += e.body.size();
+        }
         arm_next(self);
         rp.deliver(self->state.stats());
       });
@@ -187,6 +269,13 @@ caf::result<queue_stats> on_purge(self_ptr self) {
   storage::batch b;
   for (auto seq : st.index.all_unleased())
     drop(st, seq, b);
+  if (st.cold_count > 0) {
+    // Only what is accounted for: appends still in flight land after this.
+    for (auto cf : {storage::family::messages, storage::family::state})
+      b.erase_range(cf, st.key(st.cold_from), st.key(st.confirmed_seq + 1));
+    st.cold_count = st.cold_bytes = 0;
+    ++st.epoch; // a page read under way is stale now
+  }
   if (b.empty())
     return st.stats();
   auto rp = self->make_response_promise<queue_stats>();
@@ -220,6 +309,7 @@ pulled_batch on_lease(self_ptr self, const shard_lease& req) {
     st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b), [](const std::string&) {});
   out.stats = st.stats();
   arm_next(self);
+  refill(self);
   return out;
 }
 
@@ -260,6 +350,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
   }
   exhaust(self, out_of_retries, b);
   arm_next(self);
+  refill(self);
   if (b.empty())
     return out;
   auto rp = self->make_response_promise<ack_result>();
@@ -285,28 +376,27 @@ storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, s
   st.leases = std::move(cfg.leases);
   st.coordinator = std::move(cfg.coordinator);
   st.settings = cfg.settings;
-  st.persist = persister{*cfg.writer};
+  st.persist = persister{*cfg.env.writer};
+  st.env = cfg.env;
   st.now_ms = std::move(cfg.now_ms);
   auto now = st.now_ms();
   st.last_retention_check = now;
   uint64_t last_seq = 0;
-  for (auto& r : cfg.recovered) {
-    shard_entry e;
-    e.seq = r.seq;
-    e.timestamp_ms = r.message.timestamp_ms;
-    e.type = r.message.type;
-    e.body = std::move(r.message.body);
-    e.attempts = r.state.attempts;
-    e.visible_at_ms = r.state.visible_at_ms;
-    last_seq = std::max(last_seq, r.seq);
-    st.index.add(std::move(e), now);
-  }
+  auto& rec = cfg.recovered;
+  for (auto& r : rec.loaded)
+    st.index.add(to_entry(std::move(r)), now);
+  last_seq = rec.last_seq;
+  st.confirmed_seq = last_seq;
+  st.cold_count = rec.cold_count;
+  st.cold_bytes = rec.cold_bytes;
+  st.cold_from = rec.cold_from;
   // Sequence numbers never repeat, even after every message was acked and the
   // process restarted: start past both the last stored one and the clock (µs).
   st.next_seq = std::max<uint64_t>(last_seq + 1, static_cast<uint64_t>(now) * 1000);
   if (st.index.size() > 0)
     report(self);
   arm_next(self);
+  refill(self);
   return {
       [=](shard_append& req) { return on_append(self, req); },
       [=](const shard_lease& req) { return on_lease(self, req); },
@@ -315,6 +405,7 @@ storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, s
       [=](const shard_purge&) { return on_purge(self); },
       [=](const delivery_settings& s) { self->state.settings = s; },
       [=](tick_atom) { on_tick(self); },
+      [=](page_loaded& page) { on_page(self, page); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -10,6 +10,7 @@
 #include "actors/lease.hpp"
 #include "actors/persister.hpp"
 #include "actors/shard_index.hpp"
+#include "actors/storage_env.hpp"
 #include "storage/recovery.hpp"
 
 namespace sluice {
@@ -18,11 +19,11 @@ namespace sluice {
 struct shard_config {
   std::string queue_id;
   uint16_t shard = 0;
-  storage::writer* writer = nullptr;
+  storage_env env;
   std::shared_ptr<const lease_codec> leases;
   coordinator_actor coordinator; ///< receives `shard_stats`
   delivery_settings settings;
-  std::vector<storage::recovered_message> recovered;
+  storage::shard_recovery recovered;
   /// Unix epoch ms; tests inject a virtual clock.
   std::function<int64_t()> now_ms;
 };
@@ -43,6 +44,19 @@ struct storage_shard_state {
   /// When the next `tick` is due (INT64_MAX: none scheduled).
   int64_t wakeup_at = INT64_MAX;
   int64_t last_retention_check = 0;
+  storage_env env;
+
+  // The bounded window: messages with seq >= `cold_from` are on disk only
+  // ("cold") and are paged in, in order, as the window drains.
+  uint64_t cold_count = 0;
+  uint64_t cold_bytes = 0;
+  uint64_t cold_from = 0;
+  /// The last sequence number whose append is synced and accounted for.
+  uint64_t confirmed_seq = 0;
+  /// A page read is under way on the reader thread.
+  bool paging = false;
+  /// Bumped by a purge so that a page read started before it is discarded.
+  uint64_t epoch = 0;
 
   queue_stats stats() const;
   std::string key(uint64_t seq) const { return storage::message_key(queue_id, shard, seq); }

@@ -60,6 +60,9 @@ CAF_ADD_TYPE_ID(sluice, (sluice::shard_purge))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 
+// Carries bodies between a reader thread and its shard in one process.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::page_loaded)
+
 namespace sluice {
 
 /// Wakes a storage shard for delayed messages, lease expiry and retention.

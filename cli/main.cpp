@@ -35,6 +35,11 @@ int main(int argc, char** argv) {
                   "Seconds to let in-flight requests finish on SIGTERM")
       ->capture_default_str();
 
+  cmd->add_option("--shard-window", serve.shard_window,
+                  "Messages each storage shard keeps in memory; the rest are paged from disk")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 10'000'000));
+
   CLI11_PARSE(app, argc, argv);
   if (cmd->parsed())
     return sluice::cli::serve(serve);

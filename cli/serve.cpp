@@ -131,17 +131,18 @@ int serve(const serve_options& opts) {
   uint64_t recovered_messages = 0;
   for (const auto& q : meta.queues) {
     auto& by_shard = hc.messages[q.id];
-    if (st = storage::load_messages(*db, q.id, by_shard); !st.ok()) {
+    if (st = storage::load_messages(*db, q.id, opts.shard_window, by_shard); !st.ok()) {
       spdlog::error("cannot recover messages of queue {}: {}", q.id, st.message());
       return 1;
     }
-    for (const auto& [shard, msgs] : by_shard)
-      recovered_messages += msgs.size();
+    for (const auto& [shard, rec] : by_shard)
+      recovered_messages += rec.loaded.size() + rec.cold_count;
   }
   spdlog::info("recovered {} queues, {} messages and {} tokens from {}", meta.queues.size(),
                recovered_messages, meta.tokens.size(), opts.data_dir);
 
   storage::writer writer{*db};
+  storage::io_thread reader;
   metrics::registry metrics;
   std::atomic<bool> draining{false};
   int rc = 0;
@@ -151,7 +152,7 @@ int serve(const serve_options& opts) {
     cfg.set("scheduler.max-threads", static_cast<size_t>(std::max(1u, opts.actor_threads)));
     cfg.set("scheduler.max-throughput", static_cast<size_t>(300));
     caf::actor_system sys{cfg};
-    hc.writer = &writer;
+    hc.env = storage_env{&writer, db.get(), &reader, opts.shard_window};
     hc.leases = std::make_shared<const lease_codec>(secret);
     hc.queues = std::move(meta.queues);
     hc.tokens = std::move(meta.tokens);
@@ -185,6 +186,7 @@ int serve(const serve_options& opts) {
     // ~actor_system waits for every actor; metadata writes still in flight
     // complete through the writer, which outlives the system.
   }
+  reader.stop();
   writer.stop();
   spdlog::info("stopped cleanly");
   return rc;

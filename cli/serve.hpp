@@ -16,6 +16,7 @@ struct serve_options {
   unsigned actor_threads = 2;
   uint64_t max_request_bytes = 1'000'000;
   unsigned shutdown_grace_s = 10;
+  size_t shard_window = 10000;
 };
 
 /// Runs the server until SIGINT/SIGTERM. Returns the process exit code.

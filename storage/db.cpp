@@ -93,12 +93,13 @@ std::optional<std::string> db::get(family cf, std::string_view key, status& st) 
   return value;
 }
 
-status db::scan_prefix(family cf, std::string_view prefix,
-                       const std::function<bool(std::string_view, std::string_view)>& fn) {
+status db::scan_range(family cf, std::string_view begin, std::string_view end,
+                      const std::function<bool(std::string_view, std::string_view)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->rdb->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf)));
-  rocksdb::Slice p(prefix.data(), prefix.size());
-  for (it->Seek(p); it->Valid() && it->key().starts_with(p); it->Next()) {
+  rocksdb::Slice upper(end.data(), end.size());
+  for (it->Seek(rocksdb::Slice(begin.data(), begin.size()));
+       it->Valid() && (end.empty() || it->key().compare(upper) < 0); it->Next()) {
     auto k = it->key();
     auto v = it->value();
     if (!fn({k.data(), k.size()}, {v.data(), v.size()}))
@@ -107,6 +108,17 @@ status db::scan_prefix(family cf, std::string_view prefix,
   if (!it->status().ok())
     return status::error("scan failed: " + it->status().ToString());
   return {};
+}
+
+status db::scan_prefix(family cf, std::string_view prefix,
+                       const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::string end{prefix};
+  // The smallest key above every key with this prefix.
+  while (!end.empty() && static_cast<unsigned char>(end.back()) == 0xFF)
+    end.pop_back();
+  if (!end.empty())
+    end.back() = static_cast<char>(static_cast<unsigned char>(end.back()) + 1);
+  return scan_range(cf, prefix, end, fn);
 }
 
 } // namespace sluice::storage

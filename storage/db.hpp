@@ -31,8 +31,12 @@ public:
   /// Reads one key. Returns nullopt when absent; sets `st` on I/O errors.
   std::optional<std::string> get(family cf, std::string_view key, status& st);
 
-  /// Calls `fn(key, value)` for every key starting with `prefix`, in key
-  /// order, until `fn` returns false.
+  /// Calls `fn(key, value)` for every key in [begin, end) (an empty `end`:
+  /// no upper bound), in key order, until `fn` returns false.
+  status scan_range(family cf, std::string_view begin, std::string_view end,
+                    const std::function<bool(std::string_view, std::string_view)>& fn);
+
+  /// As `scan_range` over every key that starts with `prefix`.
   status scan_prefix(family cf, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn);
 

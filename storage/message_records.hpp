@@ -25,6 +25,9 @@ struct delivery_state {
   int64_t visible_at_ms = 0; ///< not deliverable before this time
 };
 
+/// Bytes of a `messages` value before the body (format, timestamp, type).
+inline constexpr size_t stored_message_header_bytes = 1 + 8 + 1;
+
 /// Width of a binary queue id in keys (the 32 hex chars as 16 bytes).
 inline constexpr size_t queue_key_bytes = 16;
 

@@ -47,31 +47,77 @@ status load_meta(db& d, meta_snapshot& out) {
   return st.ok() ? bad : st;
 }
 
-status load_messages(db& d, std::string_view queue_id,
-                     std::map<uint16_t, std::vector<recovered_message>>& out) {
+namespace {
+
+/// Decodes one message and reads its delivery state. False (with `bad` set)
+/// for a corrupt record.
+bool read_entry(db& d, std::string_view key, std::string_view value, size_t key_size,
+                recovered_message& out, status& bad) {
+  auto msg = decode_message(value);
+  if (!msg || key.size() != key_size) {
+    bad = status::error("corrupt message record at a key of " + std::to_string(key.size())
+                        + " bytes");
+    return false;
+  }
+  out.seq = seq_of_key(key);
+  out.message = std::move(*msg);
+  status get_st;
+  if (auto state = d.get(family::state, key, get_st); state)
+    if (auto decoded = decode_state(*state))
+      out.state = *decoded;
+  if (!get_st.ok()) {
+    bad = get_st;
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+status load_messages(db& d, std::string_view queue_id, size_t window,
+                     std::map<uint16_t, shard_recovery>& out) {
   status bad;
   auto prefix = queue_messages_prefix(queue_id);
+  auto key_size = prefix.size() + 10;
   auto st =
       d.scan_prefix(family::messages, prefix, [&](std::string_view key, std::string_view value) {
-        auto msg = decode_message(value);
-        if (!msg || key.size() != prefix.size() + 10) {
-          bad = status::error("corrupt message record in queue " + std::string{queue_id});
-          return false;
-        }
-        recovered_message r;
-        r.seq = seq_of_key(key);
-        r.message = std::move(*msg);
-        status get_st;
-        if (auto state = d.get(family::state, key, get_st); state)
-          if (auto decoded = decode_state(*state))
-            r.state = *decoded;
-        if (!get_st.ok()) {
-          bad = get_st;
+        if (key.size() != key_size) {
+          bad = status::error("corrupt message key in queue " + std::string{queue_id});
           return false;
         }
         decoder shard_in{key.substr(queue_key_bytes, 2)};
-        out[shard_in.u16()].push_back(std::move(r));
+        auto& shard = out[shard_in.u16()];
+        auto seq = seq_of_key(key);
+        shard.last_seq = seq;
+        if (shard.cold_count == 0 && shard.loaded.size() < window) {
+          recovered_message r;
+          if (!read_entry(d, key, value, key_size, r, bad))
+            return false;
+          shard.loaded.push_back(std::move(r));
+          return true;
+        }
+        // Beyond the window: only counted; paged in later.
+        if (shard.cold_count == 0)
+          shard.cold_from = seq;
+        ++shard.cold_count;
+        shard.cold_bytes += value.size() - stored_message_header_bytes;
         return true;
+      });
+  return st.ok() ? bad : st;
+}
+
+status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from, uint64_t below,
+                 size_t limit, std::vector<recovered_message>& out) {
+  status bad;
+  auto begin = message_key(queue_id, shard, from);
+  auto end = message_key(queue_id, shard, below);
+  auto st =
+      d.scan_range(family::messages, begin, end, [&](std::string_view key, std::string_view value) {
+        recovered_message r;
+        if (!read_entry(d, key, value, begin.size(), r, bad))
+          return false;
+        out.push_back(std::move(r));
+        return out.size() < limit;
       });
   return st.ok() ? bad : st;
 }

@@ -29,10 +29,25 @@ struct recovered_message {
   delivery_state state;
 };
 
-/// Every message of a queue, by shard, in sequence order. Blocks on disk
-/// I/O: start-up only. A message without a readable state record is
-/// recovered as never delivered (it is at-least-once either way).
-status load_messages(db& d, std::string_view queue_id,
-                     std::map<uint16_t, std::vector<recovered_message>>& out);
+/// What start-up recovers of one storage shard: the first `window` messages
+/// in full; the rest ("cold") only counted, to be paged in later.
+struct shard_recovery {
+  std::vector<recovered_message> loaded;
+  uint64_t cold_count = 0;
+  uint64_t cold_bytes = 0; ///< body bytes of the cold messages
+  uint64_t cold_from = 0;  ///< sequence number of the first cold message
+  uint64_t last_seq = 0;   ///< highest sequence number stored (0: none)
+};
+
+/// Every shard of a queue, in sequence order, at most `window` messages per
+/// shard in memory. Blocks on disk I/O: start-up only. A message without a
+/// readable state record is recovered as never delivered (at-least-once).
+status load_messages(db& d, std::string_view queue_id, size_t window,
+                     std::map<uint16_t, shard_recovery>& out);
+
+/// Up to `limit` messages of one shard with sequence numbers in
+/// [from, below), in order. Blocks on disk I/O: call on an `io_thread`.
+status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from, uint64_t below,
+                 size_t limit, std::vector<recovered_message>& out);
 
 } // namespace sluice::storage

@@ -22,6 +22,8 @@ struct hub_fixture : actor_fixture {
   temp_dir dir;
   std::unique_ptr<storage::db> db;
   std::unique_ptr<storage::writer> writer;
+  storage::io_thread reader{storage::io_thread::mode::inline_run};
+  size_t window = 10000; ///< set before `start()` to test paging
   int64_t clock = 1'000'000;
   hub_actor hub;
 
@@ -37,9 +39,9 @@ struct hub_fixture : actor_fixture {
     storage::meta_snapshot meta;
     REQUIRE(storage::load_meta(*db, meta).ok());
     hub_config cfg;
-    cfg.writer = writer.get();
+    cfg.env = storage_env{writer.get(), db.get(), &reader, window};
     for (const auto& q : meta.queues)
-      REQUIRE(storage::load_messages(*db, q.id, cfg.messages[q.id]).ok());
+      REQUIRE(storage::load_messages(*db, q.id, window, cfg.messages[q.id]).ok());
     cfg.queues = std::move(meta.queues);
     cfg.tokens = std::move(meta.tokens);
     cfg.leases = std::make_shared<const lease_codec>("unit-test-secret");
