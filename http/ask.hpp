@@ -22,11 +22,15 @@ inline constexpr std::chrono::seconds ask_timeout{30};
 template <class Result, class Handle, class Msg>
 void ask(caf::actor_system& sys, const Handle& dest, Msg msg,
          std::function<void(caf::expected<Result>)> done) {
-  sys.spawn([dest, msg = std::move(msg), done = std::move(done)](caf::event_based_actor* self) {
-    self->request(dest, ask_timeout, msg)
-        .then([done](Result& r) { done(std::move(r)); },
-              [done](caf::error& e) { done(std::move(e)); });
-  });
+  // `msg` travels as a spawn argument: CAF 0.17.6 dereferences a null
+  // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
+  sys.spawn(
+      [dest, done = std::move(done)](caf::event_based_actor* self, Msg m) {
+        self->request(dest, ask_timeout, std::move(m))
+            .then([done](Result& r) { done(std::move(r)); },
+                  [done](caf::error& e) { done(std::move(e)); });
+      },
+      std::move(msg));
 }
 
 } // namespace sluice::http

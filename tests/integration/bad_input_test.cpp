@@ -11,7 +11,7 @@ void still_serving(api& a) {
 
 } // namespace
 
-TEST_CASE("bad input gets the envelope and the right status; the server keeps serving") {
+TEST_CASE("bad input gets the envelope and the right status, the server keeps serving") {
   server_process srv;
   api a{srv};
   auto id = a.create_queue("target");

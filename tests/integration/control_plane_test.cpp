@@ -120,7 +120,7 @@ TEST_CASE("dev mode needs no token, and is refused on a public address") {
         != 0);
 }
 
-TEST_CASE("first start prints an admin token once; it works") {
+TEST_CASE("first start prints an admin token once, it works") {
   server_process srv{""};
   auto& out = srv.stdout_text();
   auto at = out.find("admin token");

@@ -49,7 +49,7 @@ TEST_CASE("queues survive kill -9 and SIGTERM restarts unchanged") {
   CHECK(api(srv).call("GET", "/queues")->body == before[0]);
 }
 
-TEST_CASE("every acknowledged send survives kill -9 mid-stream; acked messages stay gone") {
+TEST_CASE("every acknowledged send survives kill -9 mid-stream, acked messages stay gone") {
   server_process srv;
   std::string q;
   {

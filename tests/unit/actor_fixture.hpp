@@ -36,11 +36,15 @@ public:
   template <class R, class Handle, class Msg>
   caf::expected<R> ask(const Handle& dest, Msg msg) {
     auto out = std::make_shared<std::optional<caf::expected<R>>>();
-    sys_->spawn([dest, msg, out](caf::event_based_actor* self) {
-      self->request(dest, caf::infinite, msg)
-          .then([out](R& r) { *out = std::move(r); },
-                [out](caf::error& e) { *out = std::move(e); });
-    });
+    // `msg` travels as a spawn argument: CAF 0.17.6 dereferences a null
+    // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
+    sys_->spawn(
+        [dest, out](caf::event_based_actor* self, Msg m) {
+          self->request(dest, caf::infinite, std::move(m))
+              .then([out](R& r) { *out = std::move(r); },
+                    [out](caf::error& e) { *out = std::move(e); });
+        },
+        std::move(msg));
     run();
     if (!*out)
       return caf::make_error(caf::sec::request_receiver_down); // never answered

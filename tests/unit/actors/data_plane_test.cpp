@@ -71,7 +71,7 @@ TEST_CASE_METHOD(queue_fixture, "a sent message is pulled once while its lease l
   CHECK(again.messages[0].lease_id != b.messages[0].lease_id);
 }
 
-TEST_CASE_METHOD(queue_fixture, "acked messages are gone; unknown and forged leases warn") {
+TEST_CASE_METHOD(queue_fixture, "acked messages are gone, unknown and forged leases warn") {
   REQUIRE(send({text("a"), text("b")}));
   auto b = pull();
   REQUIRE(b.messages.size() == 2);
@@ -99,7 +99,7 @@ TEST_CASE_METHOD(queue_fixture, "a late ack after the lease expired is still acc
   CHECK(pull().messages.empty());
 }
 
-TEST_CASE_METHOD(queue_fixture, "delays: message beats batch beats queue; explicit 0 means none") {
+TEST_CASE_METHOD(queue_fixture, "delays: message beats batch beats queue, explicit 0 means none") {
   settings_patch s;
   s.delivery_delay = 100;
   REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", qid, s, false, caf::none}));
@@ -108,10 +108,12 @@ TEST_CASE_METHOD(queue_fixture, "delays: message beats batch beats queue; explic
   auto now = pull();
   REQUIRE(now.messages.size() == 1);
   CHECK(now.messages[0].body == "own-zero");
+  settle({now.messages[0].lease_id});
   advance(10'000);
   auto later = pull();
   REQUIRE(later.messages.size() == 1);
   CHECK(later.messages[0].body == "batch-delay");
+  settle({later.messages[0].lease_id});
   advance(90'000);
   auto last = pull();
   REQUIRE(last.messages.size() == 1);
@@ -205,7 +207,7 @@ TEST_CASE_METHOD(queue_fixture, "messages and leases survive a restart") {
   CHECK(leased.messages[0].attempts == 2);
 }
 
-TEST_CASE_METHOD(queue_fixture, "purge deletes delayed messages; peek refs delete one message") {
+TEST_CASE_METHOD(queue_fixture, "purge deletes delayed messages, peek refs delete one message") {
   REQUIRE(send({text("a"), text("b", int64_t{100})}));
   auto peeked = ask<pulled_batch>(hub, peek_messages{"acct", qid, int64_t{10}});
   REQUIRE(peeked->messages.size() == 2);

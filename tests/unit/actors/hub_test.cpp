@@ -132,7 +132,7 @@ TEST_CASE_METHOD(hub_fixture, "queues and tokens survive a restart of the hub") 
   CHECK_FALSE(who->has(storage::perm_queues_write));
 }
 
-TEST_CASE_METHOD(hub_fixture, "tokens authenticate until revoked; scope rules hold") {
+TEST_CASE_METHOD(hub_fixture, "tokens authenticate until revoked, scope rules hold") {
   principal admin{"root", "*", storage::perm_admin};
   principal acct_admin{"a", "acct", storage::perm_admin};
   auto tok = ask<token_created>(hub, create_token{acct_admin, "acct", "", 3, false});

@@ -46,7 +46,7 @@ TEST_CASE("queue records round-trip through their codec") {
   CHECK(back->settings.delivery_paused);
 }
 
-TEST_CASE("token records round-trip; foreign bytes are rejected") {
+TEST_CASE("token records round-trip, foreign bytes are rejected") {
   token_record t{"id1", "hash1", "*", perm_admin | perm_queues_read, "ci", 42};
   auto back = decode_token(encode(t));
   REQUIRE(back);
