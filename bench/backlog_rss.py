@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Fills one queue with a backlog of N messages (batches of 100, 256-byte text
+bodies) on a running Sluice server and prints the server's RSS along the way,
+then after a restart. Shows that memory follows --shard-window, not the backlog.
+
+usage: bench/backlog_rss.py SLUICE_BIN [N]
+"""
+import http.client, json, os, shutil, signal, subprocess, sys, tempfile, time
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+def start(binary, data):
+    env = dict(os.environ, SLUICE_BOOTSTRAP_TOKEN="rss-token")
+    p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    line = p.stdout.readline()
+    while "listening on" not in line:
+        line = p.stdout.readline()
+    return p, int(line.rsplit(":", 1)[1])
+
+def main():
+    binary, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+    data = tempfile.mkdtemp(prefix="sluice-rss-")
+    hdr = {"authorization": "Bearer rss-token", "content-type": "application/json"}
+    proc, port = start(binary, data)
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    c.request("POST", "/client/v4/accounts/rss/queues", json.dumps({"queue_name": "backlog"}), hdr)
+    qid = json.loads(c.getresponse().read())["result"]["queue_id"]
+    batch = json.dumps({"messages": [{"body": "x" * 256, "content_type": "text"}] * 100})
+    print(f"start: rss {rss_mb(proc.pid):.0f} MB")
+    t0 = time.time()
+    for i in range(n // 100):
+        c.request("POST", f"/client/v4/accounts/rss/queues/{qid}/messages/batch", batch, hdr)
+        r = c.getresponse(); r.read()
+        assert r.status == 200, r.status
+        if (i + 1) % (n // 1000) == 0:
+            print(f"{(i + 1) * 100:>9} messages: rss {rss_mb(proc.pid):.0f} MB")
+    print(f"sent {n} in {time.time() - t0:.1f} s")
+    c.request("GET", f"/client/v4/accounts/rss/queues/{qid}/metrics", headers=hdr)
+    print("metrics:", json.loads(c.getresponse().read())["result"])
+    proc.send_signal(signal.SIGTERM); proc.wait()
+    proc, port = start(binary, data)
+    time.sleep(1)
+    print(f"after restart: rss {rss_mb(proc.pid):.0f} MB")
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    c.request("GET", f"/client/v4/accounts/rss/queues/{qid}/metrics", headers=hdr)
+    print("metrics after restart:", json.loads(c.getresponse().read())["result"])
+    proc.send_signal(signal.SIGTERM); proc.wait()
+    shutil.rmtree(data)
+
+main()
