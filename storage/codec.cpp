@@ -11,6 +11,16 @@ void put_be(std::string& out, uint64_t x, size_t n) {
 
 } // namespace
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
 encoder& encoder::u8(uint8_t x) {
   put_be(out_, x, 1);
   return *this;

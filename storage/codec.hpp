@@ -6,6 +6,9 @@
 
 namespace sluice::storage {
 
+/// The value of hex digit `c` (either case), or -1 if it is not one.
+int hex_digit(char c);
+
 /// Appends fixed-width big-endian integers and length-prefixed strings to a
 /// byte string. Big-endian so that encoded integers in keys sort numerically.
 class encoder {

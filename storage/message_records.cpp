@@ -1,5 +1,7 @@
 #include "storage/message_records.hpp"
 
+#include <algorithm>
+
 #include "storage/codec.hpp"
 
 namespace sluice::storage {
@@ -9,20 +11,11 @@ namespace {
 constexpr uint8_t message_format = 1;
 constexpr uint8_t state_format = 1;
 
-int hex(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return 0;
-}
-
 void put_queue(encoder& e, std::string_view queue_id) {
   // Ids are generated as 32 hex chars; pack them into 16 bytes.
   for (size_t i = 0; i + 1 < queue_id.size() && i < 2 * queue_key_bytes; i += 2)
-    e.u8(static_cast<uint8_t>(hex(queue_id[i]) * 16 + hex(queue_id[i + 1])));
+    e.u8(static_cast<uint8_t>(std::max(0, hex_digit(queue_id[i])) * 16
+                              + std::max(0, hex_digit(queue_id[i + 1]))));
 }
 
 } // namespace
