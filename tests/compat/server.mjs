@@ -1,49 +1,80 @@
-// Starts the real `sluice serve` on an ephemeral port with a fresh data dir,
-// for the compatibility tests. SLUICE_BIN names the binary (set by ctest).
+// Starts the real `sluice serve` on an ephemeral port with a fresh data dir and
+// a random bootstrap admin token, for the compatibility tests. SLUICE_BIN names
+// the binary (ctest sets it; see CMakeLists.txt beside this file).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const READY_TIMEOUT_MS = 20000;
+const STOP_TIMEOUT_MS = 15000;
+const KEEP = 64 * 1024; // keep the tail of the server's output for error messages
+
 export async function startServer() {
   const bin = process.env.SLUICE_BIN;
-  if (!bin) throw new Error('SLUICE_BIN is not set (run through ctest)');
+  if (!bin) throw new Error('SLUICE_BIN is not set (run through ctest, or export it)');
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-compat-'));
   const token = 'compat_' + randomBytes(16).toString('hex');
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
     env: { ...process.env, SLUICE_BOOTSTRAP_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let stdout = '';
   let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const port = await new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(
-      () => reject(new Error(`server not ready after 20 s; stderr:\n${stderr}`)), 20000);
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
-      if (m) {
+  // Keep draining both pipes for the server's whole life so it never blocks on a log line.
+  child.stdout.on('data', (d) => (stdout = (stdout + d).slice(-KEEP)));
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-KEEP)));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })));
+  const output = () => `--- stderr:\n${stderr}\n--- stdout:\n${stdout}`;
+
+  let port;
+  try {
+    port = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(
+        `${bin} serve printed no 'listening on http://127.0.0.1:PORT' within ` +
+        `${READY_TIMEOUT_MS / 1000} s\n${output()}`)), READY_TIMEOUT_MS);
+      const onData = () => {
+        const m = stdout.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+        if (m) {
+          clearTimeout(timer);
+          child.stdout.off('data', onData);
+          resolve(Number(m[1]));
+        }
+      };
+      child.stdout.on('data', onData);
+      child.once('error', (e) => {
         clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
+        reject(new Error(`cannot start ${bin}: ${e.message}`));
+      });
+      exited.then(({ code, signal }) => {
+        clearTimeout(timer);
+        reject(new Error(`${bin} serve exited (code ${code}, signal ${signal}) before ` +
+          `it was ready\n${output()}`));
+      });
     });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}; stderr:\n${stderr}`));
-    });
-  });
+  } catch (e) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited.catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+
   return {
     port,
     token,
     baseURL: `http://127.0.0.1:${port}/client/v4`,
     accountId: randomBytes(16).toString('hex'),
+    output,
+    /** SIGTERM, wait (SIGKILL after 15 s), remove the data dir; resolves {code, signal}. */
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const result = await exited;
+      clearTimeout(timer);
       rmSync(dataDir, { recursive: true, force: true });
+      return result;
     },
   };
 }
