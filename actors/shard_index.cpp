@@ -24,6 +24,7 @@ void shard_index::add(shard_entry e, int64_t now) {
   bytes_ += e.body.size();
   bool ready_now = e.visible_at_ms <= now;
   auto visible = e.visible_at_ms;
+  by_time_.emplace(e.timestamp_ms, seq);
   entries_[seq] = std::move(e);
   if (ready_now)
     ready_.insert(seq);
@@ -67,6 +68,7 @@ bool shard_index::remove(uint64_t seq) {
   if (i == entries_.end())
     return false;
   unlink(i->second);
+  by_time_.erase({i->second.timestamp_ms, seq});
   bytes_ -= i->second.body.size();
   entries_.erase(i);
   return true;
@@ -99,9 +101,9 @@ std::vector<uint64_t> shard_index::advance(int64_t now) {
 
 std::vector<uint64_t> shard_index::older_than(int64_t cutoff_ms) const {
   std::vector<uint64_t> out;
-  for (const auto& [seq, e] : entries_)
-    if (e.timestamp_ms < cutoff_ms && !e.leased)
-      out.push_back(seq);
+  for (auto i = by_time_.begin(); i != by_time_.end() && i->first < cutoff_ms; ++i)
+    if (!entries_.at(i->second).leased)
+      out.push_back(i->second);
   return out;
 }
 
@@ -115,11 +117,7 @@ int64_t shard_index::next_deadline() const {
 }
 
 int64_t shard_index::oldest_timestamp() const {
-  int64_t t = 0;
-  for (const auto& [seq, e] : entries_)
-    if (t == 0 || e.timestamp_ms < t)
-      t = e.timestamp_ms;
-  return t;
+  return by_time_.empty() ? 0 : by_time_.begin()->first;
 }
 
 std::vector<uint64_t> shard_index::first(size_t n) const {

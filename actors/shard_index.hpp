@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/message_records.hpp"
@@ -51,7 +52,8 @@ public:
   /// releases, dead-letters or deletes each).
   std::vector<uint64_t> advance(int64_t now);
 
-  /// Messages older than `cutoff_ms` (by send time) that are not leased.
+  /// Messages older than `cutoff_ms` (by send time) that are not leased;
+  /// visits only those (plus leased ones older than the cutoff).
   std::vector<uint64_t> older_than(int64_t cutoff_ms) const;
 
   /// The earliest time at which `advance` has work, or INT64_MAX.
@@ -76,8 +78,9 @@ private:
 
   std::map<uint64_t, shard_entry> entries_;
   std::set<uint64_t> ready_;
-  std::multimap<int64_t, uint64_t> delayed_; // visible_at → seq
-  std::multimap<int64_t, uint64_t> leases_;  // deadline → seq
+  std::multimap<int64_t, uint64_t> delayed_;       // visible_at → seq
+  std::multimap<int64_t, uint64_t> leases_;        // deadline → seq
+  std::set<std::pair<int64_t, uint64_t>> by_time_; // (timestamp_ms, seq): oldest, retention
   size_t leased_count_ = 0;
   uint64_t bytes_ = 0;
 };
