@@ -2,86 +2,150 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <mutex>
+#include <exception>
+#include <fstream>
+#include <stdexcept>
 #include <thread>
+
+#include "http/json_writer.hpp"
 
 namespace sluice::bench {
 
-std::vector<std::pair<std::string, std::string>> auth(const target& t) {
-  return {{"authorization", "Bearer " + t.token}, {"content-type", "application/json"}};
+using clock_type = std::chrono::steady_clock;
+
+http::response worker::send(const char* method, const std::string& path, const std::string& body) {
+  auto t0 = clock_type::now();
+  http::response r;
+  try {
+    r = client.send(method, path, body, headers);
+  } catch (const std::exception&) {
+    r.status = 0; // refused, reset or timed out: the client reconnects next time
+  }
+  measured.latency_ms.push_back(
+      std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+  ++measured.requests;
+  if (r.status < 200 || r.status > 299)
+    ++measured.failures[r.status];
+  return r;
 }
 
-result run(const target& t, const std::string& name, int threads, double seconds, step_fn step) {
-  result total;
-  total.name = name;
-  std::mutex mtx;
-  auto start = std::chrono::steady_clock::now();
-  auto deadline = start + std::chrono::duration<double>(seconds);
-  std::vector<std::thread> workers;
-  for (int i = 0; i < threads; ++i)
-    workers.emplace_back([&] {
-      http::client c{t.host, t.port};
-      result local;
-      while (std::chrono::steady_clock::now() < deadline) {
-        auto t0 = std::chrono::steady_clock::now();
-        int moved = 0;
-        try {
-          moved = step(c, local);
-        } catch (const std::exception&) {
-          moved = -1;
-        }
-        std::chrono::duration<double, std::milli> dt = std::chrono::steady_clock::now() - t0;
-        local.latencies_ms.push_back(dt.count());
-        ++local.requests;
-        if (moved == idle)
-          continue;
-        if (moved < 0)
-          ++local.errors;
-        else if (moved == 0)
+stats run(const target& t, const std::string& name, int connections, double seconds,
+          const step_fn& step) {
+  std::vector<stats> per_thread(static_cast<size_t>(connections));
+  auto start = clock_type::now();
+  std::chrono::duration<double> limit{seconds};
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < per_thread.size(); ++i)
+    threads.emplace_back([&, i] {
+      worker w{t};
+      w.measured.latency_ms.reserve(1u << 16);
+      while (clock_type::now() - start < limit) {
+        long moved = step(w);
+        if (moved == stop)
           break;
-        else
-          local.messages += static_cast<uint64_t>(moved);
+        w.measured.messages += static_cast<uint64_t>(moved);
       }
-      std::lock_guard<std::mutex> guard{mtx};
-      total.requests += local.requests;
-      total.messages += local.messages;
-      total.errors += local.errors;
-      total.throttled += local.throttled;
-      total.latencies_ms.insert(total.latencies_ms.end(), local.latencies_ms.begin(),
-                                local.latencies_ms.end());
-      total.lag_ms.insert(total.lag_ms.end(), local.lag_ms.begin(), local.lag_ms.end());
+      per_thread[i] = std::move(w.measured); // once, after the hot loop
     });
-  for (auto& w : workers)
-    w.join();
-  std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
-  total.seconds = elapsed.count();
+  for (auto& th : threads)
+    th.join();
+  std::chrono::duration<double> elapsed = clock_type::now() - start;
+  stats total{name, connections, elapsed.count(), 0, 0, {}, {}, {}};
+  for (auto& s : per_thread) {
+    total.requests += s.requests;
+    total.messages += s.messages;
+    for (auto& [status, n] : s.failures)
+      total.failures[status] += n;
+    total.latency_ms.insert(total.latency_ms.end(), s.latency_ms.begin(), s.latency_ms.end());
+    total.lag_ms.insert(total.lag_ms.end(), s.lag_ms.begin(), s.lag_ms.end());
+  }
+  std::sort(total.latency_ms.begin(), total.latency_ms.end());
+  std::sort(total.lag_ms.begin(), total.lag_ms.end());
   return total;
 }
 
 namespace {
 
-double percentile(std::vector<double>& v, double p) {
-  if (v.empty())
+/// Nearest-rank percentile of a sorted vector (0 when empty).
+double pct(const std::vector<double>& sorted, double p) {
+  if (sorted.empty())
     return 0;
-  auto k = static_cast<size_t>(p * static_cast<double>(v.size() - 1));
-  std::nth_element(v.begin(), v.begin() + static_cast<long>(k), v.end());
-  return v[k];
+  auto rank = static_cast<size_t>(p / 100 * static_cast<double>(sorted.size()));
+  return sorted[std::min(rank, sorted.size() - 1)];
+}
+
+double rate(uint64_t n, double seconds) {
+  return seconds > 0 ? static_cast<double>(n) / seconds : 0;
+}
+
+/// "429:3 conn:1": non-2xx answers by status (conn = connection errors).
+std::string failures(const stats& s) {
+  std::string out;
+  for (auto& [status, n] : s.failures)
+    out += (out.empty() ? "" : " ") + (status ? std::to_string(status) : std::string{"conn"}) + ":"
+           + std::to_string(n);
+  return out.empty() ? "0" : out;
+}
+
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", x);
+  return buf;
+}
+
+void percentiles(http::json_writer& w, const std::vector<double>& sorted) {
+  w.begin_object();
+  for (auto [name, p] : {std::pair{"p50", 50.0}, {"p99", 99.0}, {"p99_9", 99.9}})
+    w.key(name).raw(number(pct(sorted, p)));
+  w.end_object();
+}
+
+void to_json(http::json_writer& w, const stats& s) {
+  w.begin_object().key("scenario").value(s.name).key("connections").value(s.connections);
+  w.key("seconds").raw(number(s.seconds)).key("requests").value(s.requests);
+  w.key("messages").value(s.messages);
+  w.key("requests_per_s").raw(number(rate(s.requests, s.seconds)));
+  w.key("messages_per_s").raw(number(rate(s.messages, s.seconds)));
+  percentiles(w.key("latency_ms"), s.latency_ms);
+  if (s.lag_ms.empty())
+    w.key("lag_ms").null();
+  else
+    percentiles(w.key("lag_ms"), s.lag_ms);
+  w.key("errors").begin_object();
+  for (auto& [status, n] : s.failures)
+    w.key(status ? std::to_string(status) : std::string{"conn"}).value(n);
+  w.end_object().end_object();
 }
 
 } // namespace
 
-void print(const result& r) {
-  auto lat = r.latencies_ms;
-  auto lag = r.lag_ms;
-  std::printf("%-28s %9.0f req/s %10.0f msgs/s   p50 %7.2f  p99 %7.2f  p99.9 %7.2f ms",
-              r.name.c_str(), static_cast<double>(r.requests) / r.seconds,
-              static_cast<double>(r.messages) / r.seconds, percentile(lat, 0.5),
-              percentile(lat, 0.99), percentile(lat, 0.999));
-  if (!lag.empty())
-    std::printf("   lag p50 %7.1f p99 %7.1f ms", percentile(lag, 0.5), percentile(lag, 0.99));
-  std::printf("   errors %llu (429: %llu)\n", static_cast<unsigned long long>(r.errors),
-              static_cast<unsigned long long>(r.throttled));
+void print_row(const stats& s) {
+  [[maybe_unused]] static bool header = [] { // once, before the first row
+    std::printf("%-28s %5s %8s %9s %7s %7s %8s %7s %7s  %s\n", "scenario", "conns", "req/s",
+                "msgs/s", "p50 ms", "p99 ms", "p99.9 ms", "lag p50", "lag p99", "errors");
+    return true;
+  }();
+  std::printf("%-28s %5d %8.0f %9.0f %7.2f %7.2f %8.2f", s.name.c_str(), s.connections,
+              rate(s.requests, s.seconds), rate(s.messages, s.seconds), pct(s.latency_ms, 50),
+              pct(s.latency_ms, 99), pct(s.latency_ms, 99.9));
+  if (s.lag_ms.empty())
+    std::printf(" %7s %7s", "-", "-");
+  else
+    std::printf(" %7.0f %7.0f", pct(s.lag_ms, 50), pct(s.lag_ms, 99));
+  std::printf("  %s\n", failures(s).c_str());
   std::fflush(stdout);
+}
+
+void write_json(const std::string& path, const std::vector<stats>& rows) {
+  http::json_writer w;
+  w.begin_array();
+  for (auto& row : rows)
+    to_json(w, row);
+  w.end_array();
+  std::ofstream out{path};
+  out << w.take() << "\n";
+  if (!out)
+    throw std::runtime_error("cannot write " + path);
 }
 
 } // namespace sluice::bench

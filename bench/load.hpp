@@ -1,11 +1,14 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <simdjson.h>
 
 #include "http/client.hpp"
 
@@ -17,36 +20,54 @@ struct target {
   uint16_t port = 8787;
   std::string token;
   std::string account = "bench";
+
+  std::string queues() const { return "/client/v4/accounts/" + account + "/queues"; }
+  std::vector<std::pair<std::string, std::string>> headers() const {
+    return {{"authorization", "Bearer " + token}};
+  }
 };
 
-/// What one scenario measured.
-struct result {
+/// What one scenario (or one thread of it) measured.
+struct stats {
   std::string name;
+  int connections = 0;
   double seconds = 0;
   uint64_t requests = 0;
-  uint64_t messages = 0;
-  uint64_t errors = 0;
-  uint64_t throttled = 0;           ///< 429 answers
-  std::vector<double> latencies_ms; ///< one per request
-  std::vector<double> lag_ms;       ///< send → consume, consumers only
+  uint64_t messages = 0;            ///< messages sent, or pulled and acked
+  std::map<int, uint64_t> failures; ///< non-2xx answers by status; 0 = connection error
+  std::vector<double> latency_ms;   ///< one per HTTP request
+  std::vector<double> lag_ms;       ///< now - timestamp_ms of each pulled message
 };
 
-/// A step's answer for "nothing to do right now, keep going".
-inline constexpr int idle = -2;
+/// One thread's connection and measurements. `post` times every request and
+/// counts non-2xx answers; it never throws (a connection error is status 0).
+struct worker {
+  explicit worker(const target& t) : client(t.host, t.port), headers(t.headers()) {}
+  http::response send(const char* method, const std::string& path, const std::string& body);
+  http::response post(const std::string& path, const std::string& body) {
+    return send("POST", path, body);
+  }
 
-/// One worker's step: does one request with `c` and returns how many messages
-/// it moved (0 ends the worker), `idle`, or -1 on an error status.
-using step_fn = std::function<int(http::client& c, result& local)>;
+  http::client client;
+  std::vector<std::pair<std::string, std::string>> headers;
+  stats measured;
+  simdjson::dom::parser parser; ///< for steps that read answers
+};
 
-/// Runs `threads` workers, each with its own keep-alive connection, calling
-/// `step` until `seconds` pass (or a step returns 0). Latencies are collected
-/// per thread and merged at the end, so the hot path takes no lock.
-result run(const target& t, const std::string& name, int threads, double seconds, step_fn step);
+/// A step returns the messages it moved (0: none, keep going) or `stop` to end its worker.
+inline constexpr long stop = -1;
+using step_fn = std::function<long(worker&)>;
 
-/// Prints one table row: req/s, msgs/s, p50/p99/p99.9 latency, lag, errors.
-void print(const result& r);
+/// Runs `connections` threads, each with its own keep-alive connection, calling `step` until
+/// `seconds` pass or every step returned `stop`. Threads measure into their own `stats`, merged
+/// after the join (latency and lag vectors sorted): no lock on the hot path.
+stats run(const target& t, const std::string& name, int connections, double seconds,
+          const step_fn& step);
 
-/// The authorization header for `t`.
-std::vector<std::pair<std::string, std::string>> auth(const target& t);
+/// One table row for `s` on stdout (the first call prints the header too).
+void print_row(const stats& s);
+
+/// Writes `rows` to `path` as a JSON array of objects; throws on failure.
+void write_json(const std::string& path, const std::vector<stats>& rows);
 
 } // namespace sluice::bench

@@ -1,12 +1,13 @@
-// sluice_bench: an HTTP keep-alive load generator for a running Sluice server.
-// Prints one row per scenario; see docs/benchmarks.md for how it is run.
+// sluice_bench: a keep-alive HTTP load generator for a running server; see docs/benchmarks.md.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <future>
 #include <regex>
+#include <stdexcept>
 #include <thread>
 
 #include <CLI/CLI.hpp>
-#include <simdjson.h>
 
 #include "bench/load.hpp"
 
@@ -20,29 +21,33 @@ int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-std::string base(const target& t) {
-  return "/client/v4/accounts/" + t.account + "/queues";
-}
+/// A fresh queue for one scenario, deleted (with its messages) afterwards.
+class scratch_queue {
+public:
+  scratch_queue(const target& t, const std::string& label) : t_(t), c_(t.host, t.port) {
+    auto name = "bench-" + label + "-" + std::to_string(now_ms());
+    auto r = c_.send("POST", t.queues(), R"({"queue_name":")" + name + "\"}", t.headers());
+    simdjson::dom::parser p;
+    std::string_view id;
+    if (r.status != 200 || p.parse(r.body)["result"]["queue_id"].get(id))
+      throw std::runtime_error("cannot create queue " + name + ": " + r.body);
+    path = t.queues() + "/" + std::string{id};
+  }
+  ~scratch_queue() {
+    try {
+      c_.send("DELETE", path, {}, t_.headers());
+    } catch (const std::exception&) { // best effort: the server may be gone
+    }
+  }
+  std::string path; ///< .../queues/{queue_id}
 
-std::string create_queue(const target& t, const std::string& name) {
-  http::client c{t.host, t.port};
-  c.send("DELETE", base(t) + "/" + name, {}, auth(t)); // ignore: ids, not names
-  auto r = c.send("POST", base(t), R"({"queue_name":")" + name + "\"}", auth(t));
-  simdjson::dom::parser p;
-  auto doc = p.parse(r.body);
-  std::string_view id;
-  if (r.status != 200 || doc["result"]["queue_id"].get(id) != simdjson::SUCCESS)
-    throw std::runtime_error("cannot create queue " + name + ": " + r.body);
-  return std::string{id};
-}
-
-void delete_queue(const target& t, const std::string& id) {
-  http::client c{t.host, t.port};
-  c.send("DELETE", base(t) + "/" + id, {}, auth(t));
-}
+private:
+  target t_;
+  http::client c_;
+};
 
 std::string message_json(size_t body_bytes) {
-  return R"({"content_type":"text","body":")" + std::string(body_bytes, 'x') + "\"}";
+  return R"({"body":")" + std::string(body_bytes, 'x') + R"(","content_type":"text"})";
 }
 
 std::string batch_json(size_t n, size_t body_bytes) {
@@ -52,102 +57,135 @@ std::string batch_json(size_t n, size_t body_bytes) {
   return out + "]}";
 }
 
-/// A step that posts `body` to `path`; moves `n` messages per success.
-step_fn sender(const target& t, std::string path, std::string body, int n) {
-  return [t, path, body, n](http::client& c, result& local) {
-    auto r = c.send("POST", path, body, auth(t));
-    if (r.status == 429)
-      ++local.throttled;
-    return r.status == 200 ? n : -1;
+/// Posts `body` to `path`; `n` messages moved per 2xx.
+step_fn sender(std::string path, std::string body, long n) {
+  return [path = std::move(path), body = std::move(body), n](worker& w) -> long {
+    auto status = w.post(path, body).status;
+    return status >= 200 && status < 300 ? n : 0;
   };
 }
 
-/// A step that pulls up to 100 and acks them all; 0 when the queue is empty
-/// (and `stop_when_empty`).
-step_fn consumer(const target& t, const std::string& q, bool stop_when_empty) {
-  return [t, q, stop_when_empty](http::client& c, result& local) {
-    thread_local simdjson::dom::parser p;
-    auto r = c.send("POST", q + "/messages/pull", R"({"batch_size":100})", auth(t));
-    if (r.status != 200)
-      return -1;
-    auto doc = p.parse(r.body);
-    if (doc.error())
-      return -1;
+/// Pulls up to 100 (visibility 30 s) and acks every lease; moves the ackCount.
+/// An empty pull ends the worker when `drain` and the backlog is 0, else it
+/// waits 1 ms. Outside a drain it records each message's end-to-end lag.
+step_fn consumer(const std::string& queue, bool drain) {
+  auto pull = queue + "/messages/pull", ack = queue + "/messages/ack";
+  return [pull, ack, drain](worker& w) -> long {
+    auto r = w.post(pull, R"({"batch_size":100,"visibility_timeout_ms":30000})");
+    simdjson::dom::element result;
+    simdjson::dom::array messages;
+    if (r.status != 200 || w.parser.parse(r.body)["result"].get(result)
+        || result["messages"].get(messages))
+      return 0;
     std::string acks = R"({"acks":[)";
-    int n = 0;
     auto now = now_ms();
-    for (auto m : doc["result"]["messages"].get_array()) {
-      std::string_view lease = m["lease_id"].get_string().value();
-      acks += std::string{n++ ? "," : ""} + R"({"lease_id":")" + std::string{lease} + "\"}";
-      local.lag_ms.push_back(static_cast<double>(now - m["timestamp_ms"].get_int64().value()));
+    size_t leases = 0;
+    for (auto m : messages) {
+      std::string_view lease;
+      int64_t timestamp = 0;
+      if (m["lease_id"].get(lease) || m["timestamp_ms"].get(timestamp))
+        continue;
+      acks.append(leases++ ? "," : "").append(R"({"lease_id":")").append(lease).append("\"}");
+      if (!drain)
+        w.measured.lag_ms.push_back(static_cast<double>(now - timestamp));
     }
-    if (n == 0) {
-      if (stop_when_empty)
-        return 0;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      return idle;
+    if (leases == 0) {
+      uint64_t backlog = 1;
+      if (drain && !result["message_backlog_count"].get(backlog) && backlog == 0)
+        return stop;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return 0;
     }
-    auto a = c.send("POST", q + "/messages/ack", acks + "]}", auth(t));
-    return a.status == 200 ? n : -1;
+    auto a = w.post(ack, acks + "]}");
+    int64_t acked = 0;
+    bool ok = a.status == 200 && !w.parser.parse(a.body)["result"]["ackCount"].get(acked);
+    return ok ? acked : 0;
   };
+}
+
+struct options {
+  target t;
+  double seconds = 10;
+  size_t body_bytes = 256;
+  long drain_messages = 200000;
+};
+
+std::vector<stats> run_scenarios(const options& o, const std::string& which) {
+  std::vector<stats> rows;
+  auto report = [&](stats s) {
+    print_row(s);
+    rows.push_back(std::move(s));
+  };
+  auto want = [&](const char* s) { return which == "all" || which == s; };
+  const auto& t = o.t;
+  if (which == "http") // the floor: HTTP round trips with no actor, no disk
+    report(run(t, "http: GET /healthz", 32, o.seconds, [](worker& w) -> long {
+      return w.send("GET", "/healthz", {}).status == 200 ? 1 : 0;
+    }));
+  if (want("single"))
+    for (int conns : {1, 32}) {
+      scratch_queue q{t, "single"};
+      report(run(t, "single send", conns, o.seconds,
+                 sender(q.path + "/messages", message_json(o.body_bytes), 1)));
+    }
+  if (want("batch")) {
+    scratch_queue q{t, "batch"};
+    report(run(t, "batch send x100", 8, o.seconds,
+               sender(q.path + "/messages/batch", batch_json(100, o.body_bytes), 100)));
+  }
+  if (want("drain")) {
+    scratch_queue q{t, "drain"};
+    std::atomic<long> batches{(o.drain_messages + 99) / 100};
+    auto send = sender(q.path + "/messages/batch", batch_json(100, o.body_bytes), 100);
+    report(run(t, "drain: preload x100", 8, 3600,
+               [&](worker& w) -> long { return batches.fetch_sub(1) > 0 ? send(w) : stop; }));
+    report(run(t, "drain: pull+ack x100", 4, 3600, consumer(q.path, true)));
+  }
+  if (want("mixed")) {
+    scratch_queue q{t, "mixed"};
+    auto produced = std::async(std::launch::async, [&] {
+      return run(t, "mixed: produce x10", 16, o.seconds,
+                 sender(q.path + "/messages/batch", batch_json(10, o.body_bytes), 10));
+    });
+    auto consumed = run(t, "mixed: consume pull+ack x100", 4, o.seconds, consumer(q.path, false));
+    report(produced.get());
+    report(std::move(consumed));
+  }
+  return rows;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"sluice_bench: load generator for a running Sluice server"};
+  options o;
   std::string url = "http://127.0.0.1:8787";
   std::string scenario = "all";
-  double seconds = 10;
-  size_t body_bytes = 256;
-  target t;
-  app.add_option("--url", url, "Server base URL")->capture_default_str();
-  app.add_option("--token", t.token, "API token (queues_read + queues_write)")->required();
-  app.add_option("--account", t.account, "Account id to create queues in")->capture_default_str();
-  app.add_option("--scenario", scenario, "all|single|batch|drain|mixed")->capture_default_str();
-  app.add_option("--seconds", seconds, "Duration of each scenario")->capture_default_str();
-  app.add_option("--body-bytes", body_bytes, "Message body size")->capture_default_str();
+  std::string json_path;
+  app.option_defaults()->always_capture_default();
+  app.add_option("--url", url, "Server base URL, http://HOST:PORT");
+  app.add_option("--token", o.t.token, "API token with queues_read + queues_write")->required();
+  app.add_option("--account", o.t.account, "Account id to create queues in");
+  app.add_option("--scenario", scenario, "Which scenarios to run")
+      ->check(CLI::IsMember({"all", "http", "single", "batch", "drain", "mixed"}));
+  app.add_option("--seconds", o.seconds, "Seconds per timed scenario")->check(CLI::PositiveNumber);
+  app.add_option("--body-bytes", o.body_bytes, "Body size")->check(CLI::Range(1, 128000));
+  app.add_option("--drain-messages", o.drain_messages, "Preloaded for the drain")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--json", json_path, "Also write the rows as a JSON array to this file");
   CLI11_PARSE(app, argc, argv);
+
   std::smatch m;
-  if (!std::regex_match(url, m, std::regex{R"(http://([^:/]+):(\d+)/?)"})) {
+  if (!std::regex_match(url, m, std::regex{R"(http://([^:/]+):(\d{1,5})/?)"})) {
     std::fprintf(stderr, "--url must look like http://HOST:PORT\n");
     return 2;
   }
-  t.host = m[1];
-  t.port = static_cast<uint16_t>(std::stoi(m[2]));
-  auto want = [&](const char* s) { return scenario == "all" || scenario == s; };
+  o.t.host = m[1];
+  o.t.port = static_cast<uint16_t>(std::stoi(m[2]));
   try {
-    if (want("single")) {
-      for (int conns : {1, 32}) {
-        auto id = create_queue(t, "bench-single");
-        print(run(t, "single send, " + std::to_string(conns) + " conn", conns, seconds,
-                  sender(t, base(t) + "/" + id + "/messages", message_json(body_bytes), 1)));
-        delete_queue(t, id);
-      }
-    }
-    if (want("batch")) {
-      auto id = create_queue(t, "bench-batch");
-      print(
-          run(t, "batch send x100, 8 conn", 8, seconds,
-              sender(t, base(t) + "/" + id + "/messages/batch", batch_json(100, body_bytes), 100)));
-      if (want("drain"))
-        print(run(t, "drain pull+ack x100, 4 conn", 4, 600, consumer(t, base(t) + "/" + id, true)));
-      delete_queue(t, id);
-    }
-    if (want("mixed")) {
-      auto id = create_queue(t, "bench-mixed");
-      auto q = base(t) + "/" + id;
-      result produced;
-      std::thread producers{[&] {
-        produced = run(t, "mixed: produce x10, 16 conn", 16, seconds,
-                       sender(t, q + "/messages/batch", batch_json(10, body_bytes), 10));
-      }};
-      auto consumed = run(t, "mixed: consume x100, 4 conn", 4, seconds, consumer(t, q, false));
-      producers.join();
-      print(produced);
-      print(consumed);
-      delete_queue(t, id);
-    }
+    auto rows = run_scenarios(o, scenario);
+    if (!json_path.empty())
+      write_json(json_path, rows);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;
