@@ -23,6 +23,13 @@ void hub_state::put(const queue_record& q) {
   a.id_by_name[q.name] = q.id;
 }
 
+void hub_state::publish_tokens() const {
+  token_directory::table t;
+  for (const auto& [hash, rec] : tokens_by_hash)
+    t.emplace(hash, principal{rec.id, rec.account, rec.permissions});
+  directory->publish(std::move(t));
+}
+
 void hub_state::remove(const std::string& account, const std::string& id) {
   auto a = accounts.find(account);
   if (a == accounts.end())
@@ -65,8 +72,10 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     return static_cast<int64_t>(
         duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
   };
+  st.directory = cfg.directory ? cfg.directory : std::make_shared<token_directory>();
   for (auto& t : cfg.tokens)
     st.tokens_by_hash.emplace(t.hash, std::move(t));
+  st.publish_tokens();
   for (auto& q : cfg.queues) {
     st.put(q);
     auto m = cfg.messages.find(q.id);
@@ -77,7 +86,6 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     if (!q.consumers.empty())
       notify_consumer(self, q);
   return {
-      [=](const authenticate& req) { return on_authenticate(self, req); },
       [=](const create_queue& req) { return on_create(self, req); },
       [=](const list_queues& req) { return self->state.list(req.account, req.name); },
       [=](const get_queue& req) { return on_get(self, req); },

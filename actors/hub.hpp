@@ -12,6 +12,7 @@
 #include "actors/lease.hpp"
 #include "actors/persister.hpp"
 #include "actors/storage_env.hpp"
+#include "actors/token_directory.hpp"
 #include "storage/records.hpp"
 #include "storage/recovery.hpp"
 
@@ -25,6 +26,8 @@ struct hub_config {
   std::vector<storage::token_record> tokens;
   /// Messages recovered from disk: queue id → shard → messages.
   std::unordered_map<std::string, std::map<uint16_t, storage::shard_recovery>> messages;
+  /// Where the hub publishes its tokens for HTTP authentication.
+  std::shared_ptr<token_directory> directory;
   /// Issues and checks lease ids (keyed by the data directory's secret).
   std::shared_ptr<const lease_codec> leases;
   /// Unix epoch milliseconds; tests inject a fixed clock.
@@ -47,12 +50,15 @@ struct hub_state {
   std::function<int64_t()> now_ms;
   std::unordered_map<std::string, account_queues> accounts;
   std::unordered_map<std::string, storage::token_record> tokens_by_hash;
+  std::shared_ptr<token_directory> directory;
   std::unordered_map<std::string, coordinator_actor> coordinators; // by queue id
 
   /// Null when the account has no queue `id`.
   storage::queue_record* find(const std::string& account, const std::string& id);
   /// Adds or replaces a queue in the indexes.
   void put(const storage::queue_record& q);
+  /// Publishes `tokens_by_hash` to the directory; call after every change.
+  void publish_tokens() const;
   /// Removes a queue from the indexes.
   void remove(const std::string& account, const std::string& id);
   /// The queues of `account` (only the one named `only_name` if non-empty), oldest

@@ -9,7 +9,6 @@ namespace sluice::hub_handlers {
 
 using self_ptr = hub_actor::stateful_pointer<hub_state>;
 
-caf::result<principal> on_authenticate(self_ptr self, const authenticate& req);
 caf::result<storage::queue_record> on_create(self_ptr self, const create_queue& req);
 caf::result<storage::queue_record> on_get(self_ptr self, const get_queue& req);
 caf::result<storage::queue_record> on_update(self_ptr self, const update_queue& req);

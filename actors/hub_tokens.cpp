@@ -19,15 +19,6 @@ bool visible(const principal& caller, const std::string& account, const token_re
 
 } // namespace
 
-caf::result<principal> on_authenticate(self_ptr self, const authenticate& req) {
-  auto i = self->state.tokens_by_hash.find(req.token_hash);
-  if (i == self->state.tokens_by_hash.end())
-    return make_error(errc::unauthenticated,
-                      "the API token is not valid; send 'Authorization: Bearer <token>' "
-                      "with a token from 'sluice tokens create' or the admin token");
-  return principal{i->second.id, i->second.account, i->second.permissions};
-}
-
 caf::result<token_created> on_create_token(self_ptr self, const create_token& req) {
   if (req.all_accounts && req.caller.account != storage::all_accounts)
     return make_error(errc::forbidden,
@@ -54,6 +45,7 @@ caf::result<token_created> on_create_token(self_ptr self, const create_token& re
           return;
         }
         self->state.tokens_by_hash[out.record.hash] = out.record;
+        self->state.publish_tokens();
         rp.deliver(out);
       });
   return rp;
@@ -80,6 +72,7 @@ caf::result<caf::ok_atom> on_revoke_token(self_ptr self, const revoke_token& req
   auto hash = i->first;
   auto before = i->second;
   tokens.erase(i); // stops working at once; restored if the write fails
+  self->state.publish_tokens();
   storage::batch b;
   b.erase(storage::family::meta, storage::token_key(hash));
   auto rp = self->make_response_promise<caf::ok_atom>();
@@ -88,6 +81,7 @@ caf::result<caf::ok_atom> on_revoke_token(self_ptr self, const revoke_token& req
       [self, before, rp](const std::string& error) mutable {
         if (!error.empty()) {
           self->state.tokens_by_hash[before.hash] = before;
+          self->state.publish_tokens();
           rp.deliver(make_error(errc::storage_failure, "could not revoke token: " + error));
           return;
         }

@@ -57,7 +57,6 @@ using storage_shard_actor = caf::typed_actor<
 /// Data-plane requests are checked against the account and delegated to the
 /// queue's coordinator.
 using hub_actor = caf::typed_actor<
-  caf::replies_to<authenticate>::with<principal>,
   caf::replies_to<create_queue>::with<storage::queue_record>,
   caf::replies_to<list_queues>::with<queue_list>,
   caf::replies_to<get_queue>::with<storage::queue_record>,

@@ -68,16 +68,6 @@ typename Inspector::result_type inspect(Inspector& f, principal& x) {
   return f(caf::meta::type_name("principal"), x.token_id, x.account, x.permissions);
 }
 
-/// Resolve a token. Reply: `principal`, or `errc::unauthenticated`.
-struct authenticate {
-  std::string token_hash; ///< hex SHA-256 of the presented secret
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, authenticate& x) {
-  return f(caf::meta::type_name("authenticate"), x.token_hash);
-}
-
 /// Queue settings as sent by a client: absent fields are unset. Values are
 /// kept wide so that the hub, not the parser, judges their range.
 struct settings_patch {

@@ -159,6 +159,8 @@ int serve(const serve_options& opts) {
     caf::actor_system sys{cfg};
     hc.env = storage_env{&writer, db.get(), &reader, opts.shard_window};
     hc.leases = std::make_shared<const lease_codec>(secret);
+    auto tokens = std::make_shared<token_directory>();
+    hc.directory = tokens;
     hc.queues = std::move(meta.queues);
     hc.tokens = std::move(meta.tokens);
     auto hub_handle = sys.spawn(hub, std::move(hc));
@@ -166,6 +168,7 @@ int serve(const serve_options& opts) {
     http::api_context ctx;
     ctx.sys = &sys;
     ctx.hub = hub_handle;
+    ctx.tokens = tokens.get();
     ctx.metrics = &metrics;
     ctx.dev_mode = opts.dev;
     ctx.draining = &draining;

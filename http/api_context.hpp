@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/interfaces.hpp"
+#include "actors/token_directory.hpp"
 
 namespace sluice::metrics {
 class registry;
@@ -16,6 +17,8 @@ namespace sluice::http {
 struct api_context {
   caf::actor_system* sys = nullptr;
   hub_actor hub;
+  /// The hub's tokens, for authenticating without a message round trip.
+  const token_directory* tokens = nullptr;
   metrics::registry* metrics = nullptr;
   /// `--dev`: no authentication (only ever on a loopback listener).
   bool dev_mode = false;

@@ -1,9 +1,9 @@
 #include "http/auth.hpp"
 
 #include <string>
+#include <utility>
 
 #include "actors/crypto.hpp"
-#include "http/ask.hpp"
 #include "http/envelope.hpp"
 #include "http/permissions.hpp"
 
@@ -38,27 +38,25 @@ void authorize(api_context& ctx, const request& req, std::string_view account, u
     reply(fail(errc::unauthenticated, "missing API token: send 'Authorization: Bearer <token>'"));
     return;
   }
-  auto secret = h.substr(scheme.size());
-  std::string acct{account};
-  ask<principal>(
-      *ctx.sys, ctx.hub, authenticate{sha256_hex(secret)},
-      [acct, permission, proceed, reply](caf::expected<principal> p) {
-        if (!p) {
-          reply(fail(p.error()));
-          return;
-        }
-        if (!p->covers(acct)) {
-          reply(fail(errc::forbidden, "this API token is not valid for account '" + acct + "'"));
-          return;
-        }
-        if (!p->has(permission)) {
-          reply(fail(errc::forbidden, "this API token lacks the '"
-                                          + std::string{name_of_permission(permission)}
-                                          + "' permission"));
-          return;
-        }
-        proceed(std::move(*p));
-      });
+  auto p = ctx.tokens->find(sha256_hex(h.substr(scheme.size())));
+  if (!p) {
+    reply(fail(errc::unauthenticated,
+               "the API token is not valid; send 'Authorization: Bearer <token>' "
+               "with a token from 'sluice tokens create' or the admin token"));
+    return;
+  }
+  if (!p->covers(account)) {
+    reply(fail(errc::forbidden,
+               "this API token is not valid for account '" + std::string{account} + "'"));
+    return;
+  }
+  if (!p->has(permission)) {
+    reply(fail(errc::forbidden, "this API token lacks the '"
+                                    + std::string{name_of_permission(permission)}
+                                    + "' permission"));
+    return;
+  }
+  proceed(std::move(*p));
 }
 
 } // namespace sluice::http

@@ -26,6 +26,8 @@ struct hub_fixture : actor_fixture {
   size_t window = 10000; ///< set before `start()` to test paging
   int64_t clock = 1'000'000;
   hub_actor hub;
+  /// What the hub publishes for HTTP authentication.
+  std::shared_ptr<token_directory> tokens = std::make_shared<token_directory>();
 
   hub_fixture() { start(); }
 
@@ -45,6 +47,7 @@ struct hub_fixture : actor_fixture {
     cfg.queues = std::move(meta.queues);
     cfg.tokens = std::move(meta.tokens);
     cfg.leases = std::make_shared<const lease_codec>("unit-test-secret");
+    cfg.directory = tokens;
     cfg.now_ms = [this] { return clock; };
     hub = sys().spawn(sluice::hub, std::move(cfg));
     run();
