@@ -12,7 +12,7 @@ struct serve_options {
   std::string data_dir = "./data";
   std::string plugin_dir;
   bool dev = false;
-  unsigned http_threads = 1;
+  unsigned http_threads = 2;
   unsigned actor_threads = 2;
   uint64_t max_request_bytes = 1'000'000;
   unsigned shutdown_grace_s = 10;

@@ -22,7 +22,8 @@ void writer::submit(batch b, completion done) {
     std::lock_guard<std::mutex> guard{mtx_};
     if (!stopping_) {
       queue_.push_back({std::move(b), std::move(done)});
-      cv_.notify_one();
+      if (queue_.size() == 1) // else the writer already knows there is work
+        cv_.notify_one();
       return;
     }
   }
