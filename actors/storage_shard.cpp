@@ -199,6 +199,7 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
   storage::batch b;
   std::vector<shard_entry> entries;
   entries.reserve(req.items.size());
+  auto now = st.now_ms();
   for (auto& item : req.items) {
     shard_entry e;
     e.seq = st.next_seq++;
@@ -207,8 +208,9 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     e.visible_at_ms = item.visible_at_ms;
     storage::stored_message m{e.timestamp_ms, e.type, std::move(item.body)};
     b.put(storage::family::messages, st.key(e.seq), storage::encode(m));
-    b.put(storage::family::state, st.key(e.seq),
-          storage::encode(storage::delivery_state{0, e.visible_at_ms}));
+    if (e.visible_at_ms > now) // else the default state (no record) is right
+      b.put(storage::family::state, st.key(e.seq),
+            storage::encode(storage::delivery_state{0, e.visible_at_ms}));
     e.body = std::move(m.body);
     entries.push_back(std::move(e));
   }
@@ -222,12 +224,12 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
         }
         // Deliverable only once durable.
         auto& s = self->state;
-        auto now = s.now_ms();
+        auto durable_at = s.now_ms();
         for (auto& e : entries) {
           s.confirmed_seq = e.seq;
           // Keep order: once anything is cold, newer messages are cold too.
           if (s.cold_count == 0 && s.index.size() < s.env.window) {
-            s.index.add(std::move(e), now);
+            s.index.add(std::move(e), durable_at);
             continue;
           }
           if (s.cold_count == 0)

@@ -19,7 +19,9 @@ struct stored_message {
 };
 
 /// The mutable delivery state of a message (`state` family): small, so a
-/// lease or retry never rewrites the body.
+/// lease or retry never rewrites the body. A message without a state record
+/// has the default one (never delivered, deliverable at once): a send writes
+/// the record only for a delayed message.
 struct delivery_state {
   uint32_t attempts = 0;     ///< deliveries so far
   int64_t visible_at_ms = 0; ///< not deliverable before this time

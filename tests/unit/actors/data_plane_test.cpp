@@ -207,6 +207,25 @@ TEST_CASE_METHOD(queue_fixture, "messages and leases survive a restart") {
   CHECK(leased.messages[0].attempts == 2);
 }
 
+TEST_CASE_METHOD(queue_fixture,
+                 "a delay survives a restart; an undelayed message is ready at once") {
+  // Only the delayed message gets a state record at send time.
+  REQUIRE(send({text("now"), text("later", int64_t{60})}));
+  stop();
+  start();
+  auto b = pull();
+  REQUIRE(b.messages.size() == 1);
+  CHECK(b.messages[0].body == "now");
+  CHECK(b.messages[0].attempts == 1);
+  advance(59'000);
+  CHECK(pull().messages.empty());
+  advance(1'000);
+  auto later = pull();
+  REQUIRE(later.messages.size() == 1);
+  CHECK(later.messages[0].body == "later");
+  CHECK(later.messages[0].attempts == 1);
+}
+
 TEST_CASE_METHOD(queue_fixture, "purge deletes delayed messages, peek refs delete one message") {
   REQUIRE(send({text("a"), text("b", int64_t{100})}));
   auto peeked = ask<pulled_batch>(hub, peek_messages{"acct", qid, int64_t{10}});
