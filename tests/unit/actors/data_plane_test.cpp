@@ -208,7 +208,7 @@ TEST_CASE_METHOD(queue_fixture, "messages and leases survive a restart") {
 }
 
 TEST_CASE_METHOD(queue_fixture,
-                 "a delay survives a restart; an undelayed message is ready at once") {
+                 "a delay survives a restart, an undelayed message is ready at once") {
   // Only the delayed message gets a state record at send time.
   REQUIRE(send({text("now"), text("later", int64_t{60})}));
   stop();
