@@ -217,6 +217,7 @@ TEST_CASE_METHOD(queue_fixture,
   REQUIRE(b.messages.size() == 1);
   CHECK(b.messages[0].body == "now");
   CHECK(b.messages[0].attempts == 1);
+  settle({b.messages[0].lease_id});
   advance(59'000);
   CHECK(pull().messages.empty());
   advance(1'000);
