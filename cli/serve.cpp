@@ -7,6 +7,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +23,14 @@
 namespace sluice::cli {
 
 namespace {
+
+/// Blocks until the hub has run its start-up (spawned coordinators, published
+/// its tokens): a request served before would see no tokens and get a 401.
+void await_started(caf::actor_system& sys, const hub_actor& hub) {
+  caf::scoped_actor self{sys};
+  self->request(hub, caf::infinite, list_queues{})
+      .receive([](const queue_list&) {}, [](const caf::error&) {});
+}
 
 int64_t now_ms() {
   using namespace std::chrono;
@@ -164,6 +173,7 @@ int serve(const serve_options& opts) {
     hc.queues = std::move(meta.queues);
     hc.tokens = std::move(meta.tokens);
     auto hub_handle = sys.spawn(hub, std::move(hc));
+    await_started(sys, hub_handle);
 
     http::api_context ctx;
     ctx.sys = &sys;

@@ -1,6 +1,5 @@
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <utility>
 
@@ -10,13 +9,11 @@
 
 namespace sluice::http {
 
-/// How long an HTTP request waits for an actor's answer before it fails with
-/// a retryable 504.
-inline constexpr std::chrono::seconds ask_timeout{30};
-
 /// Sends `msg` as a request to `dest` without blocking the calling (I/O)
 /// thread: a short-lived actor makes the request and calls `done` with the
-/// reply or the error, on a CAF thread. `done` must not block; it typically
+/// reply or the error, on a CAF thread. No CAF time-out (each one costs the
+/// clock thread a wake-up): the HTTP session answers 504 when its own
+/// deadline passes first (`server_options::answer_timeout`). `done` must not block; it typically
 /// renders a response and hands it to a `responder`, which posts it back to
 /// the connection's executor.
 template <class Result, class Handle, class Msg>
@@ -26,7 +23,7 @@ void ask(caf::actor_system& sys, const Handle& dest, Msg msg,
   // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
   sys.spawn(
       [dest, done = std::move(done)](caf::event_based_actor* self, Msg m) {
-        self->request(dest, ask_timeout, std::move(m))
+        self->request(dest, caf::infinite, std::move(m))
             .then([done](Result& r) { done(std::move(r)); },
                   [done](caf::error& e) { done(std::move(e)); });
       },

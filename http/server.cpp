@@ -47,7 +47,8 @@ constexpr size_t read_buffer_bytes = 32 * 1024;
 
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket&& socket, server::impl& srv) : stream_(std::move(socket)), srv_(srv) {
+  session(tcp::socket&& socket, server::impl& srv)
+    : stream_(std::move(socket)), srv_(srv), answer_deadline_(stream_.get_executor()) {
     // Beast reads into the free capacity of this buffer (at least 512 bytes):
     // without room, a 25 KB batch body took ~50 reads. 32 KB per connection.
     buffer_.reserve(read_buffer_bytes);
@@ -101,16 +102,35 @@ private:
     req.body = std::move(msg.body());
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
-    stream_.expires_never(); // the actor request has its own time-out
+    stream_.expires_never(); // waiting for the answer: see answer_deadline_
     ++srv_.in_flight;
     auto self = shared_from_this();
+    auto id = ++request_id_;
+    answer_deadline_.expires_after(srv_.opts.answer_timeout);
+    answer_deadline_.async_wait([self, id](beast::error_code waited) {
+      if (!waited)
+        self->answer(id, fail(errc::timeout, "the server did not answer in time; retry"));
+    });
     srv_.routes.dispatch(
         std::move(req),
-        [self](response r) {
+        [self, id](response r) {
           net::post(self->stream_.get_executor(),
-                    [self, r = std::move(r)]() mutable { self->write(std::move(r)); });
+                    [self, id, r = std::move(r)]() mutable { self->answer(id, std::move(r)); });
         },
         srv_.metrics);
+  }
+
+  /// The first answer to request `id` is written; a late one (after the
+  /// deadline's 504) is dropped, and the connection closes after the 504
+  /// since the handler may still be working.
+  void answer(uint64_t id, response r) {
+    if (id != request_id_ || answered_ == id)
+      return;
+    answered_ = id;
+    if (r.status == 504)
+      keep_alive_ = false;
+    answer_deadline_.cancel();
+    write(std::move(r));
   }
 
   void write(response r) {
@@ -144,6 +164,9 @@ private:
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
+  net::steady_timer answer_deadline_; ///< 504 when the actors take longer
+  uint64_t request_id_ = 0;           ///< of the request being answered
+  uint64_t answered_ = 0;             ///< the last request id answered
 };
 
 } // namespace

@@ -25,6 +25,8 @@ struct server_options {
   /// connection stays open.
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds write_timeout{30};
+  /// How long a request waits for the actors' answer before a retryable 504.
+  std::chrono::seconds answer_timeout{30};
 };
 
 /// The Boost.Beast HTTP/1.1 server: keep-alive, size limits, time-outs. Each
