@@ -127,11 +127,11 @@ std::vector<uint64_t> shard_index::first(size_t n) const {
   return out;
 }
 
-std::vector<uint64_t> shard_index::all_unleased() const {
+std::vector<uint64_t> shard_index::all() const {
   std::vector<uint64_t> out;
+  out.reserve(entries_.size());
   for (const auto& [seq, e] : entries_)
-    if (!e.leased)
-      out.push_back(seq);
+    out.push_back(seq);
   return out;
 }
 

@@ -70,8 +70,8 @@ public:
   /// Sequence numbers of up to `n` messages in order, leased or not (peek).
   std::vector<uint64_t> first(size_t n) const;
 
-  /// Drops everything that is not leased (purge); returns how many.
-  std::vector<uint64_t> all_unleased() const;
+  /// Sequence numbers of every message held, leased or not (purge).
+  std::vector<uint64_t> all() const;
 
 private:
   void unlink(const shard_entry& e);

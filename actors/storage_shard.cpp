@@ -269,7 +269,7 @@ pulled_batch on_peek(self_ptr self, const shard_peek& req) {
 caf::result<queue_stats> on_purge(self_ptr self) {
   auto& st = self->state;
   storage::batch b;
-  for (auto seq : st.index.all_unleased())
+  for (auto seq : st.index.all()) // leased ones too, as SQS does: a late ack gets a warning
     drop(st, seq, b);
   if (st.cold_count > 0) {
     // Only what is accounted for: appends still in flight land after this.

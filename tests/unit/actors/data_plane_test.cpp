@@ -242,6 +242,19 @@ TEST_CASE_METHOD(queue_fixture, "purge deletes delayed messages, peek refs delet
   CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
 }
 
+TEST_CASE_METHOD(queue_fixture, "purge deletes leased messages too, their late acks get warnings") {
+  REQUIRE(send({text("in-flight"), text("waiting")}));
+  auto b = pull(1, 10'000);
+  REQUIRE(b.messages.size() == 1);
+  REQUIRE(ask<purge_status>(hub, purge_queue{"acct", qid}));
+  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  auto late = settle({b.messages[0].lease_id});
+  CHECK(late.ack_count == 0);
+  CHECK(late.warnings.size() == 1);
+  advance(10'000); // the lease would have ended: nothing comes back
+  CHECK(pull().messages.empty());
+}
+
 TEST_CASE_METHOD(queue_fixture, "data-plane calls are scoped to the queue's account") {
   auto r = ask<queue_stats>(hub, send_messages{"intruder", qid, {text("x")}, caf::none});
   REQUIRE_FALSE(r);
