@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/commands.hpp"
 #include "cli/serve.hpp"
 
 int main(int argc, char** argv) {
@@ -40,7 +41,22 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(16, 10'000'000));
 
-  CLI11_PARSE(app, argc, argv);
+  // Client commands: each talks to a server over HTTP (cli/remote.hpp).
+  sluice::cli::remote_options remote;
+  sluice::cli::add_queues_commands(app, remote);
+  sluice::cli::add_message_commands(app, remote);
+  sluice::cli::add_token_commands(app, remote);
+  for (auto* client : app.get_subcommands([](CLI::App* c) { return c->get_name() != "serve"; }))
+    sluice::cli::add_remote_options(*client, remote);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const sluice::cli::cli_error& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
   if (cmd->parsed())
     return sluice::cli::serve(serve);
   return 0;

@@ -10,7 +10,7 @@
 #include "actors/errc.hpp"
 #include "actors/hub.hpp"
 #include "storage/recovery.hpp"
-#include "temp_dir.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace sluice::test {
 

@@ -7,7 +7,7 @@
 #include "storage/db.hpp"
 #include "storage/recovery.hpp"
 #include "storage/writer.hpp"
-#include "temp_dir.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace sluice::storage;
 

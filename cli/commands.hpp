@@ -1,0 +1,20 @@
+#pragma once
+
+#include "cli/remote.hpp"
+
+namespace CLI {
+class App;
+} // namespace CLI
+
+namespace sluice::cli {
+
+/// `sluice queues …`: wrangler's queue commands, same arguments and flags.
+void add_queues_commands(CLI::App& app, remote_options& remote);
+
+/// `sluice send`, `sluice pull`, `sluice ack`.
+void add_message_commands(CLI::App& app, remote_options& remote);
+
+/// `sluice tokens create|list|revoke`.
+void add_token_commands(CLI::App& app, remote_options& remote);
+
+} // namespace sluice::cli

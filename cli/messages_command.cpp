@@ -1,0 +1,242 @@
+// `sluice send`, `sluice pull`, `sluice ack`: the message API from a shell.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "actors/crypto.hpp"
+#include "cli/commands.hpp"
+#include "cli/output.hpp"
+#include "http/json_writer.hpp"
+
+namespace sluice::cli {
+
+namespace {
+
+/// The API's batch limits (SPEC §3): 100 messages, 256 KB in all. A margin
+/// is kept for the JSON around the bodies.
+constexpr size_t max_batch_messages = 100;
+constexpr size_t max_batch_bytes = 240'000;
+
+struct send_flags {
+  std::string queue;
+  std::string body;
+  std::string file;
+  std::string content_type = "json";
+  std::optional<int64_t> delay;
+  size_t batch_size = max_batch_messages;
+};
+
+/// One message as the API wants it; throws when a json body is not JSON.
+std::string message_json(const send_flags& f, const std::string& body, size_t line) {
+  http::json_writer w;
+  w.begin_object().key("body");
+  if (f.content_type == "json") {
+    simdjson::dom::parser p;
+    if (p.parse(body).error())
+      throw cli_error((line ? "line " + std::to_string(line) + ": " : std::string{})
+                      + "the body is not JSON; pass --content-type text to send it as text");
+    w.raw(body);
+  } else if (f.content_type == "bytes") {
+    w.value(base64_encode(body));
+  } else {
+    w.value(body);
+  }
+  w.key("content_type").value(f.content_type);
+  return w.end_object().take();
+}
+
+/// Sends every line of `in` in batches; returns how many were sent.
+uint64_t send_lines(remote& api, const std::string& path, const send_flags& f, std::istream& in,
+                    uint64_t total) {
+  progress shown{"sent", total};
+  std::vector<std::string> batch;
+  size_t bytes = 0;
+  auto flush = [&] {
+    if (batch.empty())
+      return;
+    http::json_writer w;
+    w.begin_object();
+    if (f.delay)
+      w.key("delay_seconds").value(*f.delay);
+    w.key("messages").begin_array();
+    for (const auto& m : batch)
+      w.raw(m);
+    api.call("POST", path + "/messages/batch", w.end_array().end_object().take());
+    shown.add(batch.size());
+    batch.clear();
+    bytes = 0;
+  };
+  std::string line;
+  for (size_t n = 1; std::getline(in, line); ++n) {
+    if (line.empty())
+      continue;
+    auto m = message_json(f, line, n);
+    if (batch.size() >= f.batch_size || bytes + m.size() > max_batch_bytes)
+      flush();
+    bytes += m.size();
+    batch.push_back(std::move(m));
+  }
+  flush();
+  shown.finish();
+  return shown.done();
+}
+
+uint64_t count_lines(const std::string& file) {
+  std::ifstream in{file};
+  uint64_t n = 0;
+  std::string line;
+  while (std::getline(in, line))
+    n += line.empty() ? 0 : 1;
+  return n;
+}
+
+void send(const remote_options& o, const send_flags& f) {
+  if (f.content_type != "json" && f.content_type != "text" && f.content_type != "bytes")
+    throw cli_error("--content-type must be json, text or bytes");
+  remote api{o};
+  auto path = "/queues/" + api.queue_id(f.queue);
+  uint64_t sent = 0;
+  if (!f.file.empty()) {
+    std::ifstream in{f.file};
+    if (!in)
+      throw cli_error("cannot read " + f.file);
+    sent = send_lines(api, path, f, in, count_lines(f.file));
+  } else if (f.body.empty() || f.body == "-") {
+    sent = send_lines(api, path, f, std::cin, 0);
+  } else {
+    auto m = message_json(f, f.body, 0);
+    if (f.delay)
+      m.insert(m.size() - 1, R"(,"delay_seconds":)" + std::to_string(*f.delay));
+    api.call("POST", path + "/messages", m);
+    sent = 1;
+  }
+  if (o.json)
+    std::cout << R"({"sent":)" << sent << "}\n";
+  else
+    std::cout << "Sent " << sent << (sent == 1 ? " message" : " messages") << " to " << f.queue
+              << ".\n";
+}
+
+/// The body as a person reads it: text raw, JSON decoded from base64, bytes
+/// left in base64.
+std::string readable_body(simdjson::dom::element m) {
+  auto body = field(m, "body");
+  std::string type = "json";
+  simdjson::dom::element meta;
+  if (!m["metadata"].get(meta) && !field(meta, "CF-Content-Type").empty())
+    type = field(meta, "CF-Content-Type");
+  std::string decoded;
+  if (type == "json" && base64_decode(body, decoded))
+    return decoded;
+  return body;
+}
+
+struct pull_flags {
+  std::string queue;
+  int64_t batch_size = 5;
+  int64_t visibility_s = 30;
+  bool ack = false;
+};
+
+void pull(const remote_options& o, const pull_flags& f) {
+  remote api{o};
+  auto path = "/queues/" + api.queue_id(f.queue) + "/messages";
+  http::json_writer req;
+  req.begin_object().key("batch_size").value(f.batch_size);
+  req.key("visibility_timeout_ms").value(f.visibility_s * 1000).end_object();
+  auto result = api.call("POST", path + "/pull", req.take());
+  std::vector<std::string> leases;
+  std::vector<std::vector<std::string>> rows;
+  for (auto m : items(result["messages"])) {
+    leases.push_back(field(m, "lease_id"));
+    rows.push_back({field(m, "id"), field(m, "attempts"), field(m, "timestamp_ms"),
+                    readable_body(m), field(m, "lease_id")});
+  }
+  if (o.json)
+    print_json(result);
+  else
+    print_table({"id", "attempts", "timestamp_ms", "body", "lease_id"}, rows);
+  if (!f.ack || leases.empty())
+    return;
+  http::json_writer w;
+  w.begin_object().key("acks").begin_array();
+  for (const auto& l : leases)
+    w.begin_object().key("lease_id").value(l).end_object();
+  auto acked = api.call("POST", path + "/ack", w.end_array().end_object().take());
+  if (!o.json)
+    std::cout << "Acked " << field(acked, "ackCount") << ".\n";
+}
+
+struct ack_flags {
+  std::string queue;
+  std::vector<std::string> acks;
+  std::vector<std::string> retries;
+  std::optional<int64_t> delay;
+};
+
+void ack(const remote_options& o, const ack_flags& f) {
+  if (f.acks.empty() && f.retries.empty())
+    throw cli_error("name at least one lease id to ack, or --retry one");
+  remote api{o};
+  http::json_writer w;
+  w.begin_object().key("acks").begin_array();
+  for (const auto& l : f.acks)
+    w.begin_object().key("lease_id").value(l).end_object();
+  w.end_array().key("retries").begin_array();
+  for (const auto& l : f.retries) {
+    w.begin_object().key("lease_id").value(l);
+    if (f.delay)
+      w.key("delay_seconds").value(*f.delay);
+    w.end_object();
+  }
+  auto result = api.call("POST", "/queues/" + api.queue_id(f.queue) + "/messages/ack",
+                         w.end_array().end_object().take());
+  if (o.json)
+    return print_json(result);
+  std::cout << "Acked " << field(result, "ackCount") << ", retried " << field(result, "retryCount")
+            << ".\n";
+  simdjson::dom::object warnings; // lease id → why it was not applied
+  if (!result["warnings"].get(warnings))
+    for (auto [lease, why] : warnings)
+      std::cerr << "warning: " << lease << ": " << simdjson::minify(why) << "\n";
+}
+
+} // namespace
+
+void add_message_commands(CLI::App& app, remote_options& o) {
+  auto sf = std::make_shared<send_flags>();
+  auto* s = app.add_subcommand("send", "Send messages: BODY, or one per line of stdin or --file");
+  s->add_option("queue", sf->queue, "Queue name or id")->required();
+  s->add_option("body", sf->body, "The message body; '-' or none: read lines from stdin");
+  s->add_option("--file", sf->file, "Send each non-empty line of this file");
+  s->add_option("--content-type", sf->content_type, "json (default), text or bytes")
+      ->check(CLI::IsMember({"json", "text", "bytes"}));
+  s->add_option("--delay-secs", sf->delay, "Seconds before the messages can be delivered");
+  s->add_option("--batch-size", sf->batch_size, "Messages per request when sending lines")
+      ->check(CLI::Range(size_t{1}, max_batch_messages));
+  s->callback([&o, sf] { send(o, *sf); });
+
+  auto pf = std::make_shared<pull_flags>();
+  auto* p = app.add_subcommand("pull", "Pull (lease) messages; --ack acknowledges them");
+  p->add_option("queue", pf->queue, "Queue name or id")->required();
+  p->add_option("--batch-size", pf->batch_size, "Most messages to pull (1-100)");
+  p->add_option("--visibility-timeout-secs", pf->visibility_s, "Seconds the lease lasts");
+  p->add_flag("--ack", pf->ack, "Acknowledge every pulled message after printing it");
+  p->callback([&o, pf] { pull(o, *pf); });
+
+  auto af = std::make_shared<ack_flags>();
+  auto* a = app.add_subcommand("ack", "Acknowledge leased messages, or retry them");
+  a->add_option("queue", af->queue, "Queue name or id")->required();
+  a->add_option("lease-ids", af->acks, "Lease ids to acknowledge");
+  a->add_option("--retry", af->retries, "A lease id to deliver again instead (repeatable)")
+      ->allow_extra_args(false);
+  a->add_option("--delay-secs", af->delay, "Seconds before retried messages return");
+  a->callback([&o, af] { ack(o, *af); });
+}
+
+} // namespace sluice::cli

@@ -1,0 +1,106 @@
+#include "cli/remote.hpp"
+
+#include <cstdlib>
+#include <regex>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/output.hpp"
+
+namespace sluice::cli {
+
+namespace {
+
+std::string first_set(const std::string& flag, std::initializer_list<const char*> vars,
+                      std::string fallback = {}) {
+  if (!flag.empty())
+    return flag;
+  for (const char* v : vars)
+    if (const char* value = std::getenv(v); value != nullptr && *value != '\0')
+      return value;
+  return fallback;
+}
+
+} // namespace
+
+void add_remote_options(CLI::App& cmd, remote_options& o) {
+  cmd.add_option("--url", o.url,
+                 "Server URL, http://HOST:PORT (env SLUICE_URL or CLOUDFLARE_API_BASE_URL; "
+                 "default http://127.0.0.1:8787)");
+  cmd.add_option("--token", o.token, "API token (env SLUICE_TOKEN or CLOUDFLARE_API_TOKEN)");
+  cmd.add_option("--account", o.account,
+                 "Account id (env SLUICE_ACCOUNT or CLOUDFLARE_ACCOUNT_ID)");
+  cmd.add_flag("--json", o.json, "Print the API's result as JSON");
+}
+
+remote::remote(const remote_options& o) {
+  auto url = first_set(o.url, {"SLUICE_URL", "CLOUDFLARE_API_BASE_URL"}, "http://127.0.0.1:8787");
+  std::smatch m;
+  if (!std::regex_match(url, m, std::regex{R"(http://([^:/]+)(?::(\d{1,5}))?(/.*)?)"}))
+    throw cli_error("the server URL must look like http://HOST:PORT, not '" + url + "'");
+  auto port = m[2].matched ? std::stoi(m[2]) : 80;
+  // wrangler's CLOUDFLARE_API_BASE_URL ends in /client/v4; SLUICE_URL need not.
+  std::string prefix = m[3].matched ? std::string{m[3]} : std::string{};
+  while (!prefix.empty() && prefix.back() == '/')
+    prefix.pop_back();
+  if (prefix.size() < 10 || prefix.compare(prefix.size() - 10, 10, "/client/v4") != 0)
+    prefix += "/client/v4";
+  token_ = first_set(o.token, {"SLUICE_TOKEN", "CLOUDFLARE_API_TOKEN"});
+  account_ = first_set(o.account, {"SLUICE_ACCOUNT", "CLOUDFLARE_ACCOUNT_ID"});
+  if (account_.empty())
+    throw cli_error("no account: pass --account or set SLUICE_ACCOUNT");
+  base_path_ = prefix + "/accounts/" + account_;
+  client_ = std::make_unique<http::client>(m[1], static_cast<uint16_t>(port));
+}
+
+simdjson::dom::element remote::call(const std::string& method, const std::string& path,
+                                    const std::string& body) {
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!token_.empty())
+    headers.emplace_back("authorization", "Bearer " + token_);
+  if (!body.empty())
+    headers.emplace_back("content-type", "application/json");
+  http::response res;
+  try {
+    res = client_->send(method, base_path_ + path, body, headers);
+  } catch (const std::exception& e) {
+    throw cli_error(std::string{"cannot reach the server: "} + e.what());
+  }
+  simdjson::dom::element doc;
+  if (parser_.parse(res.body).get(doc))
+    throw cli_error("the server answered " + std::to_string(res.status)
+                    + " without a JSON envelope: " + res.body.substr(0, 200));
+  bool success = false;
+  if (doc["success"].get(success) || !success) {
+    std::string message = "unknown error", code = "none";
+    simdjson::dom::element first;
+    if (!doc["errors"].at(0).get(first)) {
+      message = field(first, "message");
+      code = field(first, "code");
+    }
+    throw cli_error(message + " [HTTP " + std::to_string(res.status) + ", code " + code + "]");
+  }
+  simdjson::dom::element result;
+  if (doc["result"].get(result))
+    throw cli_error("the server's answer has no result");
+  return result;
+}
+
+std::string remote::queue_id(const std::string& name_or_id) {
+  // Queue names are letters, digits and '-' (SPEC §1): nothing to escape.
+  static const std::regex name_form{"[A-Za-z0-9_-]{1,64}"}, id_form{"[0-9a-f]{32}"};
+  if (!std::regex_match(name_or_id, name_form))
+    throw cli_error("'" + name_or_id + "' is not a queue name or id");
+  auto list = call("GET", "/queues?name=" + name_or_id);
+  for (auto q : items(list)) {
+    std::string_view id, name;
+    if (!q["queue_id"].get(id) && !q["queue_name"].get(name) && name == name_or_id)
+      return std::string{id};
+  }
+  // Not a name: accept a queue id as it is.
+  if (std::regex_match(name_or_id, id_form))
+    return name_or_id;
+  throw cli_error("queue '" + name_or_id + "' does not exist in account " + account_);
+}
+
+} // namespace sluice::cli

@@ -1,0 +1,263 @@
+// `sluice` client commands (docs/cli.md) against the real server.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <simdjson.h>
+
+#include "server_process.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace sluice::test;
+
+namespace {
+
+struct cli_result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string shell_quoted(const std::string& s) {
+  std::string out = "'";
+  for (char c : s)
+    out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
+  return out + "'";
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+/// Runs `sluice ARGS` with `env` (NAME=value words) and `input` on stdin.
+cli_result run_cli(const std::string& env, const std::vector<std::string>& args,
+                   const std::string& input = {}) {
+  temp_dir dir;
+  auto in = dir.path() + "/in", err = dir.path() + "/err";
+  std::ofstream{in} << input;
+  // env -i: only what the test gives, so the caller's SLUICE_*/CLOUDFLARE_* do not leak in.
+  std::string cmd = "env -i " + env + " " + shell_quoted(SLUICE_BIN);
+  for (const auto& a : args)
+    cmd += " " + shell_quoted(a);
+  cmd += " <" + shell_quoted(in) + " 2>" + shell_quoted(err);
+  cli_result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  REQUIRE(p != nullptr);
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+    r.out.append(buf, n);
+  int status = pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.err = read_file(err);
+  return r;
+}
+
+/// The CLI as one account of `srv`, configured through SLUICE_* variables.
+struct cli {
+  const server_process& srv;
+  std::string account = "cli-acct";
+  std::string token = srv.token();
+
+  std::string env() const {
+    return "SLUICE_URL=http://127.0.0.1:" + std::to_string(srv.port()) + " SLUICE_TOKEN=" + token
+           + " SLUICE_ACCOUNT=" + account;
+  }
+  cli_result operator()(std::vector<std::string> args, const std::string& input = {}) const {
+    return run_cli(env(), args, input);
+  }
+  /// Runs a command that must succeed and returns its stdout.
+  std::string ok(std::vector<std::string> args, const std::string& input = {}) const {
+    auto r = run_cli(env(), args, input);
+    INFO("stderr: " << r.err);
+    REQUIRE(r.exit_code == 0);
+    return r.out;
+  }
+};
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("cli: queues create, list, info, update, delete by name") {
+  server_process srv;
+  cli sluice{srv};
+  CHECK(has(sluice.ok({"queues", "create", "orders", "--delivery-delay-secs", "5"}),
+            "Created queue orders"));
+  auto dup = sluice({"queues", "create", "orders"});
+  CHECK(dup.exit_code == 1);
+  CHECK(has(dup.err, "a queue named 'orders' already exists"));
+  CHECK(has(sluice.ok({"queues", "list"}), "orders"));
+  auto info = sluice.ok({"queues", "info", "orders"});
+  CHECK(has(info, "Delivery Delay: 5 s"));
+  sluice.ok({"queues", "update", "orders", "--delivery-delay-secs", "0",
+             "--message-retention-period-secs", "3600"});
+  info = sluice.ok({"queues", "info", "orders"});
+  CHECK(has(info, "Delivery Delay: 0 s"));
+  CHECK(has(info, "Message Retention Period: 3600 s"));
+  auto bad = sluice({"queues", "update", "orders", "--delivery-delay-secs", "50000"});
+  CHECK(bad.exit_code == 1);
+  CHECK(has(bad.err, "delivery_delay"));
+  simdjson::dom::parser p;
+  auto listed = p.parse(sluice.ok({"queues", "list", "--json"}));
+  REQUIRE(!listed.error());
+  CHECK(listed.value().get_array().size() == 1);
+  sluice.ok({"queues", "delete", "orders"});
+  auto gone = sluice({"queues", "info", "orders"});
+  CHECK(gone.exit_code == 1);
+  CHECK(has(gone.err, "does not exist"));
+}
+
+TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
+  server_process srv;
+  cli sluice{srv};
+  sluice.ok({"queues", "create", "jobs"});
+  // Worker consumers need push consumers (not yet): the server's reason is shown.
+  auto worker = sluice({"queues", "consumer", "worker", "add", "jobs", "my-script"});
+  CHECK(worker.exit_code == 1);
+  CHECK(has(worker.err, "http_pull"));
+  sluice.ok({"queues", "consumer", "http", "add", "jobs", "--batch-size", "7", "--message-retries",
+             "2", "--dead-letter-queue", "jobs-dlq", "--visibility-timeout-secs", "60"});
+  auto info = sluice.ok({"queues", "info", "jobs"});
+  CHECK(has(info, "Consumer: http_pull"));
+  CHECK(has(info, "\"batch_size\":7"));
+  CHECK(has(info, "\"visibility_timeout_ms\":60000"));
+  CHECK(has(sluice.ok({"queues", "list"}), "jobs-dlq")); // created for the consumer
+  sluice.ok({"queues", "consumer", "http", "remove", "jobs"});
+  CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Number of Consumers: 0"));
+
+  sluice.ok({"queues", "pause-delivery", "jobs"});
+  sluice.ok({"send", "jobs", "queued while paused", "--content-type", "text"});
+  auto paused = sluice({"pull", "jobs"});
+  CHECK(paused.exit_code == 1);
+  CHECK(has(paused.err, "queue_delivery_paused"));
+  sluice.ok({"queues", "resume-delivery", "jobs"});
+
+  // Not a terminal and no --force: refused, nothing deleted.
+  auto refused = sluice({"queues", "purge", "jobs"});
+  CHECK(refused.exit_code == 1);
+  CHECK(has(refused.err, "--force"));
+  CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Backlog: 1 messages"));
+  sluice.ok({"queues", "purge", "jobs", "--force"});
+  CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Backlog: 0 messages"));
+}
+
+TEST_CASE("cli: send a body, stdin lines and a file, pull, ack and retry") {
+  server_process srv;
+  cli sluice{srv};
+  temp_dir dir;
+  sluice.ok({"queues", "create", "work"});
+  CHECK(has(sluice.ok({"send", "work", R"({"order":1})"}), "Sent 1 message"));
+  auto not_json = sluice({"send", "work", "plain words"});
+  CHECK(not_json.exit_code == 1);
+  CHECK(has(not_json.err, "--content-type text"));
+  CHECK(has(sluice.ok({"send", "work", "-", "--content-type", "text"}, "a\nb\n\nc\n"),
+            "Sent 3 messages"));
+  std::string lines;
+  for (int i = 0; i < 250; ++i)
+    lines += R"({"n":)" + std::to_string(i) + "}\n";
+  std::ofstream{dir.path() + "/lines.jsonl"} << lines;
+  CHECK(
+      has(sluice.ok({"send", "work", "--file", dir.path() + "/lines.jsonl"}), "Sent 250 messages"));
+  CHECK(has(sluice.ok({"queues", "info", "work"}), "Backlog: 254 messages"));
+
+  simdjson::dom::parser p;
+  auto pulled = p.parse(sluice.ok({"pull", "work", "--batch-size", "2", "--json"}));
+  REQUIRE(!pulled.error());
+  std::vector<std::string> leases;
+  for (auto m : pulled.value()["messages"].get_array())
+    leases.emplace_back(m["lease_id"].get_string().value());
+  REQUIRE(leases.size() == 2);
+  auto acked = sluice.ok({"ack", "work", leases[0], "--retry", leases[1], "--delay-secs", "0"});
+  CHECK(has(acked, "Acked 1, retried 1"));
+  auto unknown = sluice({"ack", "work", "not-a-lease"});
+  CHECK(unknown.exit_code == 0);
+  CHECK(has(unknown.err, "warning: not-a-lease"));
+
+  // pull --ack prints the bodies (text raw, JSON decoded) and acknowledges them.
+  auto table = sluice.ok({"pull", "work", "--batch-size", "100", "--ack"});
+  CHECK(has(table, "Acked "));
+  CHECK(has(sluice.ok({"queues", "info", "work"}), "Backlog: 153 messages"));
+}
+
+TEST_CASE("cli: tokens create, list, revoke, and wrangler's variables work too") {
+  server_process srv;
+  cli admin{srv};
+  auto created = admin.ok(
+      {"tokens", "create", "--name", "ci", "--permissions", "queues_read,queues_write", "--json"});
+  simdjson::dom::parser p;
+  auto t = p.parse(created);
+  REQUIRE(!t.error());
+  std::string secret{t.value()["value"].get_string().value()};
+  std::string id{t.value()["id"].get_string().value()};
+  CHECK(has(admin.ok({"tokens", "list"}), id));
+
+  // The new token, given the way wrangler is configured.
+  auto wrangler_env = "CLOUDFLARE_API_BASE_URL=http://127.0.0.1:" + std::to_string(srv.port())
+                      + "/client/v4 CLOUDFLARE_API_TOKEN=" + secret
+                      + " CLOUDFLARE_ACCOUNT_ID=cli-acct";
+  auto r = run_cli(wrangler_env, {"queues", "create", "from-wrangler-env"});
+  INFO(r.err);
+  CHECK(r.exit_code == 0);
+  auto no_admin = run_cli(wrangler_env, {"tokens", "list"});
+  CHECK(no_admin.exit_code == 1);
+  CHECK(has(no_admin.err, "admin"));
+
+  admin.ok({"tokens", "revoke", id});
+  auto revoked = run_cli(wrangler_env, {"queues", "list"});
+  CHECK(revoked.exit_code == 1);
+  CHECK(has(revoked.err, "HTTP 401"));
+  // Flags win over variables.
+  CHECK(run_cli(wrangler_env, {"queues", "list", "--token", srv.token()}).exit_code == 0);
+}
+
+TEST_CASE("cli: every command has --help, and errors are clear without a server") {
+  server_process srv;
+  cli sluice{srv};
+  for (auto cmd : std::vector<std::vector<std::string>>{
+           {},
+           {"queues"},
+           {"queues", "list"},
+           {"queues", "create"},
+           {"queues", "update"},
+           {"queues", "delete"},
+           {"queues", "info"},
+           {"queues", "pause-delivery"},
+           {"queues", "resume-delivery"},
+           {"queues", "purge"},
+           {"queues", "consumer", "add"},
+           {"queues", "consumer", "remove"},
+           {"queues", "consumer", "http", "add"},
+           {"queues", "consumer", "http", "remove"},
+           {"queues", "consumer", "worker", "add"},
+           {"queues", "consumer", "worker", "remove"},
+           {"send"},
+           {"pull"},
+           {"ack"},
+           {"tokens", "create"},
+           {"tokens", "list"},
+           {"tokens", "revoke"},
+       }) {
+    cmd.push_back("--help");
+    auto r = sluice(cmd);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(has(r.out, "Usage"));
+  }
+  auto nowhere = run_cli("SLUICE_URL=http://127.0.0.1:1 SLUICE_ACCOUNT=a", {"queues", "list"});
+  CHECK(nowhere.exit_code == 1);
+  CHECK(has(nowhere.err, "cannot reach the server"));
+  auto no_account = run_cli("SLUICE_URL=http://127.0.0.1:1", {"queues", "list"});
+  CHECK(no_account.exit_code == 1);
+  CHECK(has(no_account.err, "--account"));
+}
