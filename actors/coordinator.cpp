@@ -2,8 +2,11 @@
 
 #include <memory>
 
+#include <caf/send.hpp>
+
 #include "actors/errc.hpp"
 #include "actors/message_rules.hpp"
+#include "actors/queue_events.hpp"
 #include "actors/storage_shard.hpp"
 
 namespace sluice {
@@ -215,15 +218,32 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
   return rp;
 }
 
+/// One `queues` message.dead_lettered event per moved message; nobody waits.
+void announce_dead_letters(self_ptr self,
+                           const std::vector<std::pair<std::string, uint32_t>>& origins) {
+  auto& st = self->state;
+  if (!st.events || origins.empty())
+    return;
+  publish_events msg{st.queue.account, {}};
+  auto dlq = st.consumer ? st.consumer->dead_letter_queue : std::string{};
+  for (const auto& [id, attempts] : origins)
+    msg.events.push_back(message_dead_lettered(st.queue, dlq, id, attempts));
+  caf::anon_send(st.events, std::move(msg));
+}
+
 caf::result<caf::ok_atom> on_dead_letters(self_ptr self, dead_letters& req) {
   auto& st = self->state;
   if (!st.dead_letter_queue)
     return make_error(errc::queue_not_found,
                       "queue '" + st.queue.name + "' has no dead-letter queue any more");
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->request(st.dead_letter_queue, caf::infinite, store_dead_letters{std::move(req.items)})
-      .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom::value); },
-            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  self->request(st.dead_letter_queue, caf::infinite, store_messages{std::move(req.items)})
+      .then(
+          [self, rp, origins = std::move(req.origins)](caf::ok_atom) mutable {
+            announce_dead_letters(self, origins);
+            rp.deliver(caf::ok_atom::value);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
 }
 
@@ -243,6 +263,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.queue = std::move(cfg.queue);
   st.leases = cfg.leases;
   st.now_ms = cfg.now_ms;
+  st.events = cfg.events;
   uint16_t count = default_shard_count;
   if (!cfg.recovered.empty())
     count = std::max<uint16_t>(count, static_cast<uint16_t>(cfg.recovered.rbegin()->first + 1));
@@ -283,7 +304,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const get_purge_status&) { return self->state.last_purge; },
       [=](const peek_messages& req) { return on_peek(self, req); },
       [=](const delete_refs& req) { return on_delete_refs(self, req); },
-      [=](store_dead_letters& req) { return store(self, std::move(req.items)); },
+      [=](store_messages& req) { return store(self, std::move(req.items)); },
       [=](const shard_stats& s) {
         if (s.shard < self->state.shard_stats.size())
           self->state.shard_stats[s.shard] = s.stats;

@@ -23,6 +23,8 @@ struct coordinator_config {
   /// Messages recovered from disk, by shard.
   std::map<uint16_t, storage::shard_recovery> recovered;
   std::function<int64_t()> now_ms;
+  /// Where the queue's own events go (message.dead_lettered).
+  event_router_actor events;
 };
 
 /// State of a queue's coordinator: settings, the shard map with each
@@ -39,6 +41,7 @@ struct coordinator_state {
   caf::optional<storage::consumer_record> consumer;
   coordinator_actor dead_letter_queue; ///< invalid when there is none
   purge_status last_purge;
+  event_router_actor events;
 
   /// The sum over all shards.
   queue_stats stats() const;

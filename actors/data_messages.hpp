@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -331,22 +332,26 @@ struct page_loaded {
 /// shard keeps them).
 struct dead_letters {
   std::vector<append_item> items;
+  /// Per item: the message id and its delivery attempts (for the
+  /// `queues` source's message.dead_lettered event).
+  std::vector<std::pair<std::string, uint32_t>> origins;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, dead_letters& x) {
-  return f(caf::meta::type_name("dead_letters"), x.items);
+  return f(caf::meta::type_name("dead_letters"), x.items, x.origins);
 }
 
-/// The same messages, from a coordinator to its dead-letter queue's
-/// coordinator. Reply: `caf::ok_atom` once synced.
-struct store_dead_letters {
+/// Messages built elsewhere, stored as they are (timestamps kept): dead
+/// letters from another queue's coordinator, event envelopes from a
+/// subscription. Reply: `caf::ok_atom` once synced.
+struct store_messages {
   std::vector<append_item> items;
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, store_dead_letters& x) {
-  return f(caf::meta::type_name("store_dead_letters"), x.items);
+typename Inspector::result_type inspect(Inspector& f, store_messages& x) {
+  return f(caf::meta::type_name("store_messages"), x.items);
 }
 
 /// A queue's consumer changed (or was removed: `consumer` unset). `dlq` is

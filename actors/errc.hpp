@@ -14,25 +14,26 @@ namespace sluice {
 /// travels as the error's context (a single std::string a person can act on).
 enum class errc : uint8_t {
   none = 0,
-  unauthenticated,    ///< missing or unknown token → 401
-  forbidden,          ///< token lacks a permission or the account → 403
-  invalid_request,    ///< a field has a bad value or type → 400
-  malformed_json,     ///< the body is not JSON → 400
-  not_found,          ///< no such route → 404
-  method_not_allowed, ///< route exists, method does not → 405
-  queue_not_found,    ///< unknown queue id → 404
-  queue_name_taken,   ///< duplicate queue name in the account → 409
-  queue_limit,        ///< the account holds the maximum number of queues → 409
-  consumer_exists,    ///< a queue has at most one consumer → 409
-  consumer_not_found, ///< unknown consumer id → 404
-  too_large,          ///< request body over the limit → 413
-  queue_paused,       ///< pull on a paused queue → 409 (queue_delivery_paused)
-  batch_too_large,    ///< batch over 256 KB → 413
-  too_many_messages,  ///< batch over 100 messages → 400
-  too_many_requests,  ///< over a per-queue bound → 429
-  storage_failure,    ///< the disk refused a write → 500
-  overloaded,         ///< shutting down or over a bound → 503
-  timeout,            ///< an actor did not answer in time → 504
+  unauthenticated,        ///< missing or unknown token → 401
+  forbidden,              ///< token lacks a permission or the account → 403
+  invalid_request,        ///< a field has a bad value or type → 400
+  malformed_json,         ///< the body is not JSON → 400
+  not_found,              ///< no such route → 404
+  method_not_allowed,     ///< route exists, method does not → 405
+  queue_not_found,        ///< unknown queue id → 404
+  queue_name_taken,       ///< duplicate queue name in the account → 409
+  queue_limit,            ///< the account holds the maximum number of queues → 409
+  consumer_exists,        ///< a queue has at most one consumer → 409
+  consumer_not_found,     ///< unknown consumer id → 404
+  subscription_not_found, ///< unknown event subscription id → 404
+  too_large,              ///< request body over the limit → 413
+  queue_paused,           ///< pull on a paused queue → 409 (queue_delivery_paused)
+  batch_too_large,        ///< batch over 256 KB → 413
+  too_many_messages,      ///< batch over 100 messages → 400
+  too_many_requests,      ///< over a per-queue bound → 429
+  storage_failure,        ///< the disk refused a write → 500
+  overloaded,             ///< shutting down or over a bound → 503
+  timeout,                ///< an actor did not answer in time → 504
 };
 
 /// The CAF error category of `errc` (registered by `add_message_types`).

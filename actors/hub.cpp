@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "actors/event_router.hpp"
 #include "actors/hub_handlers.hpp"
 
 namespace sluice {
@@ -76,6 +77,10 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   for (auto& t : cfg.tokens)
     st.tokens_by_hash.emplace(t.hash, std::move(t));
   st.publish_tokens();
+  st.catalog = cfg.catalog ? cfg.catalog : &events::catalog::builtin();
+  st.router = self->spawn<caf::linked>(event_router, st.catalog, st.now_ms);
+  for (auto& s : cfg.subscriptions)
+    st.subscriptions.emplace(s.id, std::move(s));
   for (auto& q : cfg.queues) {
     st.put(q);
     auto m = cfg.messages.find(q.id);
@@ -85,6 +90,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   for (const auto& q : cfg.queues)
     if (!q.consumers.empty())
       notify_consumer(self, q);
+  announce_subscriptions(self);
   return {
       [=](const create_queue& req) { return on_create(self, req); },
       [=](const list_queues& req) { return self->state.list(req.account, req.name); },
@@ -104,6 +110,12 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](get_purge_status& req) { return forward<purge_status>(self, req); },
       [=](peek_messages& req) { return forward<pulled_batch>(self, req); },
       [=](delete_refs& req) { return forward<ack_result>(self, req); },
+      [=](const create_subscription& req) { return on_create_subscription(self, req); },
+      [=](const update_subscription& req) { return on_update_subscription(self, req); },
+      [=](const get_subscription& req) { return on_get_subscription(self, req); },
+      [=](const delete_subscription& req) { return on_delete_subscription(self, req); },
+      [=](const list_subscriptions& req) { return on_list_subscriptions(self, req); },
+      [=](publish_events& req) { return self->delegate(self->state.router, std::move(req)); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

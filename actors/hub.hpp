@@ -13,6 +13,7 @@
 #include "actors/persister.hpp"
 #include "actors/storage_env.hpp"
 #include "actors/token_directory.hpp"
+#include "events/catalog.hpp"
 #include "storage/records.hpp"
 #include "storage/recovery.hpp"
 
@@ -24,6 +25,9 @@ struct hub_config {
   storage_env env;
   std::vector<storage::queue_record> queues;
   std::vector<storage::token_record> tokens;
+  std::vector<storage::subscription_record> subscriptions;
+  /// The event catalog (default: the built-in one).
+  const events::catalog* catalog = nullptr;
   /// Messages recovered from disk: queue id → shard → messages.
   std::unordered_map<std::string, std::map<uint16_t, storage::shard_recovery>> messages;
   /// Where the hub publishes its tokens for HTTP authentication.
@@ -51,7 +55,10 @@ struct hub_state {
   std::unordered_map<std::string, account_queues> accounts;
   std::unordered_map<std::string, storage::token_record> tokens_by_hash;
   std::shared_ptr<token_directory> directory;
-  std::unordered_map<std::string, coordinator_actor> coordinators; // by queue id
+  std::unordered_map<std::string, coordinator_actor> coordinators;             // by queue id
+  std::unordered_map<std::string, storage::subscription_record> subscriptions; // by id
+  const events::catalog* catalog = nullptr;
+  event_router_actor router;
 
   /// Null when the account has no queue `id`.
   storage::queue_record* find(const std::string& account, const std::string& id);

@@ -20,6 +20,27 @@ caf::result<caf::ok_atom> on_revoke_token(self_ptr self, const revoke_token& req
 caf::result<storage::consumer_record> on_put_consumer(self_ptr self, const put_consumer& req);
 caf::result<caf::ok_atom> on_delete_consumer(self_ptr self, const delete_consumer& req);
 
+caf::result<storage::subscription_record> on_create_subscription(self_ptr self,
+                                                                 const create_subscription& req);
+caf::result<storage::subscription_record> on_update_subscription(self_ptr self,
+                                                                 const update_subscription& req);
+caf::result<storage::subscription_record> on_get_subscription(self_ptr self,
+                                                              const get_subscription& req);
+caf::result<storage::subscription_record> on_delete_subscription(self_ptr self,
+                                                                 const delete_subscription& req);
+subscription_list on_list_subscriptions(self_ptr self, const list_subscriptions& req);
+
+/// Publishes one of the hub's own `queues` events; nobody waits for it.
+void publish(self_ptr self, const std::string& account, published_event e);
+
+/// Tells the event router every recovered subscription (at start).
+void announce_subscriptions(self_ptr self);
+
+/// Removes the subscriptions into `queue_id` (the queue is being deleted):
+/// erases them in `b`, tells the router, returns them (to restore on failure).
+std::vector<storage::subscription_record>
+take_subscriptions_of_queue(self_ptr self, const std::string& queue_id, storage::batch& b);
+
 /// Tells the queue's coordinator its consumer (and dead-letter queue).
 void notify_consumer(self_ptr self, const storage::queue_record& q);
 

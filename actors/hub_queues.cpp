@@ -1,7 +1,10 @@
+#include <caf/send.hpp>
+
 #include "actors/coordinator.hpp"
 #include "actors/crypto.hpp"
 #include "actors/errc.hpp"
 #include "actors/hub_handlers.hpp"
+#include "actors/queue_events.hpp"
 #include "actors/queue_rules.hpp"
 
 namespace sluice::hub_handlers {
@@ -42,10 +45,12 @@ caf::typed_response_promise<queue_record> persist_queue(self_ptr self, const que
           return;
         }
         auto c = self->state.coordinators.find(q.id);
-        if (c == self->state.coordinators.end())
+        if (c == self->state.coordinators.end()) {
           spawn_coordinator(self, q);
-        else
+          publish(self, q.account, queue_created(q));
+        } else {
           self->send(c->second, q);
+        }
         rp.deliver(q);
       });
   return rp;
@@ -53,9 +58,14 @@ caf::typed_response_promise<queue_record> persist_queue(self_ptr self, const que
 
 } // namespace
 
+void publish(self_ptr self, const std::string& account, published_event e) {
+  // Nobody waits for the hub's own events: the answer is dropped.
+  caf::anon_send(self->state.router, publish_events{account, {std::move(e)}});
+}
+
 void spawn_coordinator(self_ptr self, const queue_record& q, recovered_queue messages) {
   auto& st = self->state;
-  coordinator_config cfg{q, st.env, st.leases, std::move(messages), st.now_ms};
+  coordinator_config cfg{q, st.env, st.leases, std::move(messages), st.now_ms, st.router};
   st.coordinators[q.id] = self->spawn<caf::linked>(coordinator, std::move(cfg));
 }
 
@@ -122,19 +132,28 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   storage::batch b;
   b.erase(storage::family::meta, storage::queue_key(req.account, req.queue_id));
   b.erase(storage::family::meta, storage::consumer_key(req.account, req.queue_id));
+  auto subscriptions = take_subscriptions_of_queue(self, req.queue_id, b);
   auto prefix = storage::queue_messages_prefix(req.queue_id);
   for (auto cf : {storage::family::messages, storage::family::state})
     b.erase_range(cf, prefix, storage::prefix_end(prefix));
   auto rp = self->make_response_promise<caf::ok_atom>();
   self->state.persist.submit(
       caf::actor_cast<caf::actor>(self), std::move(b),
-      [self, before, rp](const std::string& error) mutable {
+      [self, before, subscriptions, rp](const std::string& error) mutable {
         if (!error.empty()) {
           self->state.put(before);
           spawn_coordinator(self, before);
+          for (const auto& s : subscriptions) {
+            self->state.subscriptions[s.id] = s;
+            caf::anon_send(
+                self->state.router,
+                subscription_changed{
+                    s, caf::actor_cast<caf::actor>(self->state.coordinators[s.queue_id]), false});
+          }
           rp.deliver(make_error(errc::storage_failure, "could not delete queue: " + error));
           return;
         }
+        publish(self, before.account, queue_deleted(before));
         rp.deliver(caf::ok_atom::value);
       });
   return rp;

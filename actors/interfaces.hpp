@@ -7,6 +7,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/data_messages.hpp"
+#include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/type_ids.hpp"
 
@@ -32,7 +33,7 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<shard_stats>,
   caf::reacts_to<consumer_changed>,
   caf::replies_to<dead_letters>::with<caf::ok_atom>,
-  caf::replies_to<store_dead_letters>::with<caf::ok_atom>,
+  caf::replies_to<store_messages>::with<caf::ok_atom>,
   caf::replies_to<purge_queue>::with<purge_status>,
   caf::replies_to<get_purge_status>::with<purge_status>,
   caf::replies_to<peek_messages>::with<pulled_batch>,
@@ -51,6 +52,19 @@ using storage_shard_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,
   caf::reacts_to<page_loaded>,
   caf::reacts_to<write_done>>;
+
+/// One per event subscription: turns routed events into envelopes (SPEC §5)
+/// and appends them to the destination queue. Receives its record again
+/// when the subscription changes.
+using subscription_actor = caf::typed_actor<
+  caf::replies_to<deliver_events>::with<caf::ok_atom>,
+  caf::reacts_to<subscription_changed>>;
+
+/// One per process: validates published events against the catalog and fans
+/// each out to the subscription actors that match (indexed by account).
+using event_router_actor = caf::typed_actor<
+  caf::replies_to<publish_events>::with<publish_result>,
+  caf::replies_to<subscription_changed>::with<caf::ok_atom>>;
 
 /// One per process: the registry of accounts, queues, consumers and tokens.
 /// Every metadata change is persisted (synced) before it is answered.
@@ -75,6 +89,12 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<get_purge_status>::with<purge_status>,
   caf::replies_to<peek_messages>::with<pulled_batch>,
   caf::replies_to<delete_refs>::with<ack_result>,
+  caf::replies_to<create_subscription>::with<storage::subscription_record>,
+  caf::replies_to<update_subscription>::with<storage::subscription_record>,
+  caf::replies_to<get_subscription>::with<storage::subscription_record>,
+  caf::replies_to<delete_subscription>::with<storage::subscription_record>,
+  caf::replies_to<list_subscriptions>::with<subscription_list>,
+  caf::replies_to<publish_events>::with<publish_result>,
   caf::reacts_to<write_done>>;
 
 // clang-format on

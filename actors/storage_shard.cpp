@@ -139,6 +139,7 @@ void exhaust(self_ptr self, const std::vector<uint64_t>& seqs, storage::batch& b
   for (auto seq : seqs) {
     auto* e = st.index.find(seq);
     dl.items.push_back({e->body, static_cast<uint8_t>(e->type), now, e->timestamp_ms});
+    dl.origins.emplace_back(st.leases->message_id(st.queue_id, st.shard, seq), e->attempts);
     moved.push_back(*e);
     st.index.remove(seq);
   }

@@ -4,6 +4,7 @@
 #include <caf/type_id.hpp>
 
 #include "actors/data_messages.hpp"
+#include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
 
 /// The one type-ID block of Sluice. Every message type is listed here and
@@ -47,7 +48,7 @@ CAF_ADD_TYPE_ID(sluice, (sluice::consumer_patch))
 CAF_ADD_TYPE_ID(sluice, (sluice::put_consumer))
 CAF_ADD_TYPE_ID(sluice, (sluice::delete_consumer))
 CAF_ADD_TYPE_ID(sluice, (sluice::dead_letters))
-CAF_ADD_TYPE_ID(sluice, (sluice::store_dead_letters))
+CAF_ADD_TYPE_ID(sluice, (sluice::store_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::consumer_changed))
 CAF_ADD_TYPE_ID(sluice, (sluice::purge_queue))
 CAF_ADD_TYPE_ID(sluice, (sluice::get_purge_status))
@@ -56,6 +57,20 @@ CAF_ADD_TYPE_ID(sluice, (sluice::peek_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::delete_refs))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_peek))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_purge))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::subscription_record))
+CAF_ADD_TYPE_ID(sluice, (sluice::subscription_list))
+CAF_ADD_TYPE_ID(sluice, (sluice::subscription_patch))
+CAF_ADD_TYPE_ID(sluice, (sluice::create_subscription))
+CAF_ADD_TYPE_ID(sluice, (sluice::update_subscription))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_subscription))
+CAF_ADD_TYPE_ID(sluice, (sluice::delete_subscription))
+CAF_ADD_TYPE_ID(sluice, (sluice::list_subscriptions))
+CAF_ADD_TYPE_ID(sluice, (sluice::published_event))
+CAF_ADD_TYPE_ID(sluice, (sluice::publish_events))
+CAF_ADD_TYPE_ID(sluice, (sluice::publish_result))
+CAF_ADD_TYPE_ID(sluice, (sluice::routed_event))
+CAF_ADD_TYPE_ID(sluice, (sluice::deliver_events))
+CAF_ADD_TYPE_ID(sluice, (sluice::subscription_changed))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

@@ -172,6 +172,7 @@ int serve(const serve_options& opts) {
     hc.directory = tokens;
     hc.queues = std::move(meta.queues);
     hc.tokens = std::move(meta.tokens);
+    hc.subscriptions = std::move(meta.subscriptions);
     auto hub_handle = sys.spawn(hub, std::move(hc));
     await_started(sys, hub_handle);
 

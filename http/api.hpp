@@ -31,6 +31,10 @@ void add_message_routes(router& r, api_context& ctx);
 /// The consumers API under `/queues/{queue_id}/consumers` (http_pull now).
 void add_consumer_routes(router& r, api_context& ctx);
 
+/// Event subscriptions, the event catalog and publishing under
+/// `/client/v4/accounts/{account}/event_subscriptions`.
+void add_event_routes(router& r, api_context& ctx);
+
 /// Every route of the server.
 inline void add_all_routes(router& r, api_context& ctx) {
   add_ops_routes(r, ctx);
@@ -38,6 +42,7 @@ inline void add_all_routes(router& r, api_context& ctx) {
   add_token_routes(r, ctx);
   add_message_routes(r, ctx);
   add_consumer_routes(r, ctx);
+  add_event_routes(r, ctx);
 }
 
 } // namespace sluice::http

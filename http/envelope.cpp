@@ -36,6 +36,8 @@ wire_error to_wire(errc e) {
       return {409, 11010};
     case errc::consumer_not_found:
       return {404, 11011};
+    case errc::subscription_not_found:
+      return {404, 11013};
     case errc::queue_paused:
       return {409, 11012};
     case errc::too_many_requests:

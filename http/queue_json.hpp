@@ -4,13 +4,11 @@
 #include <string>
 
 #include "actors/messages.hpp"
+#include "actors/time_format.hpp"
 #include "http/json_reader.hpp"
 #include "http/json_writer.hpp"
 
 namespace sluice::http {
-
-/// RFC 3339 UTC with milliseconds, e.g. "2026-11-23T03:21:36.123Z".
-std::string rfc3339(int64_t epoch_ms);
 
 /// Writes a queue object as clients expect it (SPEC §2): ids, name, times,
 /// settings, and the `consumers` / `producers` arrays with their counts.

@@ -11,6 +11,7 @@ namespace {
 constexpr uint8_t queue_format = 1;
 constexpr uint8_t token_format = 1;
 constexpr uint8_t consumer_format = 1;
+constexpr uint8_t subscription_format = 1;
 
 } // namespace
 
@@ -131,6 +132,46 @@ std::optional<token_record> decode_token(std::string_view bytes) {
   x.permissions = in.u32();
   x.name = in.str();
   x.created_ms = in.i64();
+  if (!in.ok())
+    return std::nullopt;
+  return x;
+}
+
+std::string subscription_key(std::string_view account, std::string_view id) {
+  return encoder{}.raw(subscription_prefix).raw(account).raw("/").raw(id).take();
+}
+
+std::string encode(const subscription_record& x) {
+  encoder e;
+  e.u8(subscription_format).str(x.account).str(x.id).str(x.name).str(x.source_type);
+  e.u32(static_cast<uint32_t>(x.source_fields.size()));
+  for (const auto& [k, v] : x.source_fields)
+    e.str(k).str(v);
+  e.u32(static_cast<uint32_t>(x.events.size()));
+  for (const auto& ev : x.events)
+    e.str(ev);
+  return e.str(x.queue_id).u8(x.enabled ? 1 : 0).i64(x.created_ms).i64(x.modified_ms).take();
+}
+
+std::optional<subscription_record> decode_subscription(std::string_view bytes) {
+  decoder in{bytes};
+  if (in.u8() != subscription_format)
+    return std::nullopt;
+  subscription_record x;
+  x.account = in.str();
+  x.id = in.str();
+  x.name = in.str();
+  x.source_type = in.str();
+  for (auto n = in.u32(); n > 0 && in.ok(); --n) {
+    auto k = in.str();
+    x.source_fields.emplace_back(std::move(k), in.str());
+  }
+  for (auto n = in.u32(); n > 0 && in.ok(); --n)
+    x.events.push_back(in.str());
+  x.queue_id = in.str();
+  x.enabled = in.u8() != 0;
+  x.created_ms = in.i64();
+  x.modified_ms = in.i64();
   if (!in.ok())
     return std::nullopt;
   return x;

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sluice::storage {
@@ -66,6 +67,23 @@ struct token_record {
   int64_t created_ms = 0;
 };
 
+/// An event subscription (SPEC §5): events of `source_type` named in `events`
+/// go, while `enabled`, to queue `queue_id` of the same account.
+struct subscription_record {
+  std::string account;
+  std::string id; ///< 32 hex
+  std::string name;
+  std::string source_type; ///< e.g. "workersAi.model"
+  /// The source's filter fields, snake_case as the API has them (e.g.
+  /// {"model_name", "@cf/meta/llama"}); the catalog says which are required.
+  std::vector<std::pair<std::string, std::string>> source_fields;
+  std::vector<std::string> events; ///< e.g. "batch.queued"
+  std::string queue_id;            ///< destination
+  bool enabled = true;
+  int64_t created_ms = 0;
+  int64_t modified_ms = 0;
+};
+
 /// Key prefix under which every queue of every account is stored.
 inline constexpr std::string_view queue_prefix = "queue/";
 /// Key prefix under which every token is stored.
@@ -84,16 +102,23 @@ std::string consumer_key(std::string_view account, std::string_view queue_id);
 /// The account and queue id of a consumer key (false if malformed).
 bool parse_consumer_key(std::string_view key, std::string& account, std::string& queue_id);
 
+/// Key prefix of every event subscription.
+inline constexpr std::string_view subscription_prefix = "subscription/";
+/// `meta` key of a subscription: `subscription/<account>/<id>`.
+std::string subscription_key(std::string_view account, std::string_view id);
+
 /// `meta` key of a token: `token/<hash>`.
 std::string token_key(std::string_view hash);
 
 std::string encode(const queue_record& x);
 std::string encode(const token_record& x);
 std::string encode(const consumer_record& x);
+std::string encode(const subscription_record& x);
 /// Decoders return nullopt for bytes that are not a record of this type and
 /// version (a corrupt or foreign value).
 std::optional<queue_record> decode_queue(std::string_view bytes);
 std::optional<token_record> decode_token(std::string_view bytes);
 std::optional<consumer_record> decode_consumer(std::string_view bytes);
+std::optional<subscription_record> decode_subscription(std::string_view bytes);
 
 } // namespace sluice::storage

@@ -15,6 +15,7 @@ struct meta_snapshot {
   std::vector<queue_record> queues;
   std::vector<token_record> tokens;
   /// Consumers are attached to their queue's `consumers`.
+  std::vector<subscription_record> subscriptions;
 };
 
 /// Reads every queue and token record. Blocks on disk I/O: call before the

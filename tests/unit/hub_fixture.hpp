@@ -46,6 +46,7 @@ struct hub_fixture : actor_fixture {
       REQUIRE(storage::load_messages(*db, q.id, window, cfg.messages[q.id]).ok());
     cfg.queues = std::move(meta.queues);
     cfg.tokens = std::move(meta.tokens);
+    cfg.subscriptions = std::move(meta.subscriptions);
     cfg.leases = std::make_shared<const lease_codec>("unit-test-secret");
     cfg.directory = tokens;
     cfg.now_ms = [this] { return clock; };

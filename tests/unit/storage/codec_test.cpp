@@ -56,7 +56,32 @@ TEST_CASE("token records round-trip, foreign bytes are rejected") {
   CHECK_FALSE(decode_queue(encode(t))); // a token is not a queue
 }
 
+TEST_CASE("subscription records round-trip with their source fields and events") {
+  subscription_record s;
+  s.account = "acct";
+  s.id = "sub1";
+  s.name = "models";
+  s.source_type = "workersAi.model";
+  s.source_fields = {{"model_name", "@cf/meta/llama"}};
+  s.events = {"batch.queued", "batch.failed"};
+  s.queue_id = "q1";
+  s.enabled = false;
+  s.created_ms = 5;
+  s.modified_ms = 6;
+  auto back = decode_subscription(encode(s));
+  REQUIRE(back);
+  CHECK(back->source_fields == s.source_fields);
+  CHECK(back->events == s.events);
+  CHECK(back->queue_id == "q1");
+  CHECK_FALSE(back->enabled);
+  CHECK(back->modified_ms == 6);
+  auto bytes = encode(s);
+  CHECK_FALSE(decode_subscription(bytes.substr(0, bytes.size() - 3))); // truncated
+  CHECK_FALSE(decode_subscription(encode(token_record{})));
+}
+
 TEST_CASE("meta keys group records by kind and account") {
   CHECK(queue_key("a", "q1") == "queue/a/q1");
   CHECK(token_key("h") == "token/h");
+  CHECK(subscription_key("a", "s1") == "subscription/a/s1");
 }

@@ -1,0 +1,125 @@
+#include "actors/event_router.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <simdjson.h>
+
+#include "actors/crypto.hpp"
+#include "actors/errc.hpp"
+#include "actors/subscription.hpp"
+#include "actors/subscription_rules.hpp"
+
+namespace sluice {
+
+namespace {
+
+using self_ptr = event_router_actor::stateful_pointer<event_router_state>;
+
+/// "" if `e` is valid; else the failing field. Sets `version` to the schema
+/// version checked.
+std::string validate(const events::catalog& c, const published_event& e, int64_t& version) {
+  const auto* src = c.find_source(e.source_type);
+  if (src == nullptr)
+    return "source.type '" + e.source_type + "' is not a known source";
+  for (const auto& f : src->filters) {
+    bool found = std::any_of(e.fields.begin(), e.fields.end(),
+                             [&](const auto& kv) { return kv.first == f && !kv.second.empty(); });
+    if (!found)
+      return "source." + f + " is required for source '" + src->type + "'";
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element payload;
+  if (parser.parse(e.payload).get(payload))
+    return "payload must be a JSON object";
+  int used = 0;
+  auto err = c.validate(e.source_type, e.event, static_cast<int>(e.schema_version), payload, used);
+  version = used;
+  return err;
+}
+
+void on_changed(self_ptr self, const subscription_changed& msg) {
+  auto& subs = self->state.by_account[msg.record.account];
+  auto i = std::find_if(subs.begin(), subs.end(),
+                        [&](const auto& s) { return s.record.id == msg.record.id; });
+  if (msg.removed) {
+    if (i != subs.end()) {
+      self->send(i->actor, msg);
+      subs.erase(i);
+    }
+    return;
+  }
+  if (i != subs.end()) {
+    i->record = msg.record;
+    self->send(i->actor, msg);
+    return;
+  }
+  subs.push_back({msg.record, self->spawn<caf::linked>(subscription, msg)});
+}
+
+caf::result<publish_result> on_publish(self_ptr self, publish_events& req) {
+  auto& st = self->state;
+  if (req.events.empty())
+    return make_error(errc::invalid_request, "events must hold at least one event");
+  std::vector<routed_event> routed;
+  publish_result out;
+  auto now = st.now_ms();
+  for (size_t i = 0; i < req.events.size(); ++i) {
+    routed_event r;
+    if (auto err = validate(*st.catalog, req.events[i], r.schema_version); !err.empty())
+      return make_error(errc::invalid_request,
+                        req.events.size() == 1 ? err : "events[" + std::to_string(i) + "]." + err);
+    r.id = random_hex(16);
+    r.timestamp_ms = now;
+    r.event = std::move(req.events[i]);
+    out.ids.push_back(r.id);
+    routed.push_back(std::move(r));
+  }
+  // One delivery per matching subscription, holding its events in order.
+  std::vector<std::pair<subscription_actor, deliver_events>> deliveries;
+  for (const auto& sub : st.by_account[req.account]) {
+    deliver_events d;
+    for (const auto& r : routed)
+      if (matches(sub.record, r.event))
+        d.events.push_back(r);
+    if (!d.events.empty()) {
+      out.deliveries += d.events.size();
+      deliveries.emplace_back(sub.actor, std::move(d));
+    }
+  }
+  if (deliveries.empty())
+    return out;
+  auto rp = self->make_response_promise<publish_result>();
+  auto pending = std::make_shared<size_t>(deliveries.size());
+  for (auto& [actor, d] : deliveries)
+    self->request(actor, caf::infinite, std::move(d))
+        .then(
+            [rp, out, pending](caf::ok_atom) mutable {
+              if (*pending != SIZE_MAX && --*pending == 0)
+                rp.deliver(out);
+            },
+            [rp, pending](caf::error& e) mutable {
+              if (*pending == SIZE_MAX)
+                return;
+              *pending = SIZE_MAX; // answer once, with the first error
+              rp.deliver(std::move(e));
+            });
+  return rp;
+}
+
+} // namespace
+
+event_router_actor::behavior_type event_router(self_ptr self, const events::catalog* catalog,
+                                               std::function<int64_t()> now_ms) {
+  self->state.catalog = catalog;
+  self->state.now_ms = std::move(now_ms);
+  return {
+      [=](publish_events& req) { return on_publish(self, req); },
+      [=](const subscription_changed& msg) {
+        on_changed(self, msg);
+        return caf::ok_atom::value;
+      },
+  };
+}
+
+} // namespace sluice

@@ -1,0 +1,157 @@
+// The hub's event-subscription handlers (SPEC §5): CRUD persisted in `meta`,
+// every change told to the event router before it is answered.
+#include <algorithm>
+
+#include <caf/send.hpp>
+
+#include "actors/crypto.hpp"
+#include "actors/errc.hpp"
+#include "actors/hub_handlers.hpp"
+#include "actors/subscription_rules.hpp"
+
+namespace sluice::hub_handlers {
+
+using storage::subscription_record;
+
+namespace {
+
+caf::error not_found(const std::string& id) {
+  return make_error(errc::subscription_not_found,
+                    "event subscription '" + id + "' does not exist in this account");
+}
+
+subscription_record* find(self_ptr self, const std::string& account, const std::string& id) {
+  auto i = self->state.subscriptions.find(id);
+  return i == self->state.subscriptions.end() || i->second.account != account ? nullptr
+                                                                              : &i->second;
+}
+
+/// Persists `b`, then tells the router (`removed` or the new record), then
+/// answers `answer`. On a failed write `undo` restores the hub's state.
+caf::result<subscription_record> commit(self_ptr self, storage::batch b, subscription_record rec,
+                                        bool removed, std::function<void()> undo) {
+  auto rp = self->make_response_promise<subscription_record>();
+  self->state.persist.submit(
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, rec, removed, undo, rp](const std::string& error) mutable {
+        if (!error.empty()) {
+          undo();
+          rp.deliver(
+              make_error(errc::storage_failure, "could not store the subscription: " + error));
+          return;
+        }
+        auto c = self->state.coordinators.find(rec.queue_id);
+        caf::actor destination;
+        if (c != self->state.coordinators.end())
+          destination = caf::actor_cast<caf::actor>(c->second);
+        self->request(self->state.router, caf::infinite,
+                      subscription_changed{rec, destination, removed})
+            .then([rp, rec](caf::ok_atom) mutable { rp.deliver(rec); },
+                  [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      });
+  return rp;
+}
+
+} // namespace
+
+void announce_subscriptions(self_ptr self) {
+  for (const auto& [id, rec] : self->state.subscriptions) {
+    auto c = self->state.coordinators.find(rec.queue_id);
+    if (c != self->state.coordinators.end())
+      caf::anon_send(self->state.router,
+                     subscription_changed{rec, caf::actor_cast<caf::actor>(c->second), false});
+  }
+}
+
+caf::result<subscription_record> on_create_subscription(self_ptr self,
+                                                        const create_subscription& req) {
+  auto& st = self->state;
+  subscription_record rec;
+  rec.account = req.account;
+  if (auto err = apply_subscription(*st.catalog, req.patch, true, rec); !err.empty())
+    return make_error(errc::invalid_request, err);
+  if (st.find(req.account, rec.queue_id) == nullptr)
+    return make_error(errc::queue_not_found, "destination.queue_id: queue '" + rec.queue_id
+                                                 + "' does not exist in this account");
+  rec.id = random_hex(16);
+  rec.created_ms = rec.modified_ms = st.now_ms();
+  st.subscriptions[rec.id] = rec;
+  storage::batch b;
+  b.put(storage::family::meta, storage::subscription_key(rec.account, rec.id),
+        storage::encode(rec));
+  auto id = rec.id;
+  return commit(self, std::move(b), rec, false,
+                [self, id] { self->state.subscriptions.erase(id); });
+}
+
+caf::result<subscription_record> on_update_subscription(self_ptr self,
+                                                        const update_subscription& req) {
+  auto& st = self->state;
+  auto* cur = find(self, req.account, req.id);
+  if (cur == nullptr)
+    return not_found(req.id);
+  auto rec = *cur;
+  if (auto err = apply_subscription(*st.catalog, req.patch, false, rec); !err.empty())
+    return make_error(errc::invalid_request, err);
+  if (st.find(req.account, rec.queue_id) == nullptr)
+    return make_error(errc::queue_not_found, "destination.queue_id: queue '" + rec.queue_id
+                                                 + "' does not exist in this account");
+  rec.modified_ms = st.now_ms();
+  auto before = *cur;
+  *cur = rec;
+  storage::batch b;
+  b.put(storage::family::meta, storage::subscription_key(rec.account, rec.id),
+        storage::encode(rec));
+  return commit(self, std::move(b), rec, false,
+                [self, before] { self->state.subscriptions[before.id] = before; });
+}
+
+caf::result<subscription_record> on_get_subscription(self_ptr self, const get_subscription& req) {
+  auto* cur = find(self, req.account, req.id);
+  if (cur == nullptr)
+    return not_found(req.id);
+  return *cur;
+}
+
+caf::result<subscription_record> on_delete_subscription(self_ptr self,
+                                                        const delete_subscription& req) {
+  auto* cur = find(self, req.account, req.id);
+  if (cur == nullptr)
+    return not_found(req.id);
+  auto before = *cur;
+  self->state.subscriptions.erase(req.id);
+  storage::batch b;
+  b.erase(storage::family::meta, storage::subscription_key(before.account, before.id));
+  return commit(self, std::move(b), before, true,
+                [self, before] { self->state.subscriptions[before.id] = before; });
+}
+
+subscription_list on_list_subscriptions(self_ptr self, const list_subscriptions& req) {
+  subscription_list out;
+  for (const auto& [id, rec] : self->state.subscriptions)
+    if (rec.account == req.account && (req.queue_id.empty() || rec.queue_id == req.queue_id))
+      out.push_back(rec);
+  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
+    return x.created_ms != y.created_ms ? x.created_ms < y.created_ms : x.id < y.id;
+  });
+  return out;
+}
+
+std::vector<subscription_record>
+take_subscriptions_of_queue(self_ptr self, const std::string& queue_id, storage::batch& b) {
+  std::vector<subscription_record> out;
+  auto& subs = self->state.subscriptions;
+  for (auto i = subs.begin(); i != subs.end();) {
+    if (i->second.queue_id != queue_id) {
+      ++i;
+      continue;
+    }
+    b.erase(storage::family::meta, storage::subscription_key(i->second.account, i->first));
+    caf::anon_send(self->state.router, subscription_changed{i->second, caf::actor{}, true});
+    out.push_back(std::move(i->second));
+    i = subs.erase(i);
+  }
+  return out;
+}
+
+} // namespace sluice::hub_handlers

@@ -1,0 +1,299 @@
+// Event subscriptions (SPEC §5) under /client/v4/accounts/{account}/event_subscriptions:
+// the subscriptions API as the SDK and wrangler use it, the catalog of
+// sources (extension) and publishing.
+#include "actors/time_format.hpp"
+#include "events/catalog.hpp"
+#include "http/api.hpp"
+#include "http/ask.hpp"
+#include "http/auth.hpp"
+#include "http/envelope.hpp"
+#include "http/json_reader.hpp"
+#include "http/json_writer.hpp"
+#include "http/paging.hpp"
+#include "http/query.hpp"
+
+namespace sluice::http {
+
+namespace {
+
+constexpr std::string_view subs_path =
+    "/client/v4/accounts/{account}/event_subscriptions/subscriptions";
+constexpr std::string_view sub_path =
+    "/client/v4/accounts/{account}/event_subscriptions/subscriptions/{id}";
+constexpr std::string_view sources_path =
+    "/client/v4/accounts/{account}/event_subscriptions/sources";
+constexpr std::string_view events_path = "/client/v4/accounts/{account}/event_subscriptions/events";
+
+void write_subscription(json_writer& w, const storage::subscription_record& s) {
+  w.begin_object().key("id").value(s.id).key("name").value(s.name);
+  w.key("enabled").value(s.enabled).key("created_at").value(rfc3339(s.created_ms));
+  w.key("modified_at").value(rfc3339(s.modified_ms));
+  w.key("source").begin_object().key("type").value(s.source_type);
+  for (const auto& [k, v] : s.source_fields)
+    w.key(k).value(v);
+  w.end_object().key("events").begin_array();
+  for (const auto& e : s.events)
+    w.value(e);
+  w.end_array().key("destination").begin_object().key("type").value("queues.queue");
+  w.key("queue_id").value(s.queue_id).end_object().end_object();
+}
+
+auto subscription_reply(responder reply) {
+  return [reply](caf::expected<storage::subscription_record> s) {
+    if (!s) {
+      reply(fail(s.error()));
+      return;
+    }
+    json_writer w;
+    write_subscription(w, *s);
+    reply(ok(w.take()));
+  };
+}
+
+/// The string fields of an object other than `type`, e.g. `model_name`.
+std::string read_fields(simdjson::dom::object obj, const std::string& path, source_fields& out) {
+  for (auto [key, value] : obj) {
+    if (key == "type")
+      continue;
+    std::string_view s;
+    if (value.get(s))
+      return path + "." + std::string{key} + " must be a string";
+    out.emplace_back(std::string{key}, std::string{s});
+  }
+  return {};
+}
+
+/// Parses a subscription body: name, enabled, events, source, destination.
+bool parse_subscription(const request& req, subscription_patch& out, responder& reply) {
+  json_reader in;
+  if (auto err = in.parse(req.body, false); !err.empty()) {
+    reply(fail(in.malformed() ? errc::malformed_json : errc::invalid_request, err));
+    return false;
+  }
+  auto root = in.root();
+  auto err = json_reader::get_string(root, "name", "name", out.name);
+  if (err.empty())
+    err = json_reader::get_bool(root, "enabled", "enabled", out.enabled);
+  if (err.empty())
+    err = json_reader::get_string_array(root, "events", "events", out.events);
+  simdjson::dom::object source, destination;
+  bool has_source = false, has_destination = false;
+  if (err.empty())
+    err = json_reader::get_object(root, "source", "source", source, has_source);
+  if (err.empty() && has_source) {
+    err = json_reader::get_string(source, "type", "source.type", out.source_type);
+    if (err.empty() && !out.source_type)
+      err = "source.type is required";
+    if (err.empty())
+      err = read_fields(source, "source", out.fields);
+  }
+  if (err.empty())
+    err = json_reader::get_object(root, "destination", "destination", destination, has_destination);
+  if (err.empty() && has_destination) {
+    caf::optional<std::string> type;
+    err = json_reader::get_string(destination, "type", "destination.type", type);
+    if (err.empty() && type && *type != "queues.queue")
+      err = "destination.type must be 'queues.queue'";
+    if (err.empty())
+      err = json_reader::get_string(destination, "queue_id", "destination.queue_id", out.queue_id);
+  }
+  if (!err.empty()) {
+    reply(fail(errc::invalid_request, err));
+    return false;
+  }
+  return true;
+}
+
+void create(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_write,
+      [&ctx, req, account = p[0], reply](principal) mutable {
+        create_subscription msg{account, {}};
+        if (parse_subscription(req, msg.patch, reply))
+          ask<storage::subscription_record>(*ctx.sys, ctx.hub, std::move(msg),
+                                            subscription_reply(reply));
+      },
+      reply);
+}
+
+void update(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_write,
+      [&ctx, req, account = p[0], id = p[1], reply](principal) mutable {
+        update_subscription msg{account, id, {}};
+        if (parse_subscription(req, msg.patch, reply))
+          ask<storage::subscription_record>(*ctx.sys, ctx.hub, std::move(msg),
+                                            subscription_reply(reply));
+      },
+      reply);
+}
+
+void get(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [&ctx, account = p[0], id = p[1], reply](principal) {
+        ask<storage::subscription_record>(*ctx.sys, ctx.hub, get_subscription{account, id},
+                                          subscription_reply(reply));
+      },
+      reply);
+}
+
+void remove(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_write,
+      [&ctx, account = p[0], id = p[1], reply](principal) {
+        ask<storage::subscription_record>(*ctx.sys, ctx.hub, delete_subscription{account, id},
+                                          subscription_reply(reply));
+      },
+      reply);
+}
+
+void list(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [&ctx, query = req.query, account = p[0], reply](principal) {
+        paging pg;
+        if (auto err = parse_paging(query, pg); !err.empty()) {
+          reply(fail(errc::invalid_request, err));
+          return;
+        }
+        list_subscriptions msg{account, query_value(query, "queue_id")};
+        ask<subscription_list>(*ctx.sys, ctx.hub, std::move(msg),
+                               [pg, reply](caf::expected<subscription_list> subs) {
+                                 if (!subs) {
+                                   reply(fail(subs.error()));
+                                   return;
+                                 }
+                                 uint64_t begin = 0, end = 0;
+                                 auto info = page_of(pg, subs->size(), begin, end);
+                                 json_writer w;
+                                 w.begin_array();
+                                 for (auto i = begin; i < end; ++i)
+                                   write_subscription(w, (*subs)[i]);
+                                 w.end_array();
+                                 reply(ok_list(w.take(), info));
+                               });
+      },
+      reply);
+}
+
+void sources(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [reply](principal) {
+        json_writer w;
+        w.begin_array();
+        for (const auto& s : events::catalog::builtin().sources()) {
+          w.begin_object().key("type").value(s.type).key("required_fields").begin_array();
+          for (const auto& f : s.filters)
+            w.value(f);
+          w.end_array().key("events").begin_array();
+          for (const auto& e : s.events) {
+            w.begin_object().key("type").value(e.name).key("versions").begin_array();
+            for (const auto& v : e.versions)
+              w.value(static_cast<int64_t>(v.version));
+            w.end_array().end_object();
+          }
+          w.end_array().end_object();
+        }
+        reply(ok(w.end_array().take()));
+      },
+      reply);
+}
+
+/// One published event: {source: {type, ...}, event, payload, schema_version?}.
+std::string read_event(simdjson::dom::object obj, const std::string& path, published_event& out) {
+  simdjson::dom::object source;
+  bool found = false;
+  auto err = json_reader::get_object(obj, "source", path + "source", source, found);
+  if (err.empty() && !found)
+    err = path + "source is required: {\"type\": \"<source>\", ...}";
+  caf::optional<std::string> type, event;
+  if (err.empty())
+    err = json_reader::get_string(source, "type", path + "source.type", type);
+  if (err.empty() && !type)
+    err = path + "source.type is required";
+  if (err.empty())
+    err = read_fields(source, path + "source", out.fields);
+  if (err.empty())
+    err = json_reader::get_string(obj, "event", path + "event", event);
+  if (err.empty() && !event)
+    err = path + "event is required, e.g. \"bucket.created\"";
+  caf::optional<int64_t> version;
+  if (err.empty())
+    err = json_reader::get_int(obj, "schema_version", path + "schema_version", version);
+  simdjson::dom::object payload;
+  if (err.empty())
+    err = json_reader::get_object(obj, "payload", path + "payload", payload, found);
+  if (err.empty() && !found)
+    err = path + "payload is required: a JSON object";
+  if (!err.empty())
+    return err;
+  out.source_type = *type;
+  out.event = *event;
+  out.schema_version = version ? *version : 0;
+  out.payload = simdjson::minify(payload);
+  return {};
+}
+
+void publish(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_events_publish,
+      [&ctx, req, account = p[0], reply](principal) mutable {
+        json_reader in;
+        if (auto err = in.parse(req.body, false); !err.empty()) {
+          reply(fail(in.malformed() ? errc::malformed_json : errc::invalid_request, err));
+          return;
+        }
+        publish_events msg{account, {}};
+        simdjson::dom::array list;
+        std::string err;
+        if (in.root()["events"].get(list)) { // one event
+          msg.events.emplace_back();
+          err = read_event(in.root(), "", msg.events.back());
+        } else {
+          size_t i = 0;
+          for (auto e : list) {
+            simdjson::dom::object obj;
+            auto path = "events[" + std::to_string(i++) + "].";
+            msg.events.emplace_back();
+            err = e.get(obj) ? path.substr(0, path.size() - 1) + " must be an object"
+                             : read_event(obj, path, msg.events.back());
+            if (!err.empty())
+              break;
+          }
+        }
+        if (!err.empty()) {
+          reply(fail(errc::invalid_request, err));
+          return;
+        }
+        ask<publish_result>(*ctx.sys, ctx.hub, std::move(msg),
+                            [reply](caf::expected<publish_result> r) {
+                              if (!r) {
+                                reply(fail(r.error()));
+                                return;
+                              }
+                              json_writer w;
+                              w.begin_object().key("ids").begin_array();
+                              for (const auto& id : r->ids)
+                                w.value(id);
+                              w.end_array().key("deliveries").value(r->deliveries);
+                              reply(ok(w.end_object().take()));
+                            });
+      },
+      reply);
+}
+
+} // namespace
+
+void add_event_routes(router& r, api_context& ctx) {
+  r.add("subscriptions.create", "POST", subs_path, with_context(ctx, create));
+  r.add("subscriptions.list", "GET", subs_path, with_context(ctx, list));
+  r.add("subscriptions.get", "GET", sub_path, with_context(ctx, get));
+  r.add("subscriptions.update", "PATCH", sub_path, with_context(ctx, update));
+  r.add("subscriptions.delete", "DELETE", sub_path, with_context(ctx, remove));
+  r.add("events.sources", "GET", sources_path, with_context(ctx, sources));
+  r.add("events.publish", "POST", events_path, with_context(ctx, publish));
+}
+
+} // namespace sluice::http
