@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 
+#include <map>
+
+#include "events/catalog.hpp"
 #include "hub_fixture.hpp"
 
 using namespace sluice;
@@ -181,4 +184,60 @@ TEST_CASE_METHOD(events_fixture, "deleting the destination queue deletes its sub
   REQUIRE(ask<caf::ok_atom>(hub, delete_queue{"acct", other}));
   CHECK(code_of(ask<storage::subscription_record>(hub, get_subscription{"acct", sub->id}).error())
         == errc::subscription_not_found);
+}
+
+TEST_CASE_METHOD(events_fixture,
+                 "every catalog source delivers a valid event of its latest schema") {
+  for (const auto& src : events::catalog::builtin().sources()) {
+    INFO("source " << src.type);
+    source_fields fields;
+    for (const auto& f : src.filters)
+      fields.emplace_back(f, "value-of-" + f);
+    const auto& ev = src.events.front();
+    auto sub = subscribe(src.type, {ev.name}, fields);
+    REQUIRE(sub);
+    // A payload with every required field of the latest version, by type.
+    std::string payload = "{";
+    for (const auto& f : ev.versions.back().fields) {
+      if (!f.required)
+        continue;
+      static const std::map<std::string, std::string> sample{
+          {"string", "\"s\""}, {"integer", "1"}, {"number", "1.5"},
+          {"boolean", "true"}, {"object", "{}"}, {"array", "[]"}};
+      payload += (payload.size() > 1 ? ",\"" : "\"") + f.name + "\":" + sample.at(f.type);
+    }
+    payload += "}";
+    auto res = publish(src.type, ev.name, payload, fields);
+    REQUIRE(res);
+    CHECK(res->deliveries == 1);
+    auto bodies = drain(inbox);
+    REQUIRE(bodies.size() == 1);
+    CHECK(bodies[0].find("\"cf." + src.type + "." + ev.name + "\"") != std::string::npos);
+    REQUIRE(ask<storage::subscription_record>(hub, delete_subscription{"acct", sub->id}));
+  }
+}
+
+TEST_CASE_METHOD(events_fixture, "a message moved to the dead-letter queue is announced") {
+  REQUIRE(subscribe("queues", {"message.dead_lettered"}));
+  auto work = create("work")->id;
+  consumer_patch c;
+  c.type = std::string{"http_pull"};
+  c.max_retries = int64_t{0};
+  c.dead_letter_queue = std::string{"work-dlq"};
+  REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", work, "", c}));
+  REQUIRE(
+      ask<queue_stats>(hub, send_messages{"acct", work, {{"poison", 1, caf::none}}, caf::none}));
+  auto b = ask<pulled_batch>(hub, pull_messages{"acct", work, int64_t{1}, int64_t{1000}});
+  REQUIRE(b->messages.size() == 1);
+  advance(1000); // the only delivery failed: out of retries
+  auto bodies = drain(inbox);
+  REQUIRE(bodies.size() == 1);
+  simdjson::dom::parser p;
+  auto env = p.parse(bodies[0]);
+  REQUIRE(!env.error());
+  CHECK(env["type"].get_string().value() == "cf.queues.message.dead_lettered");
+  CHECK(env["payload"]["queueId"].get_string().value() == work);
+  CHECK(env["payload"]["deadLetterQueueName"].get_string().value() == "work-dlq");
+  CHECK(env["payload"]["messageId"].get_string().value() == b->messages[0].id);
+  CHECK(env["payload"]["attempts"].get_int64().value() == 1);
 }

@@ -90,6 +90,8 @@ TEST_CASE("builtin catalog requires the source filters", "[events]") {
       {"workersBuilds.worker", {"worker_name"}},
       {"workflows.workflow", {"workflow_name"}},
       {"workers.script", {"script_tag"}},
+      {"artifacts.repo", {"namespace", "repo_name"}},
+      {"email.sending", {"zone_id", "domain"}},
   };
   for (const auto& s : c.sources()) {
     INFO("source " << s.type);
