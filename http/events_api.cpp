@@ -1,6 +1,8 @@
 // Event subscriptions (SPEC §5) under /client/v4/accounts/{account}/event_subscriptions:
 // the subscriptions API as the SDK and wrangler use it, the catalog of
 // sources (extension) and publishing.
+#include <algorithm>
+
 #include "actors/time_format.hpp"
 #include "events/catalog.hpp"
 #include "http/api.hpp"
@@ -36,6 +38,26 @@ void write_subscription(json_writer& w, const storage::subscription_record& s) {
     w.value(e);
   w.end_array().key("destination").begin_object().key("type").value("queues.queue");
   w.key("queue_id").value(s.queue_id).end_object().end_object();
+}
+
+/// Orders `subs` by `order` (created_at when empty; ties by creation), as the
+/// list's `order` and `direction` parameters ask.
+void sort_subscriptions(subscription_list& subs, const std::string& order, bool descending) {
+  auto key = [&order](const storage::subscription_record& s) {
+    if (order == "name")
+      return s.name;
+    if (order == "enabled")
+      return std::string{s.enabled ? "1" : "0"};
+    if (order == "source")
+      return s.source_type;
+    return std::string{};
+  };
+  std::stable_sort(subs.begin(), subs.end(), [&](const auto& x, const auto& y) {
+    auto kx = key(x), ky = key(y);
+    if (kx != ky)
+      return descending ? ky < kx : kx < ky;
+    return descending ? y.created_ms < x.created_ms : x.created_ms < y.created_ms;
+  });
 }
 
 auto subscription_reply(responder reply) {
@@ -157,22 +179,35 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
           reply(fail(errc::invalid_request, err));
           return;
         }
+        auto order = query_value(query, "order"), direction = query_value(query, "direction");
+        if (!order.empty() && order != "created_at" && order != "name" && order != "enabled"
+            && order != "source") {
+          reply(fail(errc::invalid_request,
+                     "order must be one of created_at, name, enabled, source"));
+          return;
+        }
+        if (!direction.empty() && direction != "asc" && direction != "desc") {
+          reply(fail(errc::invalid_request, "direction must be asc or desc"));
+          return;
+        }
         list_subscriptions msg{account, query_value(query, "queue_id")};
-        ask<subscription_list>(*ctx.sys, ctx.hub, std::move(msg),
-                               [pg, reply](caf::expected<subscription_list> subs) {
-                                 if (!subs) {
-                                   reply(fail(subs.error()));
-                                   return;
-                                 }
-                                 uint64_t begin = 0, end = 0;
-                                 auto info = page_of(pg, subs->size(), begin, end);
-                                 json_writer w;
-                                 w.begin_array();
-                                 for (auto i = begin; i < end; ++i)
-                                   write_subscription(w, (*subs)[i]);
-                                 w.end_array();
-                                 reply(ok_list(w.take(), info));
-                               });
+        ask<subscription_list>(
+            *ctx.sys, ctx.hub, std::move(msg),
+            [pg, order, direction, reply](caf::expected<subscription_list> subs) {
+              if (!subs) {
+                reply(fail(subs.error()));
+                return;
+              }
+              sort_subscriptions(*subs, order, direction == "desc");
+              uint64_t begin = 0, end = 0;
+              auto info = page_of(pg, subs->size(), begin, end);
+              json_writer w;
+              w.begin_array();
+              for (auto i = begin; i < end; ++i)
+                write_subscription(w, (*subs)[i]);
+              w.end_array();
+              reply(ok_list(w.take(), info));
+            });
       },
       reply);
 }

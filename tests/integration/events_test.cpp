@@ -61,6 +61,10 @@ TEST_CASE("event subscriptions: CRUD, paging, queue filter, sources") {
   auto all = a.call("GET", "/event_subscriptions/subscriptions?page=1&per_page=1");
   CHECK(all->result().get_array().size() == 1);
   CHECK(all->json["result_info"]["total_count"].get_int64().value() == 2);
+  auto by_source = a.call("GET", "/event_subscriptions/subscriptions?order=source&direction=desc");
+  REQUIRE(by_source->result().get_array().size() == 2);
+  CHECK(by_source->result().at(0)["source"]["type"].get_string().value() == "workersAi.model");
+  CHECK(a.call("GET", "/event_subscriptions/subscriptions?order=color")->status == 400);
   auto filtered = a.call("GET", "/event_subscriptions/subscriptions?queue_id=" + other);
   REQUIRE(filtered->result().get_array().size() == 1);
   CHECK(filtered->result().at(0)["source"]["type"].get_string().value() == "r2");
