@@ -14,6 +14,10 @@ void add_queues_commands(CLI::App& app, remote_options& remote);
 /// `sluice send`, `sluice pull`, `sluice ack`.
 void add_message_commands(CLI::App& app, remote_options& remote);
 
+/// `sluice queues subscription …` (after `add_queues_commands`) and
+/// `sluice events publish`.
+void add_event_commands(CLI::App& app, remote_options& remote);
+
 /// `sluice tokens create|list|revoke`.
 void add_token_commands(CLI::App& app, remote_options& remote);
 

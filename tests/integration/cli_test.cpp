@@ -221,6 +221,49 @@ TEST_CASE("cli: tokens create, list, revoke, and wrangler's variables work too")
   CHECK(run_cli(wrangler_env, {"queues", "list", "--token", srv.token()}).exit_code == 0);
 }
 
+TEST_CASE("cli: queues subscription commands and events publish") {
+  server_process srv;
+  cli sluice{srv};
+  sluice.ok({"queues", "create", "models"});
+  auto created =
+      sluice.ok({"queues", "subscription", "create", "models", "--source", "workersAi.model",
+                 "--events", "batch.queued, batch.failed", "--model-name", "@cf/m"});
+  auto at = created.find("with id '");
+  REQUIRE(at != std::string::npos);
+  auto id = created.substr(at + 9, 32);
+  CHECK(has(sluice.ok({"queues", "subscription", "list", "models"}), "models workersAi.model"));
+  CHECK(has(sluice.ok({"queues", "subscription", "get", "models", "--id", id}), "batch.failed"));
+  auto missing = sluice({"queues", "subscription", "create", "models", "--source",
+                         "workersAi.model", "--events", "batch.queued"});
+  CHECK(missing.exit_code == 1);
+  CHECK(has(missing.err, "model_name"));
+
+  CHECK(has(sluice.ok({"events", "publish", "--source", "workersAi.model", "--model-name", "@cf/m",
+                       "--event", "batch.queued", "--payload", R"({"requestId":"r1"})"}),
+            "Published 1 event, 1 deliveries"));
+  temp_dir dir;
+  std::ofstream{dir.path() + "/events.jsonl"}
+      << R"({"source":{"type":"workersAi.model","model_name":"@cf/m"},"event":"batch.failed","payload":{"requestId":"r2","message":"boom"}})"
+      << "\n"
+      << R"({"source":{"type":"workersAi.model","model_name":"@cf/other"},"event":"batch.failed","payload":{"requestId":"r3","message":"boom"}})"
+      << "\n";
+  CHECK(has(sluice.ok({"events", "publish", "--file", dir.path() + "/events.jsonl"}),
+            "Published 2 events, 1 deliveries"));
+  auto bad = sluice({"events", "publish", "--source", "r2", "--event", "bucket.created",
+                     "--schema-version", "1", "--payload", R"({"name":1})"});
+  CHECK(bad.exit_code == 1);
+  CHECK(has(bad.err, "payload.name"));
+  CHECK(has(sluice.ok({"queues", "info", "models"}), "Backlog: 2 messages"));
+
+  sluice.ok({"queues", "subscription", "update", "models", "--id", id, "--enabled", "false",
+             "--name", "paused-models"});
+  CHECK(has(sluice.ok({"queues", "subscription", "get", "models", "--id", id}), "paused-models"));
+  sluice.ok({"queues", "subscription", "delete", "models", "--id", id, "--force"});
+  auto gone = sluice({"queues", "subscription", "get", "models", "--id", id});
+  CHECK(gone.exit_code == 1);
+  CHECK(has(gone.err, "does not exist"));
+}
+
 TEST_CASE("cli: every command has --help, and errors are clear without a server") {
   server_process srv;
   cli sluice{srv};
@@ -244,6 +287,12 @@ TEST_CASE("cli: every command has --help, and errors are clear without a server"
            {"send"},
            {"pull"},
            {"ack"},
+           {"queues", "subscription", "create"},
+           {"queues", "subscription", "list"},
+           {"queues", "subscription", "get"},
+           {"queues", "subscription", "update"},
+           {"queues", "subscription", "delete"},
+           {"events", "publish"},
            {"tokens", "create"},
            {"tokens", "list"},
            {"tokens", "revoke"},
