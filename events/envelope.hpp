@@ -42,7 +42,7 @@ std::string camel_case(std::string_view snake);
 
 /// Appends `s` to `out` as a quoted JSON string, escaping quotes, backslashes and
 /// every control character below 0x20; bytes >= 0x80 are copied as they are (UTF-8).
-/// For payload text built outside http/ (events/ must not depend on http/).
+/// The project's one JSON string escaper: http's json_writer uses it too.
 void append_json_string(std::string& out, std::string_view s);
 
 } // namespace sluice::events

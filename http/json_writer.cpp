@@ -1,40 +1,8 @@
 #include "http/json_writer.hpp"
 
-#include <cstdio>
+#include "events/envelope.hpp"
 
 namespace sluice::http {
-
-void append_json_string(std::string& out, std::string_view s) {
-  out.push_back('"');
-  for (char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
-          out += buf;
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 void json_writer::separate() {
   if (need_comma_)
@@ -70,7 +38,7 @@ json_writer& json_writer::end_array() {
 
 json_writer& json_writer::key(std::string_view k) {
   separate();
-  append_json_string(out_, k);
+  events::append_json_string(out_, k);
   out_.push_back(':');
   need_comma_ = false;
   return *this;
@@ -78,7 +46,7 @@ json_writer& json_writer::key(std::string_view k) {
 
 json_writer& json_writer::value(std::string_view s) {
   separate();
-  append_json_string(out_, s);
+  events::append_json_string(out_, s);
   return *this;
 }
 

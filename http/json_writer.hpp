@@ -35,7 +35,4 @@ private:
   bool need_comma_ = false;
 };
 
-/// Appends `s` as a quoted, escaped JSON string.
-void append_json_string(std::string& out, std::string_view s);
-
 } // namespace sluice::http

@@ -2,53 +2,28 @@
 // `wrangler queues subscription …` commands, plus publishing, against a real server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServer } from './server.mjs';
+import { wranglerFor } from './wrangler.mjs';
 
 const dir = process.env.SLUICE_COMPAT_DIR;
 const require = createRequire(dir + '/node_modules/');
 const Cloudflare = require('cloudflare').default ?? require('cloudflare');
-const wranglerJs = join(dir, 'node_modules/wrangler/bin/wrangler.js');
 
 let server;
 let cf;
 let account_id;
-let cwd;
+let wrangler;
+let ok;
 
 before(async () => {
   server = await startServer();
   cf = new Cloudflare({ apiToken: server.token, baseURL: server.baseURL, maxRetries: 0 });
   account_id = server.accountId;
-  cwd = mkdtempSync(join(tmpdir(), 'sluice-wrangler-'));
+  ({ run: wrangler, ok } = wranglerFor(server));
 });
 
 after(async () => server && (await server.stop()));
-
-function wrangler(...args) {
-  const env = {
-    ...process.env,
-    CLOUDFLARE_API_BASE_URL: server.baseURL,
-    CLOUDFLARE_API_TOKEN: server.token,
-    CLOUDFLARE_ACCOUNT_ID: server.accountId,
-    WRANGLER_SEND_METRICS: 'false',
-    CI: '1',
-    HOME: cwd,
-  };
-  return new Promise((resolve) => {
-    execFile(process.execPath, [wranglerJs, ...args], { env, cwd, timeout: 60000 },
-      (err, stdout, stderr) => resolve({ code: err ? (err.code ?? 1) : 0, out: stdout + stderr }));
-  });
-}
-
-async function ok(...args) {
-  const r = await wrangler(...args);
-  assert.equal(r.code, 0, `wrangler ${args.join(' ')} failed:\n${r.out}`);
-  return r.out;
-}
 
 async function publish(body) {
   const res = await fetch(`${server.baseURL}/accounts/${account_id}/event_subscriptions/events`, {
