@@ -7,6 +7,8 @@ add_library(sluice_plugin_api INTERFACE)
 add_library(sluice::plugin_api ALIAS sluice_plugin_api)
 target_include_directories(sluice_plugin_api INTERFACE "${CMAKE_CURRENT_LIST_DIR}/include")
 target_compile_features(sluice_plugin_api INTERFACE cxx_std_17)
+# `cmake --install build` puts the header where out-of-tree plugins find it.
+install(FILES "${CMAKE_CURRENT_LIST_DIR}/include/sluice/plugin.hpp" DESTINATION include/sluice)
 
 target_sources(sluice_actors PRIVATE
   "${CMAKE_CURRENT_LIST_DIR}/plugin_host.cpp"
