@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <memory>
 
-#include <simdjson.h>
-
 #include "actors/crypto.hpp"
 #include "actors/errc.hpp"
 #include "actors/subscription.hpp"
@@ -18,17 +16,13 @@ using self_ptr = event_router_actor::stateful_pointer<event_router_state>;
 
 /// "" if `e` is valid; else the failing field. Sets `version` to the schema
 /// version checked.
-std::string validate(const events::catalog& c, const published_event& e, int64_t& version) {
+std::string validate(const events::catalog& c, simdjson::dom::parser& parser,
+                     const published_event& e, int64_t& version) {
   const auto* src = c.find_source(e.source_type);
   if (src == nullptr)
     return "source.type '" + e.source_type + "' is not a known source";
-  for (const auto& f : src->filters) {
-    bool found = std::any_of(e.fields.begin(), e.fields.end(),
-                             [&](const auto& kv) { return kv.first == f && !kv.second.empty(); });
-    if (!found)
-      return "source." + f + " is required for source '" + src->type + "'";
-  }
-  simdjson::dom::parser parser;
+  if (auto err = missing_source_field(*src, e.fields); !err.empty())
+    return err;
   simdjson::dom::element payload;
   if (parser.parse(e.payload).get(payload))
     return "payload must be a JSON object";
@@ -66,7 +60,7 @@ caf::result<publish_result> on_publish(self_ptr self, publish_events& req) {
   auto now = st.now_ms();
   for (size_t i = 0; i < req.events.size(); ++i) {
     routed_event r;
-    if (auto err = validate(*st.catalog, req.events[i], r.schema_version); !err.empty())
+    if (auto err = validate(*st.catalog, st.parser, req.events[i], r.schema_version); !err.empty())
       return make_error(errc::invalid_request,
                         req.events.size() == 1 ? err : "events[" + std::to_string(i) + "]." + err);
     r.id = random_hex(16);

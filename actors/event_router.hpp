@@ -5,6 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "actors/interfaces.hpp"
 #include "events/catalog.hpp"
 
@@ -20,6 +22,7 @@ struct event_router_state {
   static inline const char* name = "sluice.event_router";
 
   const events::catalog* catalog = nullptr;
+  simdjson::dom::parser parser; ///< reused for every payload (a parser allocates)
   std::function<int64_t()> now_ms;
   /// account → its subscriptions (few per account: matched by a scan).
   std::unordered_map<std::string, std::vector<routed_subscription>> by_account;

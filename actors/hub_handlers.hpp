@@ -33,6 +33,10 @@ subscription_list on_list_subscriptions(self_ptr self, const list_subscriptions&
 /// Publishes one of the hub's own `queues` events; nobody waits for it.
 void publish(self_ptr self, const std::string& account, published_event e);
 
+/// What the router needs to know of `rec`: the record and its destination's
+/// coordinator (invalid if the queue is gone).
+subscription_changed changed(self_ptr self, const storage::subscription_record& rec, bool removed);
+
 /// Tells the event router every recovered subscription (at start).
 void announce_subscriptions(self_ptr self);
 

@@ -145,10 +145,7 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
           spawn_coordinator(self, before);
           for (const auto& s : subscriptions) {
             self->state.subscriptions[s.id] = s;
-            caf::anon_send(
-                self->state.router,
-                subscription_changed{
-                    s, caf::actor_cast<caf::actor>(self->state.coordinators[s.queue_id]), false});
+            caf::anon_send(self->state.router, changed(self, s, false));
           }
           rp.deliver(make_error(errc::storage_failure, "could not delete queue: " + error));
           return;

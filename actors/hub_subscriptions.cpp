@@ -26,6 +26,18 @@ subscription_record* find(self_ptr self, const std::string& account, const std::
                                                                               : &i->second;
 }
 
+/// Applies `patch` to `rec` (see `apply_subscription`) and checks that the
+/// destination queue exists in the subscription's account.
+caf::error apply(self_ptr self, const subscription_patch& patch, bool creating,
+                 subscription_record& rec) {
+  if (auto err = apply_subscription(*self->state.catalog, patch, creating, rec); !err.empty())
+    return make_error(errc::invalid_request, err);
+  if (self->state.find(rec.account, rec.queue_id) == nullptr)
+    return make_error(errc::queue_not_found, "destination.queue_id: queue '" + rec.queue_id
+                                                 + "' does not exist in this account");
+  return {};
+}
+
 /// Persists `b`, then tells the router (`removed` or the new record), then
 /// answers `answer`. On a failed write `undo` restores the hub's state.
 caf::result<subscription_record> commit(self_ptr self, storage::batch b, subscription_record rec,
@@ -40,12 +52,7 @@ caf::result<subscription_record> commit(self_ptr self, storage::batch b, subscri
               make_error(errc::storage_failure, "could not store the subscription: " + error));
           return;
         }
-        auto c = self->state.coordinators.find(rec.queue_id);
-        caf::actor destination;
-        if (c != self->state.coordinators.end())
-          destination = caf::actor_cast<caf::actor>(c->second);
-        self->request(self->state.router, caf::infinite,
-                      subscription_changed{rec, destination, removed})
+        self->request(self->state.router, caf::infinite, changed(self, rec, removed))
             .then([rp, rec](caf::ok_atom) mutable { rp.deliver(rec); },
                   [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
       });
@@ -54,13 +61,18 @@ caf::result<subscription_record> commit(self_ptr self, storage::batch b, subscri
 
 } // namespace
 
+subscription_changed changed(self_ptr self, const subscription_record& rec, bool removed) {
+  auto c = self->state.coordinators.find(rec.queue_id);
+  caf::actor destination;
+  if (c != self->state.coordinators.end())
+    destination = caf::actor_cast<caf::actor>(c->second);
+  return {rec, destination, removed};
+}
+
 void announce_subscriptions(self_ptr self) {
-  for (const auto& [id, rec] : self->state.subscriptions) {
-    auto c = self->state.coordinators.find(rec.queue_id);
-    if (c != self->state.coordinators.end())
-      caf::anon_send(self->state.router,
-                     subscription_changed{rec, caf::actor_cast<caf::actor>(c->second), false});
-  }
+  for (const auto& [id, rec] : self->state.subscriptions)
+    if (self->state.coordinators.count(rec.queue_id) > 0)
+      caf::anon_send(self->state.router, changed(self, rec, false));
 }
 
 caf::result<subscription_record> on_create_subscription(self_ptr self,
@@ -68,11 +80,8 @@ caf::result<subscription_record> on_create_subscription(self_ptr self,
   auto& st = self->state;
   subscription_record rec;
   rec.account = req.account;
-  if (auto err = apply_subscription(*st.catalog, req.patch, true, rec); !err.empty())
-    return make_error(errc::invalid_request, err);
-  if (st.find(req.account, rec.queue_id) == nullptr)
-    return make_error(errc::queue_not_found, "destination.queue_id: queue '" + rec.queue_id
-                                                 + "' does not exist in this account");
+  if (auto err = apply(self, req.patch, true, rec))
+    return err;
   rec.id = random_hex(16);
   rec.created_ms = rec.modified_ms = st.now_ms();
   st.subscriptions[rec.id] = rec;
@@ -91,11 +100,8 @@ caf::result<subscription_record> on_update_subscription(self_ptr self,
   if (cur == nullptr)
     return not_found(req.id);
   auto rec = *cur;
-  if (auto err = apply_subscription(*st.catalog, req.patch, false, rec); !err.empty())
-    return make_error(errc::invalid_request, err);
-  if (st.find(req.account, rec.queue_id) == nullptr)
-    return make_error(errc::queue_not_found, "destination.queue_id: queue '" + rec.queue_id
-                                                 + "' does not exist in this account");
+  if (auto err = apply(self, req.patch, false, rec))
+    return err;
   rec.modified_ms = st.now_ms();
   auto before = *cur;
   *cur = rec;
@@ -147,7 +153,7 @@ take_subscriptions_of_queue(self_ptr self, const std::string& queue_id, storage:
       continue;
     }
     b.erase(storage::family::meta, storage::subscription_key(i->second.account, i->first));
-    caf::anon_send(self->state.router, subscription_changed{i->second, caf::actor{}, true});
+    caf::anon_send(self->state.router, changed(self, i->second, true));
     out.push_back(std::move(i->second));
     i = subs.erase(i);
   }

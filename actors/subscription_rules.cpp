@@ -15,6 +15,15 @@ const std::string* field_of(const source_fields& fields, const std::string& key)
 
 } // namespace
 
+std::string missing_source_field(const events::source_type& src, const source_fields& fields) {
+  for (const auto& f : src.filters) {
+    const auto* v = field_of(fields, f);
+    if (v == nullptr || v->empty())
+      return "source." + f + " is required for source '" + src.type + "'";
+  }
+  return {};
+}
+
 std::string apply_subscription(const events::catalog& c, const subscription_patch& patch,
                                bool creating, storage::subscription_record& r) {
   if (patch.name)
@@ -42,14 +51,12 @@ std::string apply_subscription(const events::catalog& c, const subscription_patc
         known += (known.empty() ? "" : ", ") + s.type;
       return "source.type '" + *patch.source_type + "' is not a known source (" + known + ")";
     }
+    if (auto err = missing_source_field(*src, patch.fields); !err.empty())
+      return err;
     r.source_type = src->type;
     r.source_fields.clear();
-    for (const auto& f : src->filters) {
-      const auto* v = field_of(patch.fields, f);
-      if (v == nullptr || v->empty())
-        return "source." + f + " is required for source '" + src->type + "'";
-      r.source_fields.emplace_back(f, *v);
-    }
+    for (const auto& f : src->filters)
+      r.source_fields.emplace_back(f, *field_of(patch.fields, f));
   } else {
     src = c.find_source(r.source_type);
   }

@@ -17,6 +17,11 @@ namespace sluice {
 std::string apply_subscription(const events::catalog& c, const subscription_patch& patch,
                                bool creating, storage::subscription_record& r);
 
+/// "" if `fields` sets every field `src` requires (e.g. `model_name`), else
+/// the message naming the first missing one. Subscriptions and published
+/// events both need them.
+std::string missing_source_field(const events::source_type& src, const source_fields& fields);
+
 /// True if `sub` (enabled) takes `e`: same source type and account's event
 /// list names the event, and every source field of `sub` has the same value
 /// in the event's source.

@@ -43,14 +43,16 @@ void write_subscription(json_writer& w, const storage::subscription_record& s) {
 /// Orders `subs` by `order` (created_at when empty; ties by creation), as the
 /// list's `order` and `direction` parameters ask.
 void sort_subscriptions(subscription_list& subs, const std::string& order, bool descending) {
-  auto key = [&order](const storage::subscription_record& s) {
+  if ((order.empty() || order == "created_at") && !descending)
+    return; // the hub lists them oldest first already
+  auto key = [&order](const storage::subscription_record& s) -> std::string_view {
     if (order == "name")
       return s.name;
     if (order == "enabled")
-      return std::string{s.enabled ? "1" : "0"};
+      return s.enabled ? "1" : "0";
     if (order == "source")
       return s.source_type;
-    return std::string{};
+    return {};
   };
   std::stable_sort(subs.begin(), subs.end(), [&](const auto& x, const auto& y) {
     auto kx = key(x), ky = key(y);
