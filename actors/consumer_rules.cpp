@@ -31,21 +31,28 @@ std::string apply_consumer(const consumer_patch& patch, bool replace,
                            storage::consumer_record& rec) {
   auto next = rec;
   if (next.type.empty()) {
-    if (!patch.type)
-      return "type is required: http_pull (or worker)";
-    next.type = *patch.type;
+    // A body naming a script is a worker consumer, as upstream infers it.
+    if (!patch.type && !patch.script_name)
+      return "type is required: worker (with script_name) or http_pull";
+    next.type = patch.type ? *patch.type : "worker";
   } else if (patch.type && *patch.type != next.type) {
     return "type cannot be changed from " + next.type + "; remove the consumer and add a new one";
   }
-  if (next.type == "worker")
-    return "worker consumers (consumer plugins) are not available yet; use type http_pull";
-  if (next.type != "http_pull")
-    return "type must be http_pull or worker, got '" + next.type + "'";
+  if (next.type != "http_pull" && next.type != "worker")
+    return "type must be worker or http_pull, got '" + next.type + "'";
   if (replace || rec.type.empty()) {
     auto d = defaults(next.type);
     d.id = rec.id;
     d.created_ms = rec.created_ms;
+    d.script_name = rec.script_name;
     next = d;
+  }
+  if (next.type == "worker") {
+    if (patch.script_name)
+      next.script_name = *patch.script_name;
+    if (next.script_name.empty())
+      return "script_name is required for a worker consumer: the script (sluice scripts deploy) "
+             "that receives the batches";
   }
   if (patch.dead_letter_queue) {
     next.dead_letter_queue = *patch.dead_letter_queue;
@@ -60,9 +67,15 @@ std::string apply_consumer(const consumer_patch& patch, bool replace,
     err = take("max_retries", patch.max_retries, 0, 100, next.max_retries);
   if (err.empty())
     err = take("retry_delay", patch.retry_delay, 0, max_delivery_delay_s, next.retry_delay);
-  if (err.empty())
+  // Settings of the other consumer type are accepted and ignored, as
+  // upstream does (wrangler sends what it has).
+  if (err.empty() && next.type == "http_pull")
     err = take("visibility_timeout_ms", patch.visibility_timeout_ms, 1, 43200000,
                next.visibility_timeout_ms);
+  if (err.empty() && next.type == "worker")
+    err = take("max_wait_time_ms", patch.max_wait_time_ms, 0, 60000, next.max_wait_time_ms);
+  if (err.empty() && next.type == "worker")
+    err = take("max_concurrency", patch.max_concurrency, 1, 250, next.max_concurrency);
   if (!err.empty())
     return err;
   rec = next;

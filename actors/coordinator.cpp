@@ -6,6 +6,7 @@
 
 #include "actors/errc.hpp"
 #include "actors/message_rules.hpp"
+#include "actors/push_consumer.hpp"
 #include "actors/queue_events.hpp"
 #include "actors/storage_shard.hpp"
 
@@ -16,6 +17,9 @@ queue_stats coordinator_state::stats() const {
   for (const auto& s : shard_stats) {
     out.backlog_count += s.backlog_count;
     out.backlog_bytes += s.backlog_bytes;
+    out.ready_count += s.ready_count;
+    out.delayed_count += s.delayed_count;
+    out.in_flight_count += s.in_flight_count;
     if (s.oldest_message_timestamp_ms != 0
         && (out.oldest_message_timestamp_ms == 0
             || s.oldest_message_timestamp_ms < out.oldest_message_timestamp_ms))
@@ -38,6 +42,40 @@ delivery_settings coordinator_state::settings() const {
 namespace {
 
 using self_ptr = coordinator_actor::stateful_pointer<coordinator_state>;
+
+/// Wakes a waiting push consumer once something is ready. Called after every
+/// change of the shards' stats.
+void wake_push(self_ptr self) {
+  auto& st = self->state;
+  if (!st.push_waiting || !st.push || st.queue.settings.delivery_paused
+      || st.stats().ready_count == 0)
+    return;
+  st.push_waiting = false;
+  self->send(st.push, messages_ready{});
+}
+
+/// Starts, updates or stops the push consumer to match the queue's consumer:
+/// a worker consumer whose script is known, when plugins can run.
+void sync_push(self_ptr self) {
+  auto& st = self->state;
+  bool wanted = st.consumer && st.consumer->type == "worker" && st.script && st.plugins;
+  if (!wanted) {
+    if (st.push)
+      self->send(st.push, push_stop{}); // finishes the batches in flight, then quits
+    st.push = nullptr;
+    st.push_waiting = false;
+    return;
+  }
+  push_settings ps{st.queue.name, *st.consumer, *st.script, st.queue.settings.delivery_paused};
+  if (st.push) {
+    self->send(st.push, std::move(ps));
+    wake_push(self);
+    return;
+  }
+  // Linked: it ends with the queue.
+  st.push = self->spawn<caf::linked>(push_consumer,
+                                     push_consumer_config{self, st.plugins, std::move(ps)});
+}
 
 caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
   auto& st = self->state;
@@ -62,6 +100,7 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shard_stats[idx] = s;
             rp.deliver(self->state.stats());
+            wake_push(self);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
@@ -114,6 +153,20 @@ caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
   auto rp = self->make_response_promise<pulled_batch>();
   auto lease = [visibility](uint32_t n) { return shard_lease{n, visibility}; };
   gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(), rp);
+  return rp;
+}
+
+/// Leases a batch for the push consumer; nothing while paused.
+caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
+  auto& st = self->state;
+  if (st.queue.settings.delivery_paused || req.n == 0) {
+    pulled_batch none;
+    none.stats = st.stats();
+    return none;
+  }
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto lease = [visibility = req.visibility_ms](uint32_t n) { return shard_lease{n, visibility}; };
+  gather(self, st.next_shard++, 0, req.n, lease, std::make_shared<pulled_batch>(), rp);
   return rp;
 }
 
@@ -213,6 +266,7 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shard_stats[idx] = s;
             rp.deliver(caf::ok_atom::value);
+            wake_push(self);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
@@ -264,6 +318,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.leases = cfg.leases;
   st.now_ms = cfg.now_ms;
   st.events = cfg.events;
+  st.plugins = cfg.plugins;
   uint16_t count = default_shard_count;
   if (!cfg.recovered.empty())
     count = std::max<uint16_t>(count, static_cast<uint16_t>(cfg.recovered.rbegin()->first + 1));
@@ -286,6 +341,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         self->state.queue = std::move(updated);
         for (auto& s : self->state.shards)
           self->send(s, self->state.settings());
+        sync_push(self); // a pause or resume
       },
       [=](caf::get_atom) { return self->state.queue; },
       [=](send_messages& req) { return on_send(self, req); },
@@ -296,8 +352,10 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         auto& s = self->state;
         s.consumer = std::move(msg.consumer);
         s.dead_letter_queue = caf::actor_cast<coordinator_actor>(msg.dlq);
+        s.script = std::move(msg.script);
         for (auto& shard : s.shards)
           self->send(shard, s.settings());
+        sync_push(self);
       },
       [=](dead_letters& req) { return on_dead_letters(self, req); },
       [=](const purge_queue&) { return on_purge(self); },
@@ -308,6 +366,12 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const shard_stats& s) {
         if (s.shard < self->state.shard_stats.size())
           self->state.shard_stats[s.shard] = s.stats;
+        wake_push(self);
+      },
+      [=](const push_lease& req) { return on_push_lease(self, req); },
+      [=](const push_idle&) {
+        self->state.push_waiting = true;
+        wake_push(self);
       },
   };
 }

@@ -7,6 +7,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/lease.hpp"
+#include "actors/plugin_host.hpp"
 #include "actors/storage_env.hpp"
 #include "storage/recovery.hpp"
 
@@ -25,6 +26,8 @@ struct coordinator_config {
   std::function<int64_t()> now_ms;
   /// Where the queue's own events go (message.dead_lettered).
   event_router_actor events;
+  /// Runs worker consumers' plugins (none: worker consumers deliver nothing).
+  std::shared_ptr<plugin_host> plugins;
 };
 
 /// State of a queue's coordinator: settings, the shard map with each
@@ -42,6 +45,13 @@ struct coordinator_state {
   coordinator_actor dead_letter_queue; ///< invalid when there is none
   purge_status last_purge;
   event_router_actor events;
+  std::shared_ptr<plugin_host> plugins;
+  /// The script of a worker consumer, when it has one.
+  caf::optional<storage::script_record> script;
+  /// Delivers to the worker consumer (invalid when there is none).
+  push_consumer_actor push;
+  /// The push consumer found nothing ready and waits for `messages_ready`.
+  bool push_waiting = false;
 
   /// The sum over all shards.
   queue_stats stats() const;

@@ -11,6 +11,7 @@
 #include <caf/optional.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/script_messages.hpp"
 #include "storage/message_records.hpp"
 #include "storage/records.hpp"
 #include "storage/recovery.hpp"
@@ -51,15 +52,20 @@ typename Inspector::result_type inspect(Inspector& f, send_messages& x) {
 
 /// Backlog of a queue or shard (`metadata.metrics`, GET .../metrics).
 struct queue_stats {
-  uint64_t backlog_count = 0;
+  uint64_t backlog_count = 0; ///< every stored message: ready, delayed and in flight
   uint64_t backlog_bytes = 0;
   int64_t oldest_message_timestamp_ms = 0; ///< 0 when empty
+  /// Deliverable now, of the messages in memory (a backlog beyond a shard's
+  /// window is paged in as this drains, so it counts in backlog_count only).
+  uint64_t ready_count = 0;
+  uint64_t delayed_count = 0;   ///< waiting for a delay or a retry delay
+  uint64_t in_flight_count = 0; ///< leased to a pull or push consumer
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
   return f(caf::meta::type_name("queue_stats"), x.backlog_count, x.backlog_bytes,
-           x.oldest_message_timestamp_ms);
+           x.oldest_message_timestamp_ms, x.ready_count, x.delayed_count, x.in_flight_count);
 }
 
 /// Read a queue's backlog. Reply: `queue_stats`, or `queue_not_found`.
@@ -360,11 +366,13 @@ typename Inspector::result_type inspect(Inspector& f, store_messages& x) {
 struct consumer_changed {
   caf::optional<storage::consumer_record> consumer;
   caf::actor dlq;
+  /// The script a worker consumer names (absent for pull consumers).
+  caf::optional<storage::script_record> script;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, consumer_changed& x) {
-  return f(caf::meta::type_name("consumer_changed"), x.consumer, x.dlq);
+  return f(caf::meta::type_name("consumer_changed"), x.consumer, x.dlq, x.script);
 }
 
 } // namespace sluice

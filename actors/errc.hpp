@@ -26,6 +26,8 @@ enum class errc : uint8_t {
   consumer_exists,        ///< a queue has at most one consumer → 409
   consumer_not_found,     ///< unknown consumer id → 404
   subscription_not_found, ///< unknown event subscription id → 404
+  script_not_found,       ///< unknown script name → 404
+  script_in_use,          ///< deleting a script a worker consumer names → 409
   too_large,              ///< request body over the limit → 413
   queue_paused,           ///< pull on a paused queue → 409 (queue_delivery_paused)
   batch_too_large,        ///< batch over 256 KB → 413

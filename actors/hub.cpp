@@ -81,6 +81,9 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   st.router = self->spawn<caf::linked>(event_router, st.catalog, st.now_ms);
   for (auto& s : cfg.subscriptions)
     st.subscriptions.emplace(s.id, std::move(s));
+  for (auto& s : cfg.scripts)
+    st.scripts[s.account].emplace(s.name, std::move(s));
+  st.plugins = cfg.plugins;
   for (auto& q : cfg.queues) {
     st.put(q);
     auto m = cfg.messages.find(q.id);
@@ -116,6 +119,10 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](const delete_subscription& req) { return on_delete_subscription(self, req); },
       [=](const list_subscriptions& req) { return on_list_subscriptions(self, req); },
       [=](publish_events& req) { return self->delegate(self->state.router, std::move(req)); },
+      [=](const put_script& req) { return on_put_script(self, req); },
+      [=](const get_script& req) { return on_get_script(self, req); },
+      [=](const list_scripts& req) { return on_list_scripts(self, req); },
+      [=](const delete_script& req) { return on_delete_script(self, req); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -11,6 +11,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/lease.hpp"
 #include "actors/persister.hpp"
+#include "actors/plugin_host.hpp"
 #include "actors/storage_env.hpp"
 #include "actors/token_directory.hpp"
 #include "events/catalog.hpp"
@@ -26,6 +27,10 @@ struct hub_config {
   std::vector<storage::queue_record> queues;
   std::vector<storage::token_record> tokens;
   std::vector<storage::subscription_record> subscriptions;
+  std::vector<storage::script_record> scripts;
+  /// Runs the plugins of worker consumers; without one, worker consumers
+  /// are stored but deliver nothing.
+  std::shared_ptr<plugin_host> plugins;
   /// The event catalog (default: the built-in one).
   const events::catalog* catalog = nullptr;
   /// Messages recovered from disk: queue id → shard → messages.
@@ -57,6 +62,9 @@ struct hub_state {
   std::shared_ptr<token_directory> directory;
   std::unordered_map<std::string, coordinator_actor> coordinators;             // by queue id
   std::unordered_map<std::string, storage::subscription_record> subscriptions; // by id
+  /// account → script name → script
+  std::unordered_map<std::string, std::map<std::string, storage::script_record>> scripts;
+  std::shared_ptr<plugin_host> plugins;
   const events::catalog* catalog = nullptr;
   event_router_actor router;
 

@@ -28,6 +28,9 @@ void notify_consumer(self_ptr self, const queue_record& q) {
   consumer_changed msg;
   if (!q.consumers.empty()) {
     msg.consumer = q.consumers.front();
+    if (auto* s = find_script(self, q.account, q.consumers.front().script_name);
+        s != nullptr && q.consumers.front().type == "worker")
+      msg.script = *s;
     const auto& dlq_name = q.consumers.front().dead_letter_queue;
     auto& by_name = self->state.accounts[q.account].id_by_name;
     if (auto i = by_name.find(dlq_name); !dlq_name.empty() && i != by_name.end())
@@ -57,6 +60,12 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
   }
   if (auto err = apply_consumer(req.body, !req.consumer_id.empty(), rec); !err.empty())
     return make_error(errc::invalid_request, err);
+  if (rec.type == "worker" && find_script(self, req.account, rec.script_name) == nullptr)
+    return make_error(errc::script_not_found,
+                      "script_name: script '" + rec.script_name
+                          + "' is not deployed in this account; deploy it first (sluice scripts "
+                            "deploy "
+                          + rec.script_name + " --plugin <plugin>)");
   if (rec.dead_letter_queue == q->name)
     return make_error(errc::invalid_request,
                       "dead_letter_queue: a queue cannot be its own dead-letter queue");

@@ -30,6 +30,15 @@ caf::result<storage::subscription_record> on_delete_subscription(self_ptr self,
                                                                  const delete_subscription& req);
 subscription_list on_list_subscriptions(self_ptr self, const list_subscriptions& req);
 
+caf::result<storage::script_record> on_put_script(self_ptr self, const put_script& req);
+caf::result<storage::script_record> on_get_script(self_ptr self, const get_script& req);
+script_list on_list_scripts(self_ptr self, const list_scripts& req);
+caf::result<caf::ok_atom> on_delete_script(self_ptr self, const delete_script& req);
+
+/// Script `name` of `account`, or null.
+const storage::script_record* find_script(self_ptr self, const std::string& account,
+                                          const std::string& name);
+
 /// Publishes one of the hub's own `queues` events; nobody waits for it.
 void publish(self_ptr self, const std::string& account, published_event e);
 

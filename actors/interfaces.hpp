@@ -9,6 +9,8 @@
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
+#include "actors/push_messages.hpp"
+#include "actors/script_messages.hpp"
 #include "actors/type_ids.hpp"
 
 /// Every typed actor interface of Sluice. A message an actor does not
@@ -37,7 +39,24 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<purge_queue>::with<purge_status>,
   caf::replies_to<get_purge_status>::with<purge_status>,
   caf::replies_to<peek_messages>::with<pulled_batch>,
-  caf::replies_to<delete_refs>::with<ack_result>>;
+  caf::replies_to<delete_refs>::with<ack_result>,
+  caf::replies_to<push_lease>::with<pulled_batch>,
+  caf::reacts_to<push_idle>>;
+
+/// One per worker consumer, spawned by the queue's coordinator: fills batches
+/// (full, or partial after max_wait_time_ms), hands them to its consumer
+/// shards and sizes their number with the concurrency controller.
+using push_consumer_actor = caf::typed_actor<
+  caf::reacts_to<push_settings>,
+  caf::reacts_to<messages_ready>,
+  caf::reacts_to<push_stop>,
+  caf::reacts_to<fill_due>>;
+
+/// 1..max_concurrency per push consumer: runs one batch at a time through the
+/// plugin host (off the CAF scheduler) and settles each message's outcome.
+using consumer_shard_actor = caf::typed_actor<
+  caf::replies_to<run_batch>::with<batch_report>,
+  caf::reacts_to<invocation_finished>>;
 
 /// N per queue: owns a partition of the queue's messages (append, lease,
 /// ack, retry, delays, lease expiry, retention). Replies only after changes
@@ -95,6 +114,10 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<delete_subscription>::with<storage::subscription_record>,
   caf::replies_to<list_subscriptions>::with<subscription_list>,
   caf::replies_to<publish_events>::with<publish_result>,
+  caf::replies_to<put_script>::with<storage::script_record>,
+  caf::replies_to<get_script>::with<storage::script_record>,
+  caf::replies_to<list_scripts>::with<script_list>,
+  caf::replies_to<delete_script>::with<caf::ok_atom>,
   caf::reacts_to<write_done>>;
 
 // clang-format on

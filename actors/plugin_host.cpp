@@ -218,6 +218,40 @@ struct plugin_host_core {
   std::thread watchdog;
 };
 
+namespace {
+
+/// Calls a plugin's entry function with this hub's ABI version and checks the table it
+/// returns. `where` names the plugin in errors ("PATH" or "built-in"). nullptr and
+/// `error` set when the plugin is refused. The same checks for dlopen'ed and built-in
+/// plugins, so a built-in cannot slip past them.
+const sluice_plugin_v1* checked_table(const std::string& name, const std::string& where,
+                                      sluice_plugin_entry_fn entry, std::string& error) {
+  auto refuse = [&](const std::string& why) -> const sluice_plugin_v1* {
+    error = "plugin '" + name + "' (" + where + ") " + why;
+    return nullptr;
+  };
+  if (entry == nullptr)
+    return refuse("has no entry function");
+  const sluice_plugin_v1* table = nullptr;
+  try {
+    table = entry(SLUICE_PLUGIN_ABI_VERSION);
+  } catch (...) {
+    return refuse("threw from " SLUICE_PLUGIN_ENTRY_SYMBOL);
+  }
+  const std::string host_version = std::to_string(SLUICE_PLUGIN_ABI_VERSION);
+  if (table == nullptr)
+    return refuse("does not support plugin ABI version " + host_version
+                  + " (rebuild it against this hub's sluice/plugin.hpp)");
+  if (table->abi_version != SLUICE_PLUGIN_ABI_VERSION)
+    return refuse("was built for plugin ABI version " + std::to_string(table->abi_version)
+                  + "; this hub speaks version " + host_version);
+  if (table->queue == nullptr)
+    return refuse("has no queue handler");
+  return table;
+}
+
+} // namespace
+
 const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::string& error) {
   if (!valid_plugin_name(name)) {
     error = "invalid plugin name '" + name + "' (1-64 letters, digits, '_' or '-')";
@@ -226,6 +260,14 @@ const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::str
   std::lock_guard<std::mutex> lock(load_mutex);
   if (auto it = loaded.find(name); it != loaded.end())
     return &it->second;
+
+  // Built-ins first: they win over a same-named file in the directory.
+  if (auto builtin = config.builtins.find(name); builtin != config.builtins.end()) {
+    const sluice_plugin_v1* table = checked_table(name, "built-in", builtin->second, error);
+    if (table == nullptr)
+      return nullptr;
+    return &loaded.emplace(name, loaded_plugin{"built-in", table}).first->second;
+  }
 
   namespace fs = std::filesystem;
   std::string path;
@@ -249,33 +291,21 @@ const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::str
     error = "cannot load plugin '" + name + "' from " + path + ": " + (why ? why : "dlopen failed");
     return nullptr;
   }
-  auto refuse = [&](const std::string& why) {
-    error = "plugin '" + name + "' (" + path + ") " + why;
+  void* symbol = dlsym(handle, SLUICE_PLUGIN_ENTRY_SYMBOL);
+  if (symbol == nullptr) {
+    error = "plugin '" + name + "' (" + path
+            + ") does not export " SLUICE_PLUGIN_ENTRY_SYMBOL " (is SLUICE_PLUGIN(...) missing?)";
     dlclose(handle);
     return nullptr;
-  };
-  void* symbol = dlsym(handle, SLUICE_PLUGIN_ENTRY_SYMBOL);
-  if (symbol == nullptr)
-    return refuse("does not export " SLUICE_PLUGIN_ENTRY_SYMBOL
-                  " (is SLUICE_PLUGIN(...) missing?)");
+  }
   sluice_plugin_entry_fn entry = nullptr;
   static_assert(sizeof(entry) == sizeof(symbol));
   std::memcpy(&entry, &symbol, sizeof(entry)); // POSIX: dlsym's object pointer is the function
-  const sluice_plugin_v1* table = nullptr;
-  try {
-    table = entry(SLUICE_PLUGIN_ABI_VERSION);
-  } catch (...) {
-    return refuse("threw from " SLUICE_PLUGIN_ENTRY_SYMBOL);
+  const sluice_plugin_v1* table = checked_table(name, path, entry, error);
+  if (table == nullptr) {
+    dlclose(handle);
+    return nullptr;
   }
-  const std::string host_version = std::to_string(SLUICE_PLUGIN_ABI_VERSION);
-  if (table == nullptr)
-    return refuse("does not support plugin ABI version " + host_version
-                  + " (rebuild it against this hub's sluice/plugin.hpp)");
-  if (table->abi_version != SLUICE_PLUGIN_ABI_VERSION)
-    return refuse("was built for plugin ABI version " + std::to_string(table->abi_version)
-                  + "; this hub speaks version " + host_version);
-  if (table->queue == nullptr)
-    return refuse("has no queue handler");
   return &loaded.emplace(name, loaded_plugin{path, table}).first->second;
 }
 
@@ -415,6 +445,8 @@ void plugin_host_core::watchdog_loop() {
 
 plugin_host::plugin_host(plugin_host_config config)
   : core_(std::make_shared<detail::plugin_host_core>(std::move(config))) {
+  if (core_->config.inline_run)
+    return;
   // Each thread keeps the core alive: an abandoned handler may outlive the host object.
   for (std::size_t i = 0; i < core_->config.threads; ++i)
     core_->workers.emplace_back([c = core_, i] { c->worker_loop(i); });
@@ -422,10 +454,16 @@ plugin_host::plugin_host(plugin_host_config config)
 }
 
 plugin_host::~plugin_host() {
+  shutdown();
+}
+
+void plugin_host::shutdown() {
   auto& c = *core_;
   std::deque<detail::job_ptr> pending;
   {
     std::lock_guard<std::mutex> lock(c.mutex);
+    if (c.stopping)
+      return;
     c.stopping = true;
     pending.swap(c.queue);
   }
@@ -453,7 +491,8 @@ plugin_host::~plugin_host() {
     c.timer_stopping = true;
   }
   c.timer_cv.notify_all();
-  c.watchdog.join();
+  if (c.watchdog.joinable())
+    c.watchdog.join();
   for (std::size_t i = 0; i < c.workers.size(); ++i) {
     bool stuck = false;
     {
@@ -472,16 +511,29 @@ plugin_host::~plugin_host() {
 
 void plugin_host::invoke(const std::string& plugin, invocation inv, invocation_done done) {
   auto j = std::make_shared<detail::job>(plugin, std::move(inv), std::move(done));
+  bool stopped = false;
   {
     std::lock_guard<std::mutex> lock(core_->mutex);
-    core_->queue.push_back(std::move(j));
+    stopped = core_->stopping;
+    if (!stopped && core_->config.inline_run)
+      ++core_->active; // run() leaves it
+    else if (!stopped)
+      core_->queue.push_back(j);
   }
-  core_->work_cv.notify_one();
+  if (stopped)
+    detail::deliver(*j, true, "plugin host stopped");
+  else if (core_->config.inline_run)
+    core_->run(j);
+  else
+    core_->work_cv.notify_one();
 }
 
 std::vector<std::string> plugin_host::available() const {
   namespace fs = std::filesystem;
   std::set<std::string> names;
+  for (const auto& builtin : core_->config.builtins)
+    if (valid_plugin_name(builtin.first))
+      names.insert(builtin.first);
   std::error_code ec;
   for (fs::directory_iterator it(core_->config.dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::error_code file_ec;

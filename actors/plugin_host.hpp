@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <sluice/plugin.hpp>
+
 #include "actors/plugin_outcome.hpp"
 
 /// The plugin host of DESIGN.md: loads consumer plugins (sluice/plugin.hpp, ABI v1) from
@@ -21,6 +23,10 @@
 /// (RTLD_NOW | RTLD_LOCAL) on its first invocation, on a pool thread, and stays loaded for
 /// the life of the process (never dlclose'd: an abandoned invocation may still run its
 /// code). Failed loads are not cached, so a plugin added to the directory later is found.
+///
+/// Built-in plugins: entry functions compiled into the executable
+/// (`plugin_host_config::builtins`) are resolved before the directory, so a built-in wins
+/// over a same-named file, and go through the same ABI checks as a loaded library.
 
 namespace sluice {
 
@@ -61,18 +67,26 @@ struct invocation_result {
 
 /// Settings of a plugin host.
 struct plugin_host_config {
-  std::string dir;         ///< the plugin directory (`--plugin-dir`)
+  std::string dir; ///< the plugin directory (`--plugin-dir`)
+  /// Plugins compiled into the executable, by name: each value is the plugin's
+  /// `sluice_plugin_entry` (e.g. `sluice::detail::entry<...>`). Looked up before the
+  /// directory: a built-in wins over `<dir>/<name>.so`. Names must be valid plugin names.
+  std::map<std::string, sluice_plugin_entry_fn> builtins;
   std::size_t threads = 8; ///< pool size; 0 is taken as 1
   /// Handler limit for invocations that give none (0 or less: 15 min).
   std::chrono::milliseconds default_limit = std::chrono::minutes(15);
   /// How long destruction waits for running handlers before failing and abandoning them.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
+  /// Tests only: no pool and no watchdog; `invoke` runs the handler on the calling
+  /// thread and calls `done` there before it returns (the wall-clock limit is not
+  /// enforced). Lets actor tests on CAF's deterministic scheduler run real plugins.
+  bool inline_run = false;
 };
 
 /// Completion of an invocation. Runs on a host thread (a pool thread, the time-out
-/// watchdog, or the thread destroying the host), never on the thread that called
-/// `invoke`, exactly once per invocation. Keep it short (post to an actor); it must not
-/// throw (it is called from noexcept code) and must not destroy the host.
+/// watchdog, or the thread stopping the host) exactly once per invocation; on the thread
+/// calling `invoke` only after `shutdown` or with `inline_run`. Keep it short (post to an actor);
+/// it must not throw (it is called from noexcept code) and must not destroy the host.
 using invocation_done = std::function<void(invocation_result)>;
 
 /// Loads and runs consumer plugins. Thread-safe: `invoke`, `available` and `abandoned`
@@ -97,17 +111,23 @@ public:
   /// their own, their late calls ignored.
   ~plugin_host();
 
+  /// What destruction does, earlier (idempotent): the server calls it at shutdown while
+  /// consumer shards may still hold the host. Afterwards `invoke` fails at once with
+  /// "plugin host stopped".
+  void shutdown();
+
   plugin_host(const plugin_host&) = delete;
   plugin_host& operator=(const plugin_host&) = delete;
 
-  /// Queues `inv` for plugin `plugin`; returns at once. `done` gets the result. Loading
+  /// Queues `inv` for plugin `plugin` (a built-in, else a file of the directory); returns
+  /// at once. `done` gets the result. Loading
   /// errors (invalid name, not found, dlopen failure, ABI mismatch) arrive through
   /// `done` as failed results that retry every message.
   void invoke(const std::string& plugin, invocation inv, invocation_done done);
 
-  /// The names of the plugins in the directory (files `<name>.so` / `lib<name>.so` with a
-  /// valid name), sorted, without duplicates. Does not load them. Empty when the
-  /// directory does not exist.
+  /// The names of the built-ins and of the plugins in the directory (files `<name>.so` /
+  /// `lib<name>.so` with a valid name), sorted, without duplicates. Does not load them.
+  /// Only the built-ins when the directory does not exist.
   std::vector<std::string> available() const;
 
   /// The number of timed-out handlers still running (each holds a pool thread).

@@ -9,7 +9,8 @@ namespace sluice {
 
 queue_stats storage_shard_state::stats() const {
   // Cold messages are newer than every one in memory: the oldest is here.
-  return {index.size() + cold_count, index.bytes() + cold_bytes, index.oldest_timestamp()};
+  return {index.size() + cold_count, index.bytes() + cold_bytes, index.oldest_timestamp(),
+          index.ready_count(),       index.delayed_count(),      index.leased_count()};
 }
 
 namespace {
@@ -117,6 +118,7 @@ void on_page(self_ptr self, page_loaded& page) {
   }
   if (st.cold_count == 0)
     st.cold_bytes = 0;
+  report(self); // more ready: push consumers may be waiting
   arm_next(self);
   refill(self);
 }
@@ -170,6 +172,7 @@ void on_tick(self_ptr self) {
   auto& st = self->state;
   st.wakeup_at = INT64_MAX;
   auto now = st.now_ms();
+  auto ready_before = st.index.ready_count();
   storage::batch b;
   std::vector<uint64_t> out_of_retries;
   for (auto seq : st.index.advance(now)) {
@@ -184,10 +187,12 @@ void on_tick(self_ptr self) {
     for (auto seq : st.index.older_than(now - st.settings.retention_s * 1000))
       drop(st, seq, b);
   }
-  if (!b.empty()) {
+  bool changed = !b.empty();
+  if (changed)
     st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b), [](const std::string&) {});
+  // Delayed messages came due or leases expired: push consumers wait for this.
+  if (changed || st.index.ready_count() > ready_before)
     report(self);
-  }
   arm_next(self);
   refill(self);
 }

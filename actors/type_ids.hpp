@@ -6,6 +6,8 @@
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
+#include "actors/push_messages.hpp"
+#include "actors/script_messages.hpp"
 
 /// The one type-ID block of Sluice. Every message type is listed here and
 /// nowhere else.
@@ -71,11 +73,27 @@ CAF_ADD_TYPE_ID(sluice, (sluice::publish_result))
 CAF_ADD_TYPE_ID(sluice, (sluice::routed_event))
 CAF_ADD_TYPE_ID(sluice, (sluice::deliver_events))
 CAF_ADD_TYPE_ID(sluice, (sluice::subscription_changed))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::script_record))
+CAF_ADD_TYPE_ID(sluice, (sluice::script_list))
+CAF_ADD_TYPE_ID(sluice, (sluice::put_script))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_script))
+CAF_ADD_TYPE_ID(sluice, (sluice::list_scripts))
+CAF_ADD_TYPE_ID(sluice, (sluice::delete_script))
+CAF_ADD_TYPE_ID(sluice, (sluice::push_settings))
+CAF_ADD_TYPE_ID(sluice, (sluice::push_lease))
+CAF_ADD_TYPE_ID(sluice, (sluice::push_idle))
+CAF_ADD_TYPE_ID(sluice, (sluice::messages_ready))
+CAF_ADD_TYPE_ID(sluice, (sluice::push_stop))
+CAF_ADD_TYPE_ID(sluice, (sluice::fill_due))
+CAF_ADD_TYPE_ID(sluice, (sluice::run_batch))
+CAF_ADD_TYPE_ID(sluice, (sluice::batch_report))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 
 // Carries bodies between a reader thread and its shard in one process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::page_loaded)
+// Carries a plugin's decisions from a plugin host thread to its consumer shard.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::invocation_finished)
 
 namespace sluice {
 

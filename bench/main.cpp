@@ -103,6 +103,51 @@ step_fn consumer(const std::string& queue, bool drain) {
   };
 }
 
+/// GET `path` and read `result.<key>` as an integer (-1 on any failure).
+int64_t read_int(http::client& c, const target& t, const std::string& path, const char* key) {
+  auto r = c.send("GET", path, {}, t.headers());
+  simdjson::dom::parser p;
+  int64_t v = -1;
+  if (r.status != 200 || p.parse(r.body)["result"][key].get(v))
+    return -1;
+  return v;
+}
+
+/// Push delivery: preloads `n` messages, then attaches a worker consumer whose script runs
+/// the `noop` example plugin (batch_size 100) and times the drain, polling the backlog.
+stats push_drain(const target& t, long n, size_t body_bytes) {
+  http::client c{t.host, t.port};
+  auto script = "/client/v4/accounts/" + t.account + "/sluice/scripts/bench-noop";
+  auto deployed = c.send("PUT", script, R"({"plugin":"noop"})", t.headers());
+  if (deployed.status != 200)
+    throw std::runtime_error("cannot deploy the noop script (start the server with "
+                             "--plugin-dir build/plugins, with an admin token): "
+                             + deployed.body);
+  scratch_queue q{t, "push"};
+  std::atomic<long> batches{(n + 99) / 100};
+  auto send = sender(q.path + "/messages/batch", batch_json(100, body_bytes), 100);
+  print_row(run(t, "push: preload x100", 8, 3600,
+                [&](worker& w) -> long { return batches.fetch_sub(1) > 0 ? send(w) : stop; }));
+  auto start = std::chrono::steady_clock::now();
+  auto added = c.send("POST", q.path + "/consumers",
+                      R"({"type":"worker","script_name":"bench-noop",)"
+                      R"("settings":{"batch_size":100,"max_wait_time_ms":1000}})",
+                      t.headers());
+  if (added.status != 200)
+    throw std::runtime_error("cannot add the worker consumer: " + added.body);
+  int64_t backlog = 1;
+  while ((backlog = read_int(c, t, q.path + "/metrics", "backlog_count")) != 0) {
+    if (backlog < 0)
+      throw std::runtime_error("cannot read the backlog of " + q.path);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  stats s;
+  s.name = "push: noop plugin x100";
+  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  s.messages = static_cast<uint64_t>(n);
+  return s; // deleting the scratch queue removes its consumer
+}
+
 struct options {
   target t;
   double seconds = 10;
@@ -141,6 +186,8 @@ std::vector<stats> run_scenarios(const options& o, const std::string& which) {
                [&](worker& w) -> long { return batches.fetch_sub(1) > 0 ? send(w) : stop; }));
     report(run(t, "drain: pull+ack x100", 4, 3600, consumer(q.path, true)));
   }
+  if (which == "push") // needs --plugin-dir with noop.so and an admin token
+    report(push_drain(t, o.drain_messages, o.body_bytes));
   if (want("mixed")) {
     scratch_queue q{t, "mixed"};
     auto produced = std::async(std::launch::async, [&] {
@@ -167,10 +214,10 @@ int main(int argc, char** argv) {
   app.add_option("--token", o.t.token, "API token with queues_read + queues_write")->required();
   app.add_option("--account", o.t.account, "Account id to create queues in");
   app.add_option("--scenario", scenario, "Which scenarios to run")
-      ->check(CLI::IsMember({"all", "http", "single", "batch", "drain", "mixed"}));
+      ->check(CLI::IsMember({"all", "http", "single", "batch", "drain", "mixed", "push"}));
   app.add_option("--seconds", o.seconds, "Seconds per timed scenario")->check(CLI::PositiveNumber);
   app.add_option("--body-bytes", o.body_bytes, "Body size")->check(CLI::Range(1, 128000));
-  app.add_option("--drain-messages", o.drain_messages, "Preloaded for the drain")
+  app.add_option("--drain-messages", o.drain_messages, "Preloaded for the drain and push")
       ->check(CLI::PositiveNumber);
   app.add_option("--json", json_path, "Also write the rows as a JSON array to this file");
   CLI11_PARSE(app, argc, argv);

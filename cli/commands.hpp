@@ -21,4 +21,7 @@ void add_event_commands(CLI::App& app, remote_options& remote);
 /// `sluice tokens create|list|revoke`.
 void add_token_commands(CLI::App& app, remote_options& remote);
 
+/// `sluice scripts deploy|list|delete|plugins`.
+void add_script_commands(CLI::App& app, remote_options& remote);
+
 } // namespace sluice::cli

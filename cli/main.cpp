@@ -21,7 +21,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cmd->add_option("--data-dir", serve.data_dir, "Directory of the RocksDB data")
       ->capture_default_str();
-  cmd->add_option("--plugin-dir", serve.plugin_dir, "Directory of consumer plugins");
+  cmd->add_option("--plugin-dir", serve.plugin_dir,
+                  "Directory of consumer plugins (<name>.so); webhook and file-sink are built in");
+  cmd->add_option("--plugin-threads", serve.plugin_threads,
+                  "Threads that run consumer plugins (push invocations at once, all queues)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
+  cmd->add_option("--plugin-timeout", serve.plugin_timeout_s,
+                  "Seconds a push invocation may run before it counts as failed")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 43200));
   cmd->add_flag("--dev", serve.dev, "Disable authentication (loopback addresses only)");
   cmd->add_option("--http-threads", serve.http_threads, "HTTP I/O threads")
       ->capture_default_str()
@@ -47,6 +56,7 @@ int main(int argc, char** argv) {
   sluice::cli::add_message_commands(app, remote);
   sluice::cli::add_event_commands(app, remote);
   sluice::cli::add_token_commands(app, remote);
+  sluice::cli::add_script_commands(app, remote);
   for (auto* client : app.get_subcommands([](CLI::App* c) { return c->get_name() != "serve"; }))
     sluice::cli::add_remote_options(*client, remote);
 

@@ -72,8 +72,9 @@ void info(remote& api, const remote_options& o, const std::string& queue) {
             << "\nMessage Retention Period: " << field(s, "message_retention_period") << " s"
             << "\nDelivery Paused: " << field(s, "delivery_paused") << "\n";
   for (auto c : items(q["consumers"]))
-    std::cout << "Consumer: " << field(c, "type") << " " << field(c, "consumer_id") << " settings "
-              << field(c, "settings")
+    std::cout << "Consumer: " << field(c, "type") << " " << field(c, "consumer_id")
+              << (field(c, "script").empty() ? std::string{} : " script " + field(c, "script"))
+              << " settings " << field(c, "settings")
               << (field(c, "dead_letter_queue").empty()
                       ? std::string{}
                       : " dead letter queue " + field(c, "dead_letter_queue"))

@@ -13,8 +13,10 @@
 
 #include "actors/crypto.hpp"
 #include "actors/hub.hpp"
+#include "actors/plugin_host.hpp"
 #include "actors/tokens.hpp"
 #include "actors/type_ids.hpp"
+#include "examples/plugins/builtin/builtin_plugins.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
@@ -150,6 +152,13 @@ int serve(const serve_options& opts) {
   spdlog::info("recovered {} queues, {} messages and {} tokens from {}", meta.queues.size(),
                recovered_messages, meta.tokens.size(), opts.data_dir);
 
+  plugin_host_config pc;
+  pc.dir = opts.plugin_dir;
+  pc.threads = opts.plugin_threads;
+  pc.default_limit = std::chrono::seconds(opts.plugin_timeout_s);
+  pc.shutdown_grace = std::chrono::seconds(opts.shutdown_grace_s);
+  pc.builtins = builtin_plugins();
+  auto plugins = std::make_shared<plugin_host>(std::move(pc));
   storage::writer writer{*db};
   storage::io_thread reader;
   metrics::registry metrics;
@@ -173,6 +182,8 @@ int serve(const serve_options& opts) {
     hc.queues = std::move(meta.queues);
     hc.tokens = std::move(meta.tokens);
     hc.subscriptions = std::move(meta.subscriptions);
+    hc.scripts = std::move(meta.scripts);
+    hc.plugins = plugins;
     auto hub_handle = sys.spawn(hub, std::move(hc));
     await_started(sys, hub_handle);
 
@@ -181,6 +192,7 @@ int serve(const serve_options& opts) {
     ctx.hub = hub_handle;
     ctx.tokens = tokens.get();
     ctx.metrics = &metrics;
+    ctx.plugins = plugins.get();
     ctx.dev_mode = opts.dev;
     ctx.draining = &draining;
     http::router routes;
@@ -202,6 +214,9 @@ int serve(const serve_options& opts) {
       srv.run();
     }
     caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);
+    // Running handlers get the grace, then fail; their messages come back
+    // when their leases expire (at the next start at the latest).
+    plugins->shutdown();
     // ~actor_system waits for every actor; metadata writes still in flight
     // complete through the writer, which outlives the system.
   }

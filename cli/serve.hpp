@@ -17,6 +17,8 @@ struct serve_options {
   uint64_t max_request_bytes = 1'000'000;
   unsigned shutdown_grace_s = 10;
   size_t shard_window = 10000;
+  unsigned plugin_threads = 8;
+  unsigned plugin_timeout_s = 900; ///< wall-clock limit of one push invocation
 };
 
 /// Runs the server until SIGINT/SIGTERM. Returns the process exit code.

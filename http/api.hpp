@@ -28,12 +28,16 @@ void add_token_routes(router& r, api_context& ctx);
 /// The data plane: send, batch send, pull, ack, per-queue metrics.
 void add_message_routes(router& r, api_context& ctx);
 
-/// The consumers API under `/queues/{queue_id}/consumers` (http_pull now).
+/// The consumers API under `/queues/{queue_id}/consumers` (worker and http_pull).
 void add_consumer_routes(router& r, api_context& ctx);
 
 /// Event subscriptions, the event catalog and publishing under
 /// `/client/v4/accounts/{account}/event_subscriptions`.
 void add_event_routes(router& r, api_context& ctx);
+
+/// Scripts (deployed consumer plugins) and the plugin list under
+/// `/client/v4/accounts/{account}/sluice/`.
+void add_script_routes(router& r, api_context& ctx);
 
 /// Every route of the server.
 inline void add_all_routes(router& r, api_context& ctx) {
@@ -43,6 +47,7 @@ inline void add_all_routes(router& r, api_context& ctx) {
   add_message_routes(r, ctx);
   add_consumer_routes(r, ctx);
   add_event_routes(r, ctx);
+  add_script_routes(r, ctx);
 }
 
 } // namespace sluice::http

@@ -5,6 +5,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/interfaces.hpp"
+#include "actors/plugin_host.hpp"
 #include "actors/token_directory.hpp"
 
 namespace sluice::metrics {
@@ -22,6 +23,8 @@ struct api_context {
   metrics::registry* metrics = nullptr;
   /// `--dev`: no authentication (only ever on a loopback listener).
   bool dev_mode = false;
+  /// Runs consumer plugins; scripts are checked against its plugins (none: any name).
+  plugin_host* plugins = nullptr;
   /// Set once SIGTERM arrived: `/readyz` answers 503 while in-flight work ends.
   std::atomic<bool>* draining = nullptr;
 };

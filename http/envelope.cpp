@@ -38,6 +38,10 @@ wire_error to_wire(errc e) {
       return {404, 11011};
     case errc::subscription_not_found:
       return {404, 11013};
+    case errc::script_not_found:
+      return {404, 10007};
+    case errc::script_in_use:
+      return {409, 10064};
     case errc::queue_paused:
       return {409, 11012};
     case errc::too_many_requests:

@@ -15,6 +15,7 @@ struct request {
   std::string query;  ///< the raw text after '?', may be empty
   std::string authorization;
   std::string body;
+  std::string content_type; ///< the Content-Type header, as sent (may be empty)
 };
 
 /// A response to write back. `content_type` defaults to JSON.

@@ -6,14 +6,7 @@
 namespace sluice::http {
 
 const char* content_type_name(uint8_t type) {
-  switch (static_cast<storage::content_type>(type)) {
-    case storage::content_type::text:
-      return "text";
-    case storage::content_type::bytes:
-      return "bytes";
-    default:
-      return "json";
-  }
+  return storage::content_type_name(static_cast<storage::content_type>(type));
 }
 
 problem read_message(simdjson::dom::object obj, const std::string& path, outgoing_message& out) {

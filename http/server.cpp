@@ -99,6 +99,8 @@ private:
       req.query = std::string{target.substr(q + 1)};
     auto auth = msg[bhttp::field::authorization];
     req.authorization = std::string{auth.data(), auth.size()};
+    auto content_type = msg[bhttp::field::content_type];
+    req.content_type = std::string{content_type.data(), content_type.size()};
     req.body = std::move(msg.body());
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();

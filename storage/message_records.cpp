@@ -6,6 +6,17 @@
 
 namespace sluice::storage {
 
+const char* content_type_name(content_type type) {
+  switch (type) {
+    case content_type::text:
+      return "text";
+    case content_type::bytes:
+      return "bytes";
+    default:
+      return "json";
+  }
+}
+
 namespace {
 
 constexpr uint8_t message_format = 1;

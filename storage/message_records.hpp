@@ -10,6 +10,9 @@ namespace sluice::storage {
 /// How a message body is to be read (SPEC §1).
 enum class content_type : uint8_t { json = 0, text = 1, bytes = 2 };
 
+/// "json", "text" or "bytes" (unknown values read as json).
+const char* content_type_name(content_type type);
+
 /// The immutable part of a stored message (`messages` family): written once
 /// at send, deleted at ack.
 struct stored_message {

@@ -12,6 +12,7 @@ constexpr uint8_t queue_format = 1;
 constexpr uint8_t token_format = 1;
 constexpr uint8_t consumer_format = 1;
 constexpr uint8_t subscription_format = 1;
+constexpr uint8_t script_format = 1;
 
 } // namespace
 
@@ -170,6 +171,38 @@ std::optional<subscription_record> decode_subscription(std::string_view bytes) {
     x.events.push_back(in.str());
   x.queue_id = in.str();
   x.enabled = in.u8() != 0;
+  x.created_ms = in.i64();
+  x.modified_ms = in.i64();
+  if (!in.ok())
+    return std::nullopt;
+  return x;
+}
+
+std::string script_key(std::string_view account, std::string_view name) {
+  return encoder{}.raw(script_prefix).raw(account).raw("/").raw(name).take();
+}
+
+std::string encode(const script_record& x) {
+  encoder e;
+  e.u8(script_format).str(x.account).str(x.name).str(x.plugin);
+  e.u32(static_cast<uint32_t>(x.env.size()));
+  for (const auto& [k, v] : x.env)
+    e.str(k).str(v);
+  return e.i64(x.created_ms).i64(x.modified_ms).take();
+}
+
+std::optional<script_record> decode_script(std::string_view bytes) {
+  decoder in{bytes};
+  if (in.u8() != script_format)
+    return std::nullopt;
+  script_record x;
+  x.account = in.str();
+  x.name = in.str();
+  x.plugin = in.str();
+  for (auto n = in.u32(); n > 0 && in.ok(); --n) {
+    auto k = in.str();
+    x.env.emplace_back(std::move(k), in.str());
+  }
   x.created_ms = in.i64();
   x.modified_ms = in.i64();
   if (!in.ok())

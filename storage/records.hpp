@@ -84,6 +84,17 @@ struct subscription_record {
   int64_t modified_ms = 0;
 };
 
+/// A deployed script (SPEC §4): a named instance of a consumer plugin with its
+/// variables, as a Worker is a deployed script with its bindings.
+struct script_record {
+  std::string account;
+  std::string name;   ///< unique per account; what a worker consumer's script_name names
+  std::string plugin; ///< the plugin it runs (built-in or in the plugin directory)
+  std::vector<std::pair<std::string, std::string>> env; ///< sorted by name
+  int64_t created_ms = 0;
+  int64_t modified_ms = 0;
+};
+
 /// Key prefix under which every queue of every account is stored.
 inline constexpr std::string_view queue_prefix = "queue/";
 /// Key prefix under which every token is stored.
@@ -107,6 +118,11 @@ inline constexpr std::string_view subscription_prefix = "subscription/";
 /// `meta` key of a subscription: `subscription/<account>/<id>`.
 std::string subscription_key(std::string_view account, std::string_view id);
 
+/// Key prefix of every script.
+inline constexpr std::string_view script_prefix = "script/";
+/// `meta` key of a script: `script/<account>/<name>`.
+std::string script_key(std::string_view account, std::string_view name);
+
 /// `meta` key of a token: `token/<hash>`.
 std::string token_key(std::string_view hash);
 
@@ -114,11 +130,13 @@ std::string encode(const queue_record& x);
 std::string encode(const token_record& x);
 std::string encode(const consumer_record& x);
 std::string encode(const subscription_record& x);
+std::string encode(const script_record& x);
 /// Decoders return nullopt for bytes that are not a record of this type and
 /// version (a corrupt or foreign value).
 std::optional<queue_record> decode_queue(std::string_view bytes);
 std::optional<token_record> decode_token(std::string_view bytes);
 std::optional<consumer_record> decode_consumer(std::string_view bytes);
 std::optional<subscription_record> decode_subscription(std::string_view bytes);
+std::optional<script_record> decode_script(std::string_view bytes);
 
 } // namespace sluice::storage

@@ -16,6 +16,7 @@ struct meta_snapshot {
   std::vector<token_record> tokens;
   /// Consumers are attached to their queue's `consumers`.
   std::vector<subscription_record> subscriptions;
+  std::vector<script_record> scripts;
 };
 
 /// Reads every queue and token record. Blocks on disk I/O: call before the

@@ -68,3 +68,40 @@ test('wrangler queues consumer http add/remove, pause/resume, purge', async () =
   await ok('queues', 'consumer', 'http', 'remove', 'wr-pull');
   assert.equal((await queueNamed('wr-pull')).consumers.length, 0);
 });
+
+async function deployScript(name, plugin, env) {
+  const res = await fetch(`${server.baseURL}/accounts/${server.accountId}/sluice/scripts/${name}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ plugin, env }),
+  });
+  assert.equal(res.status, 200, await res.text());
+}
+
+test('wrangler queues consumer add/remove and consumer worker add/remove', async () => {
+  await deployScript('wr-sink', 'file-sink', { DIR: `${server.dataDir}/wr-sink` });
+  await ok('queues', 'create', 'wr-push');
+  await ok('queues', 'consumer', 'add', 'wr-push', 'wr-sink', '--batch-size', '20',
+    '--batch-timeout', '2', '--message-retries', '4', '--max-concurrency', '3',
+    '--retry-delay-secs', '7', '--dead-letter-queue', 'wr-push-dlq');
+  let q = await queueNamed('wr-push');
+  assert.equal(q.consumers.length, 1);
+  const c = q.consumers[0];
+  assert.equal(c.type, 'worker');
+  assert.equal(c.script, 'wr-sink');
+  assert.equal(c.script_name, 'wr-sink');
+  assert.deepEqual(c.settings, {
+    batch_size: 20, max_retries: 4, retry_delay: 7, max_wait_time_ms: 2000, max_concurrency: 3,
+  });
+  assert.equal(c.dead_letter_queue, 'wr-push-dlq');
+  assert.match(await ok('queues', 'info', 'wr-push'), /wr-sink/);
+  await ok('queues', 'consumer', 'remove', 'wr-push', 'wr-sink');
+  assert.equal((await queueNamed('wr-push')).consumers.length, 0);
+
+  await ok('queues', 'consumer', 'worker', 'add', 'wr-push', 'wr-sink');
+  q = await queueNamed('wr-push');
+  assert.equal(q.consumers[0].settings.batch_size, 10);
+  assert.equal(q.consumers[0].settings.max_concurrency, null);
+  await ok('queues', 'consumer', 'worker', 'remove', 'wr-push', 'wr-sink');
+  assert.equal((await queueNamed('wr-push')).consumers.length, 0);
+});

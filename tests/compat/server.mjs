@@ -66,6 +66,7 @@ export async function startServer() {
     token,
     baseURL: `http://127.0.0.1:${port}/client/v4`,
     accountId: randomBytes(16).toString('hex'),
+    dataDir,
     output,
     /** SIGTERM, wait (SIGKILL after 15 s), remove the data dir; resolves {code, signal}. */
     async stop() {

@@ -122,10 +122,22 @@ TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
   server_process srv;
   cli sluice{srv};
   sluice.ok({"queues", "create", "jobs"});
-  // Worker consumers need push consumers (not yet): the server's reason is shown.
+  // A worker consumer names a deployed script: the server's reason is shown.
   auto worker = sluice({"queues", "consumer", "worker", "add", "jobs", "my-script"});
   CHECK(worker.exit_code == 1);
-  CHECK(has(worker.err, "http_pull"));
+  CHECK(has(worker.err, "script 'my-script' is not deployed"));
+  temp_dir sink;
+  sluice.ok(
+      {"scripts", "deploy", "my-script", "--plugin", "file-sink", "--var", "DIR=" + sink.path()});
+  sluice.ok({"queues", "consumer", "worker", "add", "jobs", "my-script", "--batch-size", "5",
+             "--batch-timeout", "1", "--max-concurrency", "2"});
+  auto pushed = sluice.ok({"queues", "info", "jobs"});
+  CHECK(has(pushed, "Consumer: worker"));
+  CHECK(has(pushed, "my-script"));
+  auto busy = sluice({"scripts", "delete", "my-script"});
+  CHECK(busy.exit_code == 1);
+  CHECK(has(busy.err, "is used by the consumer of queue 'jobs'"));
+  sluice.ok({"queues", "consumer", "remove", "jobs", "my-script"});
   sluice.ok({"queues", "consumer", "http", "add", "jobs", "--batch-size", "7", "--message-retries",
              "2", "--dead-letter-queue", "jobs-dlq", "--visibility-timeout-secs", "60"});
   auto info = sluice.ok({"queues", "info", "jobs"});
@@ -296,6 +308,10 @@ TEST_CASE("cli: every command has --help, and errors are clear without a server"
            {"tokens", "create"},
            {"tokens", "list"},
            {"tokens", "revoke"},
+           {"scripts", "deploy"},
+           {"scripts", "list"},
+           {"scripts", "delete"},
+           {"scripts", "plugins"},
        }) {
     cmd.push_back("--help");
     auto r = sluice(cmd);

@@ -28,10 +28,26 @@ struct hub_fixture : actor_fixture {
   hub_actor hub;
   /// What the hub publishes for HTTP authentication.
   std::shared_ptr<token_directory> tokens = std::make_shared<token_directory>();
+  /// Runs worker consumers' plugins inline (on the consumer shard's thread, so the
+  /// deterministic scheduler sees every message): the test-only plugins.
+  std::shared_ptr<plugin_host> plugins = std::make_shared<plugin_host>(inline_plugins());
 
-  hub_fixture() { start(); }
+  static plugin_host_config inline_plugins() {
+    plugin_host_config c;
+#ifdef SLUICE_TEST_ONLY_PLUGIN_DIR
+    c.dir = SLUICE_TEST_ONLY_PLUGIN_DIR;
+#endif
+    c.inline_run = true;
+    return c;
+  }
 
-  ~hub_fixture() override { stop(); }
+  hub_fixture() {
+    start();
+  }
+
+  ~hub_fixture() override {
+    stop();
+  }
 
   void start() {
     storage::status st;
@@ -47,6 +63,8 @@ struct hub_fixture : actor_fixture {
     cfg.queues = std::move(meta.queues);
     cfg.tokens = std::move(meta.tokens);
     cfg.subscriptions = std::move(meta.subscriptions);
+    cfg.scripts = std::move(meta.scripts);
+    cfg.plugins = plugins;
     cfg.leases = std::make_shared<const lease_codec>("unit-test-secret");
     cfg.directory = tokens;
     cfg.now_ms = [this] { return clock; };

@@ -1,0 +1,130 @@
+// The hub's script handlers (SPEC §4): deployed instances of a consumer
+// plugin, persisted in `meta`. Redeploying a script reaches the worker
+// consumers that name it at once.
+#include <algorithm>
+
+#include "actors/errc.hpp"
+#include "actors/hub_handlers.hpp"
+#include "actors/script_rules.hpp"
+
+namespace sluice::hub_handlers {
+
+using storage::script_record;
+
+namespace {
+
+caf::error not_found(const std::string& name) {
+  return make_error(errc::script_not_found,
+                    "script '" + name + "' is not deployed in this account");
+}
+
+/// The queue whose worker consumer names script `name`, or null.
+const storage::queue_record* user_of(self_ptr self, const std::string& account,
+                                     const std::string& name) {
+  auto a = self->state.accounts.find(account);
+  if (a == self->state.accounts.end())
+    return nullptr;
+  for (const auto& [id, q] : a->second.by_id)
+    for (const auto& c : q.consumers)
+      if (c.type == "worker" && c.script_name == name)
+        return &q;
+  return nullptr;
+}
+
+/// Tells every coordinator whose worker consumer names `name` its new script.
+void notify_users(self_ptr self, const std::string& account, const std::string& name) {
+  auto a = self->state.accounts.find(account);
+  if (a == self->state.accounts.end())
+    return;
+  for (const auto& [id, q] : a->second.by_id)
+    for (const auto& c : q.consumers)
+      if (c.type == "worker" && c.script_name == name)
+        notify_consumer(self, q);
+}
+
+} // namespace
+
+const script_record* find_script(self_ptr self, const std::string& account,
+                                 const std::string& name) {
+  auto a = self->state.scripts.find(account);
+  if (a == self->state.scripts.end())
+    return nullptr;
+  auto s = a->second.find(name);
+  return s == a->second.end() ? nullptr : &s->second;
+}
+
+caf::result<script_record> on_put_script(self_ptr self, const put_script& req) {
+  auto& st = self->state;
+  script_record rec;
+  if (auto* old = find_script(self, req.account, req.name))
+    rec = *old;
+  else
+    rec.created_ms = st.now_ms();
+  rec.account = req.account;
+  rec.name = req.name;
+  rec.plugin = req.plugin;
+  rec.env = req.env;
+  std::sort(rec.env.begin(), rec.env.end());
+  rec.modified_ms = st.now_ms();
+  if (auto err = check_script(rec); !err.empty())
+    return make_error(errc::invalid_request, err);
+  storage::batch b;
+  b.put(storage::family::meta, storage::script_key(rec.account, rec.name), storage::encode(rec));
+  auto rp = self->make_response_promise<script_record>();
+  st.persist.submit(
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, rec, rp](const std::string& error) mutable {
+        if (!error.empty()) {
+          rp.deliver(make_error(errc::storage_failure, "could not store the script: " + error));
+          return;
+        }
+        self->state.scripts[rec.account][rec.name] = rec;
+        notify_users(self, rec.account, rec.name);
+        rp.deliver(rec);
+      });
+  return rp;
+}
+
+caf::result<script_record> on_get_script(self_ptr self, const get_script& req) {
+  if (auto* s = find_script(self, req.account, req.name))
+    return *s;
+  return not_found(req.name);
+}
+
+script_list on_list_scripts(self_ptr self, const list_scripts& req) {
+  script_list out;
+  if (auto a = self->state.scripts.find(req.account); a != self->state.scripts.end())
+    for (const auto& [name, rec] : a->second)
+      out.push_back(rec);
+  return out;
+}
+
+caf::result<caf::ok_atom> on_delete_script(self_ptr self, const delete_script& req) {
+  auto* found = find_script(self, req.account, req.name);
+  if (found == nullptr)
+    return not_found(req.name);
+  if (auto* q = user_of(self, req.account, req.name))
+    return make_error(errc::script_in_use,
+                      "script '" + req.name + "' is used by the consumer of queue '" + q->name
+                          + "'; remove that consumer first (sluice queues consumer remove "
+                          + q->name + " " + req.name + ")");
+  // Gone at once, so that no consumer can name it while the delete is written.
+  auto before = *found;
+  self->state.scripts[req.account].erase(req.name);
+  storage::batch b;
+  b.erase(storage::family::meta, storage::script_key(req.account, req.name));
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->state.persist.submit(
+      caf::actor_cast<caf::actor>(self), std::move(b),
+      [self, before, rp](const std::string& error) mutable {
+        if (!error.empty()) {
+          self->state.scripts[before.account][before.name] = before;
+          rp.deliver(make_error(errc::storage_failure, "could not delete the script: " + error));
+          return;
+        }
+        rp.deliver(caf::ok_atom::value);
+      });
+  return rp;
+}
+
+} // namespace sluice::hub_handlers

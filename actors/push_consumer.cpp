@@ -1,0 +1,164 @@
+#include "actors/push_consumer.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "actors/consumer_shard.hpp"
+
+namespace sluice {
+
+namespace {
+
+/// Leases never outlive this (the longest pull visibility timeout, SPEC §1).
+constexpr int64_t max_visibility_ms = 43200000;
+/// Extra lease time beyond the wall-clock limit, for settling.
+constexpr int64_t settle_margin_ms = 60000;
+/// After a failed lease request (e.g. the disk refused a write), try again after this.
+constexpr auto lease_retry_after = std::chrono::seconds(1);
+
+using self_ptr = push_consumer_actor::stateful_pointer<push_consumer_state>;
+
+void pump(self_ptr self);
+
+void quit_if_done(self_ptr self) {
+  auto& st = self->state;
+  if (st.stopping && st.busy == 0 && !st.leasing && st.filling.empty())
+    self->quit();
+}
+
+/// Hands the batch being filled to a free consumer shard (spawning one if
+/// none is idle) and feeds its report to the controller.
+void dispatch(self_ptr self) {
+  auto& st = self->state;
+  if (st.filling.empty())
+    return;
+  run_batch job{st.settings.queue_name, st.settings.script.plugin, st.settings.script.env,
+                std::move(st.filling)};
+  st.filling.clear();
+  ++st.fill_generation;
+  consumer_shard_actor shard;
+  if (st.idle.empty()) {
+    shard = self->spawn(consumer_shard, consumer_shard_config{st.coordinator, st.plugins});
+  } else {
+    shard = std::move(st.idle.back());
+    st.idle.pop_back();
+  }
+  ++st.busy;
+  auto done = [self, shard](bool failed, size_t messages, int64_t duration_ms, uint64_t ready) {
+    auto& s = self->state;
+    --s.busy;
+    batch_outcome outcome;
+    outcome.failed = failed;
+    outcome.messages = messages;
+    outcome.duration_ms = duration_ms;
+    outcome.backlog = ready;
+    outcome.in_flight = static_cast<uint32_t>(s.busy);
+    using namespace std::chrono;
+    auto now = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+    auto target = s.controller.after_batch(outcome, now);
+    // Keep idle shards only up to the target; the others end once unreferenced.
+    if (s.busy + s.idle.size() < target)
+      s.idle.push_back(shard);
+    pump(self);
+    quit_if_done(self);
+  };
+  auto size = job.messages.size();
+  self->request(shard, caf::infinite, std::move(job))
+      .then(
+          [done](const batch_report& r) {
+            done(r.failed, r.messages, r.duration_ms, r.stats.ready_count);
+          },
+          [done, size](caf::error&) { done(true, size, 0, 0); });
+}
+
+/// What the batch being filled still lacks.
+uint32_t wanted(const push_consumer_state& st) {
+  auto size = std::max<uint32_t>(1, st.settings.consumer.batch_size);
+  return size > st.filling.size() ? size - static_cast<uint32_t>(st.filling.size()) : 0;
+}
+
+void on_leased(self_ptr self, pulled_batch& b) {
+  auto& st = self->state;
+  st.leasing = false;
+  bool first = st.filling.empty();
+  for (auto& m : b.messages)
+    st.filling.push_back(std::move(m));
+  if (st.stopping || st.settings.paused || wanted(st) == 0
+      || (!st.filling.empty() && st.settings.consumer.max_wait_time_ms == 0)) {
+    // Full, or nothing more will be added: out it goes.
+    dispatch(self);
+    pump(self);
+    quit_if_done(self);
+    return;
+  }
+  if (first && !st.filling.empty())
+    self->delayed_send(self, std::chrono::milliseconds(st.settings.consumer.max_wait_time_ms),
+                       fill_due{st.fill_generation});
+  // Partial or empty: ask to be woken when more is ready.
+  self->send(st.coordinator, push_idle{});
+}
+
+/// Leases more messages when a consumer shard is free (or the batch being
+/// filled is not full yet) and delivery is on.
+void pump(self_ptr self) {
+  auto& st = self->state;
+  if (st.stopping || st.settings.paused || st.leasing)
+    return;
+  if (st.filling.empty() && st.busy >= st.controller.target())
+    return; // every allowed shard is busy; a report calls pump again
+  auto n = wanted(st);
+  if (n == 0)
+    return;
+  st.leasing = true;
+  self->request(st.coordinator, caf::infinite, push_lease{n, st.visibility_ms()})
+      .then([self](pulled_batch& b) { on_leased(self, b); },
+            [self](caf::error&) {
+              self->state.leasing = false;
+              // Try again later: a `messages_ready` would not come for these.
+              self->delayed_send(self, lease_retry_after, messages_ready{});
+              quit_if_done(self);
+            });
+}
+
+void configure(self_ptr self, push_settings&& s) {
+  auto& st = self->state;
+  st.settings = std::move(s);
+  st.controller.configure(st.settings.consumer.max_concurrency, st.settings.consumer.batch_size);
+  if (st.settings.paused)
+    dispatch(self); // what is leased already was ready before the pause
+  pump(self);
+}
+
+} // namespace
+
+int64_t push_consumer_state::visibility_ms() const {
+  auto limit = static_cast<int64_t>(plugins->config().default_limit.count());
+  return std::min(max_visibility_ms,
+                  int64_t{settings.consumer.max_wait_time_ms} + limit + settle_margin_ms);
+}
+
+push_consumer_actor::behavior_type
+push_consumer(push_consumer_actor::stateful_pointer<push_consumer_state> self,
+              push_consumer_config cfg) {
+  auto& st = self->state;
+  st.coordinator = std::move(cfg.coordinator);
+  st.plugins = std::move(cfg.plugins);
+  configure(self, std::move(cfg.settings));
+  return {
+      [=](push_settings& s) { configure(self, std::move(s)); },
+      [=](const messages_ready&) { pump(self); },
+      [=](const fill_due& due) {
+        if (due.generation != self->state.fill_generation)
+          return;
+        dispatch(self);
+        pump(self);
+      },
+      [=](const push_stop&) {
+        self->state.stopping = true;
+        dispatch(self);
+        quit_if_done(self);
+      },
+  };
+}
+
+} // namespace sluice
