@@ -84,17 +84,11 @@ void on_finished(self_ptr self, invocation_finished& done) {
     s.running = false;
     s.pending.deliver(std::move(*report));
   };
-  auto coordinator = st.coordinator;
-  self->request(coordinator, caf::infinite, std::move(settle))
+  self->request(st.coordinator, caf::infinite, std::move(settle))
       .then(
-          [self, coordinator, report, finish](const ack_result&) {
-            self->request(coordinator, caf::infinite, get_stats{})
-                .then(
-                    [report, finish](const queue_stats& s) {
-                      report->stats = s;
-                      finish();
-                    },
-                    [finish](caf::error&) { finish(); });
+          [report, finish](const ack_result& r) {
+            report->stats = r.stats;
+            finish();
           },
           [report, finish](caf::error& e) {
             // Not settled: the leases expire and the messages come back.

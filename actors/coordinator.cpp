@@ -233,20 +233,25 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
   for (const auto& a : per_shard)
     if (!a.acks.empty() || !a.retries.empty())
       ++*pending;
-  if (*pending == 0)
+  if (*pending == 0) {
+    acc->stats = st.stats();
     return *acc;
+  }
   auto rp = self->make_response_promise<ack_result>();
   for (size_t i = 0; i < per_shard.size(); ++i) {
     if (per_shard[i].acks.empty() && per_shard[i].retries.empty())
       continue;
     self->request(st.shards[i], caf::infinite, std::move(per_shard[i]))
         .then(
-            [acc, pending, rp](ack_result& r) mutable {
+            [self, acc, pending, rp](ack_result& r) mutable {
               acc->ack_count += r.ack_count;
               acc->retry_count += r.retry_count;
               acc->warnings.merge(r.warnings);
-              if (--*pending == 0)
+              if (--*pending == 0) {
+                // Each shard reported its stats before answering: they are current.
+                acc->stats = self->state.stats();
                 rp.deliver(std::move(*acc));
+              }
             },
             [pending, rp](caf::error& e) mutable {
               *pending = SIZE_MAX; // answer once, with the first error

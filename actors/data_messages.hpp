@@ -151,11 +151,12 @@ struct ack_result {
   uint32_t ack_count = 0;
   uint32_t retry_count = 0;
   std::map<std::string, std::string> warnings; ///< lease id → why it was ignored
+  queue_stats stats; ///< the queue once settled (from the coordinator; push consumers read it)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ack_result& x) {
-  return f(caf::meta::type_name("ack_result"), x.ack_count, x.retry_count, x.warnings);
+  return f(caf::meta::type_name("ack_result"), x.ack_count, x.retry_count, x.warnings, x.stats);
 }
 
 // -- coordinator ↔ storage shard ------------------------------------------

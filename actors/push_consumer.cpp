@@ -13,6 +13,8 @@ namespace {
 constexpr int64_t max_visibility_ms = 43200000;
 /// Extra lease time beyond the wall-clock limit, for settling.
 constexpr int64_t settle_margin_ms = 60000;
+/// Lease requests a push consumer keeps under way at once.
+constexpr uint32_t max_parallel_leases = 4;
 /// After a failed lease request (e.g. the disk refused a write), try again after this.
 constexpr auto lease_retry_after = std::chrono::seconds(1);
 
@@ -22,20 +24,16 @@ void pump(self_ptr self);
 
 void quit_if_done(self_ptr self) {
   auto& st = self->state;
-  if (st.stopping && st.busy == 0 && !st.leasing && st.filling.empty())
+  if (st.stopping && st.busy == 0 && st.leasing == 0 && st.filling.empty())
     self->quit();
 }
 
-/// Hands the batch being filled to a free consumer shard (spawning one if
-/// none is idle) and feeds its report to the controller.
-void dispatch(self_ptr self) {
+/// Hands `messages` to a free consumer shard (spawning one if none is idle)
+/// and feeds its report to the controller.
+void run(self_ptr self, std::vector<pulled_message> batch) {
   auto& st = self->state;
-  if (st.filling.empty())
-    return;
   run_batch job{st.settings.queue_name, st.settings.script.plugin, st.settings.script.env,
-                std::move(st.filling)};
-  st.filling.clear();
-  ++st.fill_generation;
+                std::move(batch)};
   consumer_shard_actor shard;
   if (st.idle.empty()) {
     shard = self->spawn(consumer_shard, consumer_shard_config{st.coordinator, st.plugins});
@@ -71,53 +69,78 @@ void dispatch(self_ptr self) {
           [done, size](caf::error&) { done(true, size, 0, 0); });
 }
 
-/// What the batch being filled still lacks.
-uint32_t wanted(const push_consumer_state& st) {
-  auto size = std::max<uint32_t>(1, st.settings.consumer.batch_size);
-  return size > st.filling.size() ? size - static_cast<uint32_t>(st.filling.size()) : 0;
+uint32_t batch_size(const push_consumer_state& st) {
+  return std::max<uint32_t>(1, st.settings.consumer.batch_size);
 }
 
-void on_leased(self_ptr self, pulled_batch& b) {
+/// Hands the batch being filled out, whatever its size.
+void dispatch(self_ptr self) {
   auto& st = self->state;
-  st.leasing = false;
-  bool first = st.filling.empty();
-  for (auto& m : b.messages)
-    st.filling.push_back(std::move(m));
-  if (st.stopping || st.settings.paused || wanted(st) == 0
-      || (!st.filling.empty() && st.settings.consumer.max_wait_time_ms == 0)) {
-    // Full, or nothing more will be added: out it goes.
-    dispatch(self);
-    pump(self);
-    quit_if_done(self);
+  if (st.filling.empty())
     return;
+  ++st.fill_generation; // its timer is void now
+  run(self, std::move(st.filling));
+  st.filling.clear();
+}
+
+void on_leased(self_ptr self, pulled_batch& b, uint32_t asked) {
+  auto& st = self->state;
+  --st.leasing;
+  bool short_of_asked = b.messages.size() < asked;
+  if (st.filling.empty() && b.messages.size() == batch_size(st)) {
+    run(self, std::move(b.messages)); // a full batch at once, the common case under load
+  } else {
+    bool first = st.filling.empty() && !b.messages.empty();
+    for (auto& m : b.messages) {
+      st.filling.push_back(std::move(m));
+      if (st.filling.size() == batch_size(st)) {
+        dispatch(self);
+        first = true; // what follows starts a new batch
+      }
+    }
+    if (st.stopping || st.settings.paused || st.settings.consumer.max_wait_time_ms == 0)
+      dispatch(self); // nothing more will be added: out it goes
+    else if (first && !st.filling.empty())
+      self->delayed_send(self, std::chrono::milliseconds(st.settings.consumer.max_wait_time_ms),
+                         fill_due{st.fill_generation});
   }
-  if (first && !st.filling.empty())
-    self->delayed_send(self, std::chrono::milliseconds(st.settings.consumer.max_wait_time_ms),
-                       fill_due{st.fill_generation});
-  // Partial or empty: ask to be woken when more is ready.
-  self->send(st.coordinator, push_idle{});
+  // Fewer than asked for: nothing more is ready. Ask to be woken once the
+  // last lease under way is back.
+  if (short_of_asked && st.leasing == 0 && !st.stopping)
+    self->send(st.coordinator, push_idle{});
+  else
+    pump(self);
+  quit_if_done(self);
 }
 
-/// Leases more messages when a consumer shard is free (or the batch being
-/// filled is not full yet) and delivery is on.
-void pump(self_ptr self) {
+void lease(self_ptr self, uint32_t n) {
   auto& st = self->state;
-  if (st.stopping || st.settings.paused || st.leasing)
-    return;
-  if (st.filling.empty() && st.busy >= st.controller.target())
-    return; // every allowed shard is busy; a report calls pump again
-  auto n = wanted(st);
-  if (n == 0)
-    return;
-  st.leasing = true;
+  ++st.leasing;
   self->request(st.coordinator, caf::infinite, push_lease{n, st.visibility_ms()})
-      .then([self](pulled_batch& b) { on_leased(self, b); },
+      .then([self, n](pulled_batch& b) { on_leased(self, b, n); },
             [self](caf::error&) {
-              self->state.leasing = false;
+              --self->state.leasing;
               // Try again later: a `messages_ready` would not come for these.
               self->delayed_send(self, lease_retry_after, messages_ready{});
               quit_if_done(self);
             });
+}
+
+/// Leases more messages when delivery is on and a consumer shard is free:
+/// while a partial batch fills, one lease at a time for what it lacks; else
+/// whole batches, several at once (up to `max_parallel_leases`) so that the
+/// round trips to the storage shards overlap.
+void pump(self_ptr self) {
+  auto& st = self->state;
+  if (st.stopping || st.settings.paused)
+    return;
+  if (!st.filling.empty()) {
+    if (st.leasing == 0)
+      lease(self, batch_size(st) - static_cast<uint32_t>(st.filling.size()));
+    return;
+  }
+  while (st.leasing < max_parallel_leases && st.busy + st.leasing < st.controller.target())
+    lease(self, batch_size(st));
 }
 
 void configure(self_ptr self, push_settings&& s) {

@@ -38,7 +38,7 @@ struct push_consumer_state {
   std::vector<pulled_message> filling;
   /// Bumped whenever `filling` is handed out, so a stale `fill_due` is ignored.
   uint64_t fill_generation = 0;
-  bool leasing = false;  ///< a `push_lease` is outstanding
+  uint32_t leasing = 0;  ///< `push_lease` requests under way
   bool stopping = false; ///< the consumer was removed: finish, then quit
 
   /// How long leased messages stay invisible to others: the longest a batch
