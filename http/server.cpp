@@ -28,7 +28,9 @@ struct server::impl {
   metrics::registry* metrics;
   server_options opts;
   net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  /// On its own strand: accept handlers (on any I/O thread) and the close in
+  /// `stop` never run at once.
+  tcp::acceptor acceptor{net::make_strand(ioc)};
   net::signal_set signals{ioc};
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
@@ -248,7 +250,7 @@ void server::run() {
 }
 
 void server::stop(std::chrono::seconds grace) {
-  net::post(impl_->ioc, [this, grace] {
+  net::post(impl_->acceptor.get_executor(), [this, grace] {
     if (impl_->stopping.exchange(true))
       return;
     beast::error_code ec;

@@ -47,7 +47,10 @@ public:
     http::server_options o;
     o.host = "127.0.0.1";
     o.port = 0;
-    o.threads = 2;
+    // One I/O thread: delayed replies wait on threads of their own, and with
+    // more, http::server's stop() can close the acceptor while another I/O
+    // thread re-arms async_accept (a crash seen when receivers come and go fast).
+    o.threads = 1;
     server_ = std::make_unique<http::server>(routes_, nullptr, o);
     if (auto err = server_->listen(); !err.empty())
       throw std::runtime_error("http_receiver: " + err);

@@ -96,7 +96,7 @@ struct scripted_reply {
 };
 
 void script(test::http_receiver& server, scripted_reply reply) {
-  server.script({reply.status, std::move(reply.body)}, reply.delay);
+  server.script({reply.status, std::move(reply.body), "application/json", {}}, reply.delay);
 }
 
 /// A local port nobody listens on: bound, read, and released again.
