@@ -43,8 +43,7 @@ namespace {
 
 using self_ptr = coordinator_actor::stateful_pointer<coordinator_state>;
 
-/// Wakes a waiting push consumer once something is ready. Called after every
-/// change of the shards' stats.
+/// Wakes a waiting push consumer once something is ready.
 void wake_push(self_ptr self) {
   auto& st = self->state;
   if (!st.push_waiting || !st.push || st.queue.settings.delivery_paused
@@ -52,6 +51,18 @@ void wake_push(self_ptr self) {
     return;
   st.push_waiting = false;
   self->send(st.push, messages_ready{});
+}
+
+/// Called after every change of the shards' stats: publishes the gauges and
+/// wakes a waiting push consumer.
+void stats_changed(self_ptr self) {
+  auto& st = self->state;
+  if (st.gauges) {
+    auto s = st.stats();
+    st.gauges->set_backlog(s.backlog_count, s.backlog_bytes, s.oldest_message_timestamp_ms,
+                           s.delayed_count, s.in_flight_count);
+  }
+  wake_push(self);
 }
 
 /// Starts, updates or stops the push consumer to match the queue's consumer:
@@ -62,6 +73,8 @@ void sync_push(self_ptr self) {
   if (!wanted) {
     if (st.push)
       self->send(st.push, push_stop{}); // finishes the batches in flight, then quits
+    if (st.gauges)
+      st.gauges->set_concurrency(0, 0);
     st.push = nullptr;
     st.push_waiting = false;
     return;
@@ -73,8 +86,8 @@ void sync_push(self_ptr self) {
     return;
   }
   // Linked: it ends with the queue.
-  st.push = self->spawn<caf::linked>(push_consumer,
-                                     push_consumer_config{self, st.plugins, std::move(ps)});
+  st.push = self->spawn<caf::linked>(
+      push_consumer, push_consumer_config{self, st.plugins, std::move(ps), st.gauges});
 }
 
 caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
@@ -100,7 +113,7 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shard_stats[idx] = s;
             rp.deliver(self->state.stats());
-            wake_push(self);
+            stats_changed(self);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
@@ -118,6 +131,7 @@ void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
   if (want <= 0 || asked == st.shards.size()) {
     acc->stats = st.stats();
     rp.deliver(std::move(*acc));
+    stats_changed(self);
     return;
   }
   auto i = idx % st.shards.size();
@@ -195,6 +209,7 @@ caf::result<purge_status> on_purge(self_ptr self) {
               if (--*pending == 0) {
                 self->state.last_purge.completed = true;
                 rp.deliver(self->state.last_purge);
+                stats_changed(self);
               }
             },
             [pending, rp](caf::error& e) mutable {
@@ -271,7 +286,7 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shard_stats[idx] = s;
             rp.deliver(caf::ok_atom::value);
-            wake_push(self);
+            stats_changed(self);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
@@ -324,6 +339,8 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.now_ms = cfg.now_ms;
   st.events = cfg.events;
   st.plugins = cfg.plugins;
+  if (cfg.metrics != nullptr)
+    st.gauges = cfg.metrics->queue(st.queue.account, st.queue.name);
   uint16_t count = default_shard_count;
   if (!cfg.recovered.empty())
     count = std::max<uint16_t>(count, static_cast<uint16_t>(cfg.recovered.rbegin()->first + 1));
@@ -371,7 +388,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const shard_stats& s) {
         if (s.shard < self->state.shard_stats.size())
           self->state.shard_stats[s.shard] = s.stats;
-        wake_push(self);
+        stats_changed(self);
       },
       [=](const push_lease& req) { return on_push_lease(self, req); },
       [=](const push_idle&) {

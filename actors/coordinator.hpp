@@ -9,6 +9,7 @@
 #include "actors/lease.hpp"
 #include "actors/plugin_host.hpp"
 #include "actors/storage_env.hpp"
+#include "metrics/registry.hpp"
 #include "storage/recovery.hpp"
 
 namespace sluice {
@@ -28,6 +29,8 @@ struct coordinator_config {
   event_router_actor events;
   /// Runs worker consumers' plugins (none: worker consumers deliver nothing).
   std::shared_ptr<plugin_host> plugins;
+  /// Where the queue's gauges go (none: no metrics).
+  metrics::registry* metrics = nullptr;
 };
 
 /// State of a queue's coordinator: settings, the shard map with each
@@ -52,6 +55,8 @@ struct coordinator_state {
   push_consumer_actor push;
   /// The push consumer found nothing ready and waits for `messages_ready`.
   bool push_waiting = false;
+  /// The queue's gauges (null without metrics); removed with the coordinator.
+  std::shared_ptr<metrics::queue_gauges> gauges;
 
   /// The sum over all shards.
   queue_stats stats() const;

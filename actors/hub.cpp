@@ -84,6 +84,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   for (auto& s : cfg.scripts)
     st.scripts[s.account].emplace(s.name, std::move(s));
   st.plugins = cfg.plugins;
+  st.metrics = cfg.metrics;
   for (auto& q : cfg.queues) {
     st.put(q);
     auto m = cfg.messages.find(q.id);

@@ -15,6 +15,7 @@
 #include "actors/storage_env.hpp"
 #include "actors/token_directory.hpp"
 #include "events/catalog.hpp"
+#include "metrics/registry.hpp"
 #include "storage/records.hpp"
 #include "storage/recovery.hpp"
 
@@ -31,6 +32,8 @@ struct hub_config {
   /// Runs the plugins of worker consumers; without one, worker consumers
   /// are stored but deliver nothing.
   std::shared_ptr<plugin_host> plugins;
+  /// Where queues publish their gauges (none in unit tests).
+  metrics::registry* metrics = nullptr;
   /// The event catalog (default: the built-in one).
   const events::catalog* catalog = nullptr;
   /// Messages recovered from disk: queue id → shard → messages.
@@ -65,6 +68,7 @@ struct hub_state {
   /// account → script name → script
   std::unordered_map<std::string, std::map<std::string, storage::script_record>> scripts;
   std::shared_ptr<plugin_host> plugins;
+  metrics::registry* metrics = nullptr;
   const events::catalog* catalog = nullptr;
   event_router_actor router;
 

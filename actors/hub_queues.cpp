@@ -65,8 +65,8 @@ void publish(self_ptr self, const std::string& account, published_event e) {
 
 void spawn_coordinator(self_ptr self, const queue_record& q, recovered_queue messages) {
   auto& st = self->state;
-  coordinator_config cfg{q,         st.env,    st.leases, std::move(messages),
-                         st.now_ms, st.router, st.plugins};
+  coordinator_config cfg{q,         st.env,    st.leases,  std::move(messages),
+                         st.now_ms, st.router, st.plugins, st.metrics};
   st.coordinators[q.id] = self->spawn<caf::linked>(coordinator, std::move(cfg));
 }
 

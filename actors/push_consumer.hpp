@@ -7,6 +7,7 @@
 #include "actors/concurrency_controller.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/plugin_host.hpp"
+#include "metrics/registry.hpp"
 
 namespace sluice {
 
@@ -15,6 +16,8 @@ struct push_consumer_config {
   coordinator_actor coordinator;
   std::shared_ptr<plugin_host> plugins;
   push_settings settings;
+  /// The queue's gauges (concurrency), or null.
+  std::shared_ptr<metrics::queue_gauges> gauges;
 };
 
 /// State of a push consumer (one per worker consumer, SPEC §3 batching and
@@ -29,6 +32,7 @@ struct push_consumer_state {
   coordinator_actor coordinator;
   std::shared_ptr<plugin_host> plugins;
   push_settings settings;
+  std::shared_ptr<metrics::queue_gauges> gauges;
   concurrency_controller controller;
   /// Consumer shards waiting for a batch.
   std::vector<consumer_shard_actor> idle;

@@ -184,6 +184,7 @@ int serve(const serve_options& opts) {
     hc.subscriptions = std::move(meta.subscriptions);
     hc.scripts = std::move(meta.scripts);
     hc.plugins = plugins;
+    hc.metrics = &metrics;
     auto hub_handle = sys.spawn(hub, std::move(hc));
     await_started(sys, hub_handle);
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <string_view>
 
+#include "metrics/queue_gauges.hpp"
+
 namespace prometheus {
 class Registry;
 } // namespace prometheus
@@ -24,6 +26,10 @@ public:
   /// (a bounded set, e.g. "queues.get"), never the raw path.
   void observe_http(std::string_view route, std::string_view method, int status, double seconds);
 
+  /// The gauges of queue `queue` of `account` (its coordinator holds them
+  /// while the queue exists). Thread-safe.
+  std::shared_ptr<queue_gauges> queue(const std::string& account, const std::string& queue);
+
   /// The Prometheus text exposition (format 0.0.4) of every metric.
   std::string expose() const;
 
@@ -31,8 +37,10 @@ public:
   /// through this class's helpers only.
   prometheus::Registry& prom();
 
-private:
   struct impl;
+
+private:
+  friend class queue_gauges;
   std::unique_ptr<impl> impl_;
 };
 
