@@ -138,6 +138,15 @@ TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
   CHECK(busy.exit_code == 1);
   CHECK(has(busy.err, "is used by the consumer of queue 'jobs'"));
   sluice.ok({"queues", "consumer", "remove", "jobs", "my-script"});
+  CHECK(has(sluice.ok({"scripts", "list"}), "my-script  file-sink"));
+  auto plugins = sluice.ok({"scripts", "plugins"});
+  CHECK(has(plugins, "file-sink\n"));
+  CHECK(has(plugins, "webhook\n"));
+  auto bad_plugin = sluice({"scripts", "deploy", "other", "--plugin", "nope"});
+  CHECK(bad_plugin.exit_code == 1);
+  CHECK(has(bad_plugin.err, "plugin 'nope' is not available"));
+  sluice.ok({"scripts", "delete", "my-script"});
+  CHECK_FALSE(has(sluice.ok({"scripts", "list"}), "my-script"));
   sluice.ok({"queues", "consumer", "http", "add", "jobs", "--batch-size", "7", "--message-retries",
              "2", "--dead-letter-queue", "jobs-dlq", "--visibility-timeout-secs", "60"});
   auto info = sluice.ok({"queues", "info", "jobs"});
