@@ -39,6 +39,21 @@ void write_script(json_writer& w, const storage::script_record& s) {
       .end_object();
 }
 
+/// Asks the hub `msg` and answers with the script it replies, or its error.
+template <class Request>
+void ask_script(api_context& ctx, Request msg, const responder& reply) {
+  ask<storage::script_record>(*ctx.sys, ctx.hub, std::move(msg),
+                              [reply](caf::expected<storage::script_record> s) {
+                                if (!s) {
+                                  reply(fail(s.error()));
+                                  return;
+                                }
+                                json_writer w;
+                                write_script(w, *s);
+                                reply(ok(w.take()));
+                              });
+}
+
 /// The plugins a script may name: the built-ins and the plugin directory's.
 std::vector<std::string> plugins_of(const api_context& ctx) {
   return ctx.plugins != nullptr ? ctx.plugins->available() : std::vector<std::string>{};
@@ -87,16 +102,7 @@ void put(api_context& ctx, request& req, path_params& p, responder reply) {
           reply(fail(errc::invalid_request, err));
           return;
         }
-        ask<storage::script_record>(*ctx.sys, ctx.hub, std::move(msg),
-                                    [reply](caf::expected<storage::script_record> s) {
-                                      if (!s) {
-                                        reply(fail(s.error()));
-                                        return;
-                                      }
-                                      json_writer w;
-                                      write_script(w, *s);
-                                      reply(ok(w.take()));
-                                    });
+        ask_script(ctx, std::move(msg), reply);
       },
       reply);
 }
@@ -126,16 +132,7 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], name = p[1], reply](principal) {
-        ask<storage::script_record>(*ctx.sys, ctx.hub, get_script{account, name},
-                                    [reply](caf::expected<storage::script_record> s) {
-                                      if (!s) {
-                                        reply(fail(s.error()));
-                                        return;
-                                      }
-                                      json_writer w;
-                                      write_script(w, *s);
-                                      reply(ok(w.take()));
-                                    });
+        ask_script(ctx, get_script{account, name}, reply);
       },
       reply);
 }
