@@ -165,7 +165,7 @@ caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
   if (auto err = resolve_pull(with_defaults, batch, visibility); !err.empty())
     return make_error(errc::invalid_request, err);
   auto rp = self->make_response_promise<pulled_batch>();
-  auto lease = [visibility](uint32_t n) { return shard_lease{n, visibility}; };
+  auto lease = [visibility](uint32_t n) { return shard_lease{n, visibility, false}; };
   gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(), rp);
   return rp;
 }
@@ -179,7 +179,9 @@ caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
     return none;
   }
   auto rp = self->make_response_promise<pulled_batch>();
-  auto lease = [visibility = req.visibility_ms](uint32_t n) { return shard_lease{n, visibility}; };
+  auto lease = [visibility = req.visibility_ms](uint32_t n) {
+    return shard_lease{n, visibility, true};
+  };
   gather(self, st.next_shard++, 0, req.n, lease, std::make_shared<pulled_batch>(), rp);
   return rp;
 }

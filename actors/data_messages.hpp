@@ -189,11 +189,12 @@ typename Inspector::result_type inspect(Inspector& f, shard_append& x) {
 struct shard_lease {
   uint32_t n = 0;
   int64_t visibility_ms = 0;
+  bool push = false; ///< for a push consumer (see `storage::delivery_state::pushed`)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_lease& x) {
-  return f(caf::meta::type_name("shard_lease"), x.n, x.visibility_ms);
+  return f(caf::meta::type_name("shard_lease"), x.n, x.visibility_ms, x.push);
 }
 
 /// A verified lease: the message and the lease generation it was issued for.

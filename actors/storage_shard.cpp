@@ -22,7 +22,8 @@ shard_entry to_entry(storage::recovered_message&& r) {
   e.type = r.message.type;
   e.body = std::move(r.message.body);
   e.attempts = r.state.attempts;
-  e.visible_at_ms = r.state.visible_at_ms;
+  // A push lease died with the process that held it.
+  e.visible_at_ms = r.state.pushed ? 0 : r.state.visible_at_ms;
   return e;
 }
 
@@ -216,7 +217,7 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     b.put(storage::family::messages, st.key(e.seq), storage::encode(m));
     if (e.visible_at_ms > now) // else the default state (no record) is right
       b.put(storage::family::state, st.key(e.seq),
-            storage::encode(storage::delivery_state{0, e.visible_at_ms}));
+            storage::encode(storage::delivery_state{0, e.visible_at_ms, false}));
     e.body = std::move(m.body);
     entries.push_back(std::move(e));
   }
@@ -311,7 +312,7 @@ pulled_batch on_lease(self_ptr self, const shard_lease& req) {
     // A crash while leased: attempts count, and the message is visible again
     // at the deadline.
     b.put(storage::family::state, st.key(seq),
-          storage::encode(storage::delivery_state{e->attempts, deadline}));
+          storage::encode(storage::delivery_state{e->attempts, deadline, req.push}));
   }
   if (!b.empty())
     st.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b), [](const std::string&) {});
@@ -354,7 +355,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
     auto visible = now + delay_s * 1000;
     st.index.release(r.seq, visible, now);
     b.put(storage::family::state, st.key(r.seq),
-          storage::encode(storage::delivery_state{e->attempts, visible}));
+          storage::encode(storage::delivery_state{e->attempts, visible, false}));
   }
   exhaust(self, out_of_retries, b);
   arm_next(self);

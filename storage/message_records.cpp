@@ -80,7 +80,7 @@ std::optional<stored_message> decode_message(std::string_view bytes) {
 }
 
 std::string encode(const delivery_state& x) {
-  return encoder{}.u8(state_format).u32(x.attempts).i64(x.visible_at_ms).take();
+  return encoder{}.u8(state_format).u32(x.attempts).i64(x.visible_at_ms).u8(x.pushed).take();
 }
 
 std::optional<delivery_state> decode_state(std::string_view bytes) {
@@ -90,6 +90,8 @@ std::optional<delivery_state> decode_state(std::string_view bytes) {
   delivery_state x;
   x.attempts = in.u32();
   x.visible_at_ms = in.i64();
+  // Records written before the flag existed end here.
+  x.pushed = !in.at_end() && in.u8() != 0;
   if (!in.ok())
     return std::nullopt;
   return x;

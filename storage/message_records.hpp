@@ -28,6 +28,11 @@ struct stored_message {
 struct delivery_state {
   uint32_t attempts = 0;     ///< deliveries so far
   int64_t visible_at_ms = 0; ///< not deliverable before this time
+  /// Leased to a push consumer, which runs inside the hub: after a restart
+  /// nobody holds that lease any more, so recovery makes the message
+  /// deliverable at once instead of at the lease's deadline (a pull consumer
+  /// may still hold its lease across a restart, so its deadline stands).
+  bool pushed = false;
 };
 
 /// Bytes of a `messages` value before the body (format, timestamp, type).

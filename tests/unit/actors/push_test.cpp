@@ -199,3 +199,17 @@ TEST_CASE_METHOD(push_fixture, "removing the consumer stops delivery, a missing 
   CHECK(batches().empty());
   CHECK(stats().backlog_count == 1);
 }
+
+TEST_CASE_METHOD(push_fixture, "a push lease does not outlive a restart") {
+  deploy();
+  REQUIRE(add_worker(3, 5000));
+  send({"d"});
+  CHECK(batches().empty()); // leased, waiting for company
+  stop();                   // the hub goes down with the batch unsent
+  start();
+  advance(5000); // delivered after max_wait again, not after the lease's ~16 min
+  auto got = batches();
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == "jobs|d:2"); // the lost delivery counts
+  CHECK(stats().backlog_count == 0);
+}
