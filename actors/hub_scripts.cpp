@@ -2,6 +2,7 @@
 // plugin, persisted in `meta`. Redeploying a script reaches the worker
 // consumers that name it at once.
 #include <algorithm>
+#include <vector>
 
 #include "actors/errc.hpp"
 #include "actors/hub_handlers.hpp"
@@ -18,28 +19,18 @@ caf::error not_found(const std::string& name) {
                     "script '" + name + "' is not deployed in this account");
 }
 
-/// The queue whose worker consumer names script `name`, or null.
-const storage::queue_record* user_of(self_ptr self, const std::string& account,
-                                     const std::string& name) {
+/// The queues whose worker consumer names script `name`.
+std::vector<const storage::queue_record*> users_of(self_ptr self, const std::string& account,
+                                                   const std::string& name) {
+  std::vector<const storage::queue_record*> out;
   auto a = self->state.accounts.find(account);
   if (a == self->state.accounts.end())
-    return nullptr;
+    return out;
   for (const auto& [id, q] : a->second.by_id)
     for (const auto& c : q.consumers)
       if (c.type == "worker" && c.script_name == name)
-        return &q;
-  return nullptr;
-}
-
-/// Tells every coordinator whose worker consumer names `name` its new script.
-void notify_users(self_ptr self, const std::string& account, const std::string& name) {
-  auto a = self->state.accounts.find(account);
-  if (a == self->state.accounts.end())
-    return;
-  for (const auto& [id, q] : a->second.by_id)
-    for (const auto& c : q.consumers)
-      if (c.type == "worker" && c.script_name == name)
-        notify_consumer(self, q);
+        out.push_back(&q);
+  return out;
 }
 
 } // namespace
@@ -79,7 +70,9 @@ caf::result<script_record> on_put_script(self_ptr self, const put_script& req) {
           return;
         }
         self->state.scripts[rec.account][rec.name] = rec;
-        notify_users(self, rec.account, rec.name);
+        // Its consumers run the new version from their next batch.
+        for (const auto* q : users_of(self, rec.account, rec.name))
+          notify_consumer(self, *q);
         rp.deliver(rec);
       });
   return rp;
@@ -103,11 +96,12 @@ caf::result<caf::ok_atom> on_delete_script(self_ptr self, const delete_script& r
   auto* found = find_script(self, req.account, req.name);
   if (found == nullptr)
     return not_found(req.name);
-  if (auto* q = user_of(self, req.account, req.name))
+  if (auto users = users_of(self, req.account, req.name); !users.empty())
     return make_error(errc::script_in_use,
-                      "script '" + req.name + "' is used by the consumer of queue '" + q->name
+                      "script '" + req.name + "' is used by the consumer of queue '"
+                          + users.front()->name
                           + "'; remove that consumer first (sluice queues consumer remove "
-                          + q->name + " " + req.name + ")");
+                          + users.front()->name + " " + req.name + ")");
   // Gone at once, so that no consumer can name it while the delete is written.
   auto before = *found;
   self->state.scripts[req.account].erase(req.name);

@@ -1,7 +1,6 @@
 // `sluice` client commands (docs/cli.md) against the real server.
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -12,6 +11,7 @@
 
 #include "server_process.hpp"
 #include "tests/temp_dir.hpp"
+#include "wait.hpp"
 
 using namespace sluice::test;
 
@@ -28,13 +28,6 @@ std::string shell_quoted(const std::string& s) {
   for (char c : s)
     out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
   return out + "'";
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 /// Runs `sluice ARGS` with `env` (NAME=value words) and `input` on stdin.

@@ -1,12 +1,11 @@
 // /metrics against the real server (SPEC §6): per-queue gauges follow the queue's
 // stats and leave with the queue.
-#include <chrono>
 #include <string>
-#include <thread>
 
 #include <catch2/catch.hpp>
 
 #include "api.hpp"
+#include "wait.hpp"
 
 using namespace sluice::test;
 
@@ -45,7 +44,5 @@ TEST_CASE("metrics: per-queue gauges follow the backlog and leave with the queue
   CHECK(sample(a, "sluice_consumer_concurrency", "gauged") == 0);
   REQUIRE(a.call("DELETE", "/queues/" + qid)->status == 200);
   // The coordinator ends right after the answer; its series go with it.
-  for (int i = 0; i < 100 && sample(a, "sluice_queue_backlog_messages", "gauged") != -1; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  CHECK(sample(a, "sluice_queue_backlog_messages", "gauged") == -1);
+  CHECK(eventually([&] { return sample(a, "sluice_queue_backlog_messages", "gauged") == -1; }, 2));
 }

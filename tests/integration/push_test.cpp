@@ -4,7 +4,6 @@
 // the built-in file-sink across pause, resume and a restart.
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <string>
 #include <thread>
@@ -13,27 +12,11 @@
 
 #include "api.hpp"
 #include "tests/http_receiver.hpp"
+#include "wait.hpp"
 
 using namespace sluice::test;
 
 namespace {
-
-/// Polls `done` every 50 ms for up to `seconds`; true once it held.
-template <class Pred>
-bool eventually(Pred done, int seconds = 60) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return done();
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in{path};
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 struct push_api : api {
   using api::api;

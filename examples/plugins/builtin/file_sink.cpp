@@ -4,7 +4,6 @@
 #include <string>
 #include <vector>
 
-#include "events/envelope.hpp"
 #include "examples/plugins/builtin/env_number.hpp"
 #include "examples/plugins/builtin/message_json.hpp"
 #include "examples/plugins/builtin/ndjson_directory.hpp"
@@ -20,13 +19,10 @@ constexpr std::uint64_t max_max_seconds = 10ull * 365 * 24 * 3600;
 
 /// One NDJSON line: the webhook's message object with the queue name in front.
 std::string line_for(std::string_view queue, const Message& message) {
-  std::string line = "{";
-  append_json_key(line, "queue");
-  events::append_json_string(line, queue);
-  line += ',';
-  append_message_members(line, message);
-  line += "}\n";
-  return line;
+  http::json_writer w;
+  w.begin_object().key("queue").value(queue);
+  write_message_members(w, message);
+  return w.end_object().take() + "\n";
 }
 
 } // namespace

@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-#include "events/envelope.hpp"
 #include "examples/plugins/builtin/env_number.hpp"
 #include "examples/plugins/builtin/message_json.hpp"
 #include "examples/plugins/builtin/webhook_reply.hpp"
@@ -23,23 +22,14 @@ constexpr std::size_t reply_excerpt_bytes = 200;
 /// `{"queue": name, "messages": [{"id", "timestamp_ms", "attempts", "content_type",
 /// "body"}…]}`.
 std::string request_body(const MessageBatch& batch) {
-  std::string out = "{";
-  append_json_key(out, "queue");
-  events::append_json_string(out, batch.queue_name());
-  out += ',';
-  append_json_key(out, "messages");
-  out += '[';
-  bool first = true;
+  http::json_writer w;
+  w.begin_object().key("queue").value(batch.queue_name()).key("messages").begin_array();
   for (const auto& message : batch.messages()) {
-    if (!first)
-      out += ',';
-    first = false;
-    out += '{';
-    append_message_members(out, message);
-    out += '}';
+    w.begin_object();
+    write_message_members(w, message);
+    w.end_object();
   }
-  out += "]}";
-  return out;
+  return w.end_array().end_object().take();
 }
 
 http::http_reply post(const http::http_url& url, const std::string& url_text,
