@@ -83,3 +83,44 @@ TEST_CASE("ops endpoints: healthz, readyz, metrics") {
   CHECK(m.status == 200);
   CHECK(m.body.find("sluice_http_requests_total") != std::string::npos);
 }
+
+TEST_CASE("scripts and worker consumers: bad input gets the envelope and the right status") {
+  server_process srv;
+  api a{srv};
+  struct bad {
+    const char* method;
+    std::string path;
+    std::string body;
+    int status;
+    int64_t code;
+    std::string says;
+  };
+  auto qid = a.create_queue("pushed");
+  for (const auto& b : std::vector<bad>{
+           {"PUT", "/sluice/scripts/s1", "{not json", 400, 10208, ""},
+           {"PUT", "/sluice/scripts/s1", "{}", 400, 10026, "plugin is required"},
+           {"PUT", "/sluice/scripts/s1", R"({"plugin":"nope"})", 400, 10026,
+            "plugin 'nope' is not available"},
+           {"PUT", "/sluice/scripts/s1", R"({"plugin":"webhook","env":{"URL":5}})", 400, 10026,
+            "env.URL must be a string"},
+           {"PUT", "/sluice/scripts/Bad", R"({"plugin":"webhook"})", 400, 10026,
+            "script name 'Bad' is invalid"},
+           {"GET", "/sluice/scripts/missing", "", 404, 10007, "not deployed"},
+           {"DELETE", "/sluice/scripts/missing", "", 404, 10007, "not deployed"},
+           {"POST", "/queues/" + qid + "/consumers", R"({"type":"worker"})", 400, 10026,
+            "script_name is required"},
+           {"POST", "/queues/" + qid + "/consumers", R"({"script_name":"missing"})", 404, 10007,
+            "script 'missing' is not deployed"},
+           {"POST", "/queues/" + qid + "/consumers",
+            R"({"type":"worker","script_name":"x","settings":{"max_concurrency":251}})", 400, 10026,
+            "settings.max_concurrency must be between 1 and 250"},
+       }) {
+    INFO(b.method << " " << b.path << " " << b.body);
+    auto r = a.call(b.method, b.path, b.body);
+    CHECK(r->status == b.status);
+    CHECK_FALSE(r->success());
+    CHECK(r->error_code() == b.code);
+    CHECK(r->error_message().find(b.says) != std::string::npos);
+    still_serving(a);
+  }
+}
