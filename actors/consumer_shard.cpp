@@ -44,8 +44,8 @@ caf::result<batch_report> on_run(self_ptr self, run_batch& job) {
   // `done` runs on a plugin host thread: only post the result.
   st.plugins->invoke(plugin, to_invocation(job), [handle, started](invocation_result r) {
     using namespace std::chrono;
-    auto ms = duration_cast<milliseconds>(steady_clock::now() - started).count();
-    caf::anon_send(handle, invocation_finished{std::move(r), static_cast<int64_t>(ms)});
+    auto us = duration_cast<microseconds>(steady_clock::now() - started).count();
+    caf::anon_send(handle, invocation_finished{std::move(r), static_cast<int64_t>(us)});
   });
   return st.pending;
 }
@@ -56,13 +56,16 @@ void on_finished(self_ptr self, invocation_finished& done) {
   if (!st.running)
     return;
   auto report = std::make_shared<batch_report>();
+  auto duration_ms = done.duration_us / 1000;
+  if (st.metrics)
+    st.metrics->invoked(static_cast<double>(done.duration_us) / 1e6, done.result.failed);
   if (done.result.failed)
     spdlog::warn("queue '{}': a batch of {} failed after {} ms: {}; its messages not acked "
                  "explicitly are retried",
-                 st.queue_name, st.lease_ids.size(), done.duration_ms, done.result.error);
+                 st.queue_name, st.lease_ids.size(), duration_ms, done.result.error);
   report->failed = done.result.failed;
   report->error = std::move(done.result.error);
-  report->duration_ms = done.duration_ms;
+  report->duration_ms = duration_ms;
   report->messages = static_cast<uint32_t>(st.lease_ids.size());
   ack_messages settle;
   for (size_t i = 0; i < st.lease_ids.size(); ++i) {
@@ -105,6 +108,7 @@ consumer_shard(consumer_shard_actor::stateful_pointer<consumer_shard_state> self
                consumer_shard_config cfg) {
   self->state.coordinator = std::move(cfg.coordinator);
   self->state.plugins = std::move(cfg.plugins);
+  self->state.metrics = std::move(cfg.metrics);
   return {
       [=](run_batch& job) { return on_run(self, job); },
       [=](invocation_finished& done) { on_finished(self, done); },

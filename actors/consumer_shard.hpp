@@ -8,6 +8,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/plugin_host.hpp"
+#include "metrics/queue_metrics.hpp"
 
 namespace sluice {
 
@@ -15,6 +16,8 @@ namespace sluice {
 struct consumer_shard_config {
   coordinator_actor coordinator; ///< settles the outcomes
   std::shared_ptr<plugin_host> plugins;
+  /// The queue's metrics (invocation time and failures), or null.
+  std::shared_ptr<metrics::queue_metrics> metrics;
 };
 
 /// State of a consumer shard: at most one batch at a time, run on the plugin
@@ -26,6 +29,7 @@ struct consumer_shard_state {
 
   coordinator_actor coordinator;
   std::shared_ptr<plugin_host> plugins;
+  std::shared_ptr<metrics::queue_metrics> metrics;
   /// The batch under way: its lease ids (batch order) and who waits for it.
   std::vector<std::string> lease_ids;
   std::string queue_name; ///< for the log line of a failed batch

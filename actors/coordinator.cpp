@@ -57,10 +57,10 @@ void wake_push(self_ptr self) {
 /// wakes a waiting push consumer.
 void stats_changed(self_ptr self) {
   auto& st = self->state;
-  if (st.gauges) {
+  if (st.metrics) {
     auto s = st.stats();
-    st.gauges->set_backlog(s.backlog_count, s.backlog_bytes, s.oldest_message_timestamp_ms,
-                           s.delayed_count, s.in_flight_count);
+    st.metrics->set_backlog(s.backlog_count, s.backlog_bytes, s.oldest_message_timestamp_ms,
+                            s.delayed_count, s.in_flight_count);
   }
   wake_push(self);
 }
@@ -73,8 +73,8 @@ void sync_push(self_ptr self) {
   if (!wanted) {
     if (st.push)
       self->send(st.push, push_stop{}); // finishes the batches in flight, then quits
-    if (st.gauges)
-      st.gauges->set_concurrency(0, 0);
+    if (st.metrics)
+      st.metrics->set_concurrency(0, 0);
     st.push = nullptr;
     st.push_waiting = false;
     return;
@@ -87,7 +87,7 @@ void sync_push(self_ptr self) {
   }
   // Linked: it ends with the queue.
   st.push = self->spawn<caf::linked>(
-      push_consumer, push_consumer_config{self, st.plugins, std::move(ps), st.gauges});
+      push_consumer, push_consumer_config{self, st.plugins, std::move(ps), st.metrics});
 }
 
 caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
@@ -342,7 +342,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.events = cfg.events;
   st.plugins = cfg.plugins;
   if (cfg.metrics != nullptr)
-    st.gauges = cfg.metrics->queue(st.queue.account, st.queue.name);
+    st.metrics = cfg.metrics->queue(st.queue.account, st.queue.name);
   uint16_t count = default_shard_count;
   if (!cfg.recovered.empty())
     count = std::max<uint16_t>(count, static_cast<uint16_t>(cfg.recovered.rbegin()->first + 1));
@@ -355,6 +355,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
     sc.coordinator = self;
     sc.settings = st.settings();
     sc.now_ms = cfg.now_ms;
+    sc.metrics = st.metrics;
     if (auto r = cfg.recovered.find(i); r != cfg.recovered.end())
       sc.recovered = std::move(r->second);
     st.shards.push_back(self->spawn<caf::linked>(storage_shard, std::move(sc)));

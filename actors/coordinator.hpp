@@ -29,7 +29,7 @@ struct coordinator_config {
   event_router_actor events;
   /// Runs worker consumers' plugins (none: worker consumers deliver nothing).
   std::shared_ptr<plugin_host> plugins;
-  /// Where the queue's gauges go (none: no metrics).
+  /// Where the queue's metrics come from (none: no metrics).
   metrics::registry* metrics = nullptr;
 };
 
@@ -55,8 +55,9 @@ struct coordinator_state {
   push_consumer_actor push;
   /// The push consumer found nothing ready and waits for `messages_ready`.
   bool push_waiting = false;
-  /// The queue's gauges (null without metrics); removed with the coordinator.
-  std::shared_ptr<metrics::queue_gauges> gauges;
+  /// The queue's metrics (null without a registry), shared with its shards
+  /// and push consumer; its series go when the last of them ends.
+  std::shared_ptr<metrics::queue_metrics> metrics;
 
   /// The sum over all shards.
   queue_stats stats() const;

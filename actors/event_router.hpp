@@ -9,6 +9,7 @@
 
 #include "actors/interfaces.hpp"
 #include "events/catalog.hpp"
+#include "metrics/registry.hpp"
 
 namespace sluice {
 
@@ -24,6 +25,7 @@ struct event_router_state {
   const events::catalog* catalog = nullptr;
   simdjson::dom::parser parser; ///< reused for every payload (a parser allocates)
   std::function<int64_t()> now_ms;
+  metrics::registry* metrics = nullptr; ///< events counters (none in some unit tests)
   /// account → its subscriptions (few per account: matched by a scan).
   std::unordered_map<std::string, std::vector<routed_subscription>> by_account;
 };
@@ -33,6 +35,7 @@ struct event_router_state {
 /// which it spawns, updates and stops as the hub reports changes.
 event_router_actor::behavior_type
 event_router(event_router_actor::stateful_pointer<event_router_state> self,
-             const events::catalog* catalog, std::function<int64_t()> now_ms);
+             const events::catalog* catalog, std::function<int64_t()> now_ms,
+             metrics::registry* metrics);
 
 } // namespace sluice

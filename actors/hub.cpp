@@ -78,7 +78,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     st.tokens_by_hash.emplace(t.hash, std::move(t));
   st.publish_tokens();
   st.catalog = cfg.catalog ? cfg.catalog : &events::catalog::builtin();
-  st.router = self->spawn<caf::linked>(event_router, st.catalog, st.now_ms);
+  st.router = self->spawn<caf::linked>(event_router, st.catalog, st.now_ms, cfg.metrics);
   for (auto& s : cfg.subscriptions)
     st.subscriptions.emplace(s.id, std::move(s));
   for (auto& s : cfg.scripts)

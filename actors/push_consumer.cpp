@@ -36,7 +36,8 @@ void run(self_ptr self, std::vector<pulled_message> batch) {
                 std::move(batch)};
   consumer_shard_actor shard;
   if (st.idle.empty()) {
-    shard = self->spawn(consumer_shard, consumer_shard_config{st.coordinator, st.plugins});
+    shard =
+        self->spawn(consumer_shard, consumer_shard_config{st.coordinator, st.plugins, st.metrics});
   } else {
     shard = std::move(st.idle.back());
     st.idle.pop_back();
@@ -54,8 +55,8 @@ void run(self_ptr self, std::vector<pulled_message> batch) {
     using namespace std::chrono;
     auto now = duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
     auto target = s.controller.after_batch(outcome, now);
-    if (s.gauges)
-      s.gauges->set_concurrency(target, s.controller.max());
+    if (s.metrics)
+      s.metrics->set_concurrency(target, s.controller.max());
     // Keep idle shards only up to the target; the others end once unreferenced.
     if (s.busy + s.idle.size() < target)
       s.idle.push_back(shard);
@@ -149,8 +150,8 @@ void configure(self_ptr self, push_settings&& s) {
   auto& st = self->state;
   st.settings = std::move(s);
   st.controller.configure(st.settings.consumer.max_concurrency, st.settings.consumer.batch_size);
-  if (st.gauges)
-    st.gauges->set_concurrency(st.controller.target(), st.controller.max());
+  if (st.metrics)
+    st.metrics->set_concurrency(st.controller.target(), st.controller.max());
   if (st.settings.paused)
     dispatch(self); // what is leased already was ready before the pause
   pump(self);
@@ -170,7 +171,7 @@ push_consumer(push_consumer_actor::stateful_pointer<push_consumer_state> self,
   auto& st = self->state;
   st.coordinator = std::move(cfg.coordinator);
   st.plugins = std::move(cfg.plugins);
-  st.gauges = std::move(cfg.gauges);
+  st.metrics = std::move(cfg.metrics);
   configure(self, std::move(cfg.settings));
   return {
       [=](push_settings& s) { configure(self, std::move(s)); },

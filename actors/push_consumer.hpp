@@ -16,8 +16,8 @@ struct push_consumer_config {
   coordinator_actor coordinator;
   std::shared_ptr<plugin_host> plugins;
   push_settings settings;
-  /// The queue's gauges (concurrency), or null.
-  std::shared_ptr<metrics::queue_gauges> gauges;
+  /// The queue's metrics (concurrency, invocations), or null.
+  std::shared_ptr<metrics::queue_metrics> metrics;
 };
 
 /// State of a push consumer (one per worker consumer, SPEC §3 batching and
@@ -32,7 +32,7 @@ struct push_consumer_state {
   coordinator_actor coordinator;
   std::shared_ptr<plugin_host> plugins;
   push_settings settings;
-  std::shared_ptr<metrics::queue_gauges> gauges;
+  std::shared_ptr<metrics::queue_metrics> metrics;
   concurrency_controller controller;
   /// Consumer shards waiting for a batch.
   std::vector<consumer_shard_actor> idle;

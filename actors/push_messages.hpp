@@ -117,7 +117,7 @@ typename Inspector::result_type inspect(Inspector& f, batch_report& x) {
 /// (never serialized).
 struct invocation_finished {
   invocation_result result;
-  int64_t duration_ms = 0;
+  int64_t duration_us = 0;
 };
 
 } // namespace sluice

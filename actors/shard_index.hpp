@@ -22,6 +22,8 @@ struct shard_entry {
   uint32_t lease_gen = 0; ///< bumped on every lease; stale leases are told apart
   bool leased = false;
   int64_t lease_deadline_ms = 0;
+  /// The last lease went to a worker (push) consumer, not an HTTP pull one.
+  bool pushed = false;
 };
 
 /// The in-memory delivery index of one storage shard: which messages are

@@ -22,6 +22,7 @@ shard_entry to_entry(storage::recovered_message&& r) {
   e.type = r.message.type;
   e.body = std::move(r.message.body);
   e.attempts = r.state.attempts;
+  e.pushed = r.state.pushed;
   // A push lease died with the process that held it.
   e.visible_at_ms = r.state.pushed ? 0 : r.state.visible_at_ms;
   return e;
@@ -55,6 +56,25 @@ void arm_next(self_ptr self) {
 
 void report(self_ptr self) {
   self->send(self->state.coordinator, shard_stats{self->state.shard, self->state.stats()});
+}
+
+/// Who held `e`'s last lease (the `consumer_type` of its read, retry or delete).
+metrics::consumer_type holder(const shard_entry& e) {
+  return e.pushed ? metrics::consumer_type::worker : metrics::consumer_type::http;
+}
+
+/// Counts the deletion of `e` (SPEC §6 operations), if the queue has metrics.
+void count_delete(const storage_shard_state& st, const shard_entry& e, metrics::delete_outcome o) {
+  if (st.metrics)
+    st.metrics->deleted(o == metrics::delete_outcome::expired ? metrics::consumer_type::none
+                                                              : holder(e),
+                        o, e.body.size());
+}
+
+/// Counts that `e` goes back for another delivery.
+void count_retry(const storage_shard_state& st, const shard_entry& e) {
+  if (st.metrics)
+    st.metrics->retried(holder(e));
 }
 
 /// Deletes `seq` from memory and (through `b`) from disk.
@@ -132,27 +152,30 @@ void exhaust(self_ptr self, const std::vector<uint64_t>& seqs, storage::batch& b
   if (seqs.empty())
     return;
   if (!st.settings.dead_letter) {
-    for (auto seq : seqs)
+    for (auto seq : seqs) {
+      count_delete(st, *st.index.find(seq), metrics::delete_outcome::fail);
       drop(st, seq, b);
+    }
     return;
   }
   auto now = st.now_ms();
   dead_letters dl;
-  std::vector<shard_entry> moved;
+  auto moved = std::make_shared<std::vector<shard_entry>>();
   for (auto seq : seqs) {
     auto* e = st.index.find(seq);
     dl.items.push_back({e->body, static_cast<uint8_t>(e->type), now, e->timestamp_ms});
     dl.origins.emplace_back(st.leases->message_id(st.queue_id, st.shard, seq), e->attempts);
-    moved.push_back(*e);
+    moved->push_back(*e);
     st.index.remove(seq);
   }
   self->request(st.coordinator, caf::infinite, std::move(dl))
       .then(
-          [self, seqs](caf::ok_atom) {
+          [self, moved](caf::ok_atom) {
             storage::batch del;
-            for (auto seq : seqs) {
-              del.erase(storage::family::messages, self->state.key(seq));
-              del.erase(storage::family::state, self->state.key(seq));
+            for (const auto& e : *moved) {
+              count_delete(self->state, e, metrics::delete_outcome::dlq);
+              del.erase(storage::family::messages, self->state.key(e.seq));
+              del.erase(storage::family::state, self->state.key(e.seq));
             }
             self->state.persist.submit(caf::actor_cast<caf::actor>(self), std::move(del),
                                        [](const std::string&) {});
@@ -160,7 +183,7 @@ void exhaust(self_ptr self, const std::vector<uint64_t>& seqs, storage::batch& b
           },
           [self, moved](caf::error&) mutable {
             auto t = self->state.now_ms();
-            for (auto& e : moved) {
+            for (auto& e : *moved) {
               e.leased = false;
               e.visible_at_ms = t;
               self->state.index.add(std::move(e), t);
@@ -177,16 +200,21 @@ void on_tick(self_ptr self) {
   storage::batch b;
   std::vector<uint64_t> out_of_retries;
   for (auto seq : st.index.advance(now)) {
-    if (exhausted(st, *st.index.find(seq)))
+    auto* e = st.index.find(seq);
+    if (exhausted(st, *e)) {
       out_of_retries.push_back(seq);
-    else
-      st.index.release(seq, now, now);
+      continue;
+    }
+    count_retry(st, *e); // the lease expired
+    st.index.release(seq, now, now);
   }
   exhaust(self, out_of_retries, b);
   if (now - st.last_retention_check >= retention_check_interval_ms) {
     st.last_retention_check = now;
-    for (auto seq : st.index.older_than(now - st.settings.retention_s * 1000))
+    for (auto seq : st.index.older_than(now - st.settings.retention_s * 1000)) {
+      count_delete(st, *st.index.find(seq), metrics::delete_outcome::expired);
       drop(st, seq, b);
+    }
   }
   bool changed = !b.empty();
   if (changed)
@@ -234,6 +262,8 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
         auto durable_at = s.now_ms();
         for (auto& e : entries) {
           s.confirmed_seq = e.seq;
+          if (s.metrics)
+            s.metrics->written(e.body.size());
           // Keep order: once anything is cold, newer messages are cold too.
           if (s.cold_count == 0 && s.index.size() < s.env.window) {
             s.index.add(std::move(e), durable_at);
@@ -307,6 +337,9 @@ pulled_batch on_lease(self_ptr self, const shard_lease& req) {
   storage::batch b;
   for (auto seq : st.index.lease(req.n, deadline)) {
     auto* e = st.index.find(seq);
+    e->pushed = req.push;
+    if (st.metrics)
+      st.metrics->delivered(holder(*e), e->body.size(), (now - e->timestamp_ms) / 1000.0);
     out.messages.push_back(
         to_pulled(st, *e, st.leases->encode(st.queue_id, {st.shard, seq, e->lease_gen})));
     // A crash while leased: attempts count, and the message is visible again
@@ -333,10 +366,12 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
   };
   // Late acks (stale generation) are accepted while the message exists.
   for (const auto& r : req.acks) {
-    if (st.index.find(r.seq) == nullptr) {
+    auto* e = st.index.find(r.seq);
+    if (e == nullptr) {
       unknown(r);
       continue;
     }
+    count_delete(st, *e, metrics::delete_outcome::success);
     drop(st, r.seq, b);
     ++out.ack_count;
   }
@@ -351,6 +386,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
       out_of_retries.push_back(r.seq);
       continue;
     }
+    count_retry(st, *e);
     auto delay_s = r.retry_delay_s >= 0 ? r.retry_delay_s : st.settings.retry_delay_s;
     auto visible = now + delay_s * 1000;
     st.index.release(r.seq, visible, now);
@@ -388,6 +424,7 @@ storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, s
   st.persist = persister{*cfg.env.writer};
   st.env = cfg.env;
   st.now_ms = std::move(cfg.now_ms);
+  st.metrics = std::move(cfg.metrics);
   auto now = st.now_ms();
   st.last_retention_check = now;
   uint64_t last_seq = 0;

@@ -11,6 +11,7 @@
 #include "actors/persister.hpp"
 #include "actors/shard_index.hpp"
 #include "actors/storage_env.hpp"
+#include "metrics/queue_metrics.hpp"
 #include "storage/recovery.hpp"
 
 namespace sluice {
@@ -26,6 +27,8 @@ struct shard_config {
   storage::shard_recovery recovered;
   /// Unix epoch ms; tests inject a virtual clock.
   std::function<int64_t()> now_ms;
+  /// The queue's operation counters (null: none).
+  std::shared_ptr<metrics::queue_metrics> metrics;
 };
 
 /// State of a storage shard: the delivery index plus what persisting needs.
@@ -38,6 +41,7 @@ struct storage_shard_state {
   coordinator_actor coordinator;
   delivery_settings settings;
   std::function<int64_t()> now_ms;
+  std::shared_ptr<metrics::queue_metrics> metrics;
   persister persist;
   shard_index index;
   uint64_t next_seq = 1;

@@ -9,6 +9,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/crypto.hpp"
@@ -108,6 +109,9 @@ int serve(const serve_options& opts) {
   // A closed stdout (e.g. a supervisor that stopped reading) must not kill the
   // server; sockets already use MSG_NOSIGNAL.
   std::signal(SIGPIPE, SIG_IGN);
+  // Logs go to stderr; stdout carries only what a script reads (the address
+  // it listens on, a first start's admin token).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("sluice"));
   http::server_options http_opts;
   if (!split_listen(opts.listen, http_opts.host, http_opts.port)) {
     spdlog::error("--listen must be HOST:PORT, got '{}'", opts.listen);

@@ -1,14 +1,11 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
 
-#include "metrics/queue_gauges.hpp"
-
-namespace prometheus {
-class Registry;
-} // namespace prometheus
+#include "metrics/queue_metrics.hpp"
 
 namespace sluice::metrics {
 
@@ -26,21 +23,25 @@ public:
   /// (a bounded set, e.g. "queues.get"), never the raw path.
   void observe_http(std::string_view route, std::string_view method, int status, double seconds);
 
-  /// The gauges of queue `queue` of `account` (its coordinator holds them
-  /// while the queue exists). Thread-safe.
-  std::shared_ptr<queue_gauges> queue(const std::string& account, const std::string& queue);
+  /// The metrics of queue `queue` of `account`, shared by its coordinator,
+  /// storage shards and push consumer while the queue exists. Thread-safe.
+  std::shared_ptr<queue_metrics> queue(const std::string& account, const std::string& queue);
+
+  /// Events (SPEC §5) by source and type, both from the catalog (callers
+  /// pass "unknown" for anything else, so label values stay bounded): one
+  /// accepted by the router, `count` stored into subscribed queues, one
+  /// refused by validation.
+  void event_published(const std::string& source, const std::string& type);
+  void events_delivered(const std::string& source, const std::string& type, uint64_t count);
+  void event_rejected(const std::string& source, const std::string& type);
 
   /// The Prometheus text exposition (format 0.0.4) of every metric.
   std::string expose() const;
 
-  /// The underlying registry, for components that add their own families
-  /// through this class's helpers only.
-  prometheus::Registry& prom();
-
   struct impl;
 
 private:
-  friend class queue_gauges;
+  friend class queue_metrics;
   std::unique_ptr<impl> impl_;
 };
 

@@ -31,6 +31,8 @@ struct hub_fixture : actor_fixture {
   /// Runs worker consumers' plugins inline (on the consumer shard's thread, so the
   /// deterministic scheduler sees every message): the test-only plugins.
   std::shared_ptr<plugin_host> plugins = std::make_shared<plugin_host>(inline_plugins());
+  /// Every queue's metrics (SPEC §6), read with `sample(registry.expose(), …)`.
+  metrics::registry registry;
 
   static plugin_host_config inline_plugins() {
     plugin_host_config c;
@@ -67,6 +69,7 @@ struct hub_fixture : actor_fixture {
     cfg.plugins = plugins;
     cfg.leases = std::make_shared<const lease_codec>("unit-test-secret");
     cfg.directory = tokens;
+    cfg.metrics = &registry;
     cfg.now_ms = [this] { return clock; };
     hub = sys().spawn(sluice::hub, std::move(cfg));
     run();

@@ -1,53 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include "hub_fixture.hpp"
+#include "queue_fixture.hpp"
 
 using namespace sluice;
 using test::code_of;
-
-namespace {
-
-/// A hub with one queue, and helpers speaking the data-plane messages.
-struct queue_fixture : test::hub_fixture {
-  std::string qid;
-
-  queue_fixture() { qid = create("jobs")->id; }
-
-  outgoing_message text(std::string body, caf::optional<int64_t> delay = caf::none) {
-    return {std::move(body), static_cast<uint8_t>(storage::content_type::text), delay};
-  }
-
-  caf::expected<queue_stats> send(std::vector<outgoing_message> ms,
-                                  caf::optional<int64_t> batch_delay = caf::none,
-                                  const std::string& queue = {}) {
-    return ask<queue_stats>(
-        hub, send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), batch_delay});
-  }
-
-  pulled_batch pull(int64_t n = 10, int64_t visibility_ms = 30000, const std::string& queue = {}) {
-    auto r = ask<pulled_batch>(
-        hub, pull_messages{"acct", queue.empty() ? qid : queue, n, visibility_ms});
-    REQUIRE(r);
-    return *r;
-  }
-
-  ack_result settle(std::vector<std::string> acks, std::vector<retry_item> retries = {}) {
-    auto r = ask<ack_result>(hub, ack_messages{"acct", qid, std::move(acks), std::move(retries)});
-    REQUIRE(r);
-    return *r;
-  }
-
-  void add_consumer(int64_t max_retries, const std::string& dlq) {
-    consumer_patch c;
-    c.type = std::string{"http_pull"};
-    c.max_retries = max_retries;
-    if (!dlq.empty())
-      c.dead_letter_queue = dlq;
-    REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", qid, "", c}));
-  }
-};
-
-} // namespace
+using test::queue_fixture;
 
 TEST_CASE_METHOD(queue_fixture, "a sent message is pulled once while its lease lives") {
   auto stats = send({text("a")});

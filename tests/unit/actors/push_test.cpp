@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "hub_fixture.hpp"
+#include "tests/metrics_text.hpp"
 
 using namespace sluice;
 using test::code_of;
@@ -135,6 +136,24 @@ TEST_CASE_METHOD(push_fixture,
   auto got = batches();
   REQUIRE(got.size() == 1);
   CHECK(stats().backlog_count == 2); // "ack" is gone, "x" and "throw" come back
+  // SPEC §6 for worker consumers: reads, the ack, the retries, the failed invocation.
+  auto series = [this](const std::string& name, std::map<std::string, std::string> labels) {
+    labels.emplace("account", "acct");
+    labels.emplace("queue", "jobs");
+    return test::sample(registry.expose(), name, labels);
+  };
+  auto ops = [&](const char* action, const char* outcome) {
+    return series("sluice_queue_operations_total",
+                  {{"action", action}, {"consumer_type", "worker"}, {"outcome", outcome}});
+  };
+  CHECK(ops("read", "success") == 3);
+  CHECK(ops("delete", "success") == 1);
+  CHECK(series("sluice_queue_retries_total", {{"consumer_type", "worker"}}) == 2);
+  CHECK(series("sluice_queue_lag_seconds_count", {{"consumer_type", "worker"}}) == 3);
+  CHECK(series("sluice_consumer_invocation_duration_seconds_count", {}) == 1);
+  CHECK(series("sluice_consumer_invocation_failures_total", {}) == 1);
+  CHECK(series("sluice_consumer_concurrency", {}) == 1);
+  CHECK(series("sluice_consumer_max_concurrency", {}) == 250);
   advance(29999);
   CHECK(batches().size() == 1);
   advance(1);

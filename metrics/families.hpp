@@ -1,0 +1,50 @@
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+namespace sluice::metrics {
+
+/// Every metric family of the process (SPEC §6), with name, type and help, in
+/// one place. Internal to `metrics/`: components get their series through
+/// `registry` and `queue_metrics`.
+struct families {
+  explicit families(prometheus::Registry& r);
+
+  // HTTP (labels route, method, status class; the histogram by route).
+  prometheus::Family<prometheus::Counter>& http_requests;
+  prometheus::Family<prometheus::Histogram>& http_duration;
+
+  // Per queue (labels account, queue): what its coordinator knows.
+  prometheus::Family<prometheus::Gauge>& backlog;
+  prometheus::Family<prometheus::Gauge>& backlog_bytes;
+  prometheus::Family<prometheus::Gauge>& oldest_age;
+  prometheus::Family<prometheus::Gauge>& delayed;
+  prometheus::Family<prometheus::Gauge>& in_flight;
+  prometheus::Family<prometheus::Gauge>& concurrency;
+  prometheus::Family<prometheus::Gauge>& max_concurrency;
+
+  // Per queue: what happens to messages (plus action, consumer_type, outcome).
+  prometheus::Family<prometheus::Counter>& operations;
+  prometheus::Family<prometheus::Counter>& billable;
+  prometheus::Family<prometheus::Counter>& retries;
+  prometheus::Family<prometheus::Histogram>& lag;
+  prometheus::Family<prometheus::Histogram>& message_size;
+  prometheus::Family<prometheus::Histogram>& invocation_duration;
+  prometheus::Family<prometheus::Counter>& invocation_failures;
+
+  // Events (labels source, type).
+  prometheus::Family<prometheus::Counter>& events_published;
+  prometheus::Family<prometheus::Counter>& events_delivered;
+  prometheus::Family<prometheus::Counter>& events_rejected;
+
+  static const prometheus::Histogram::BucketBoundaries& http_buckets();
+  static const prometheus::Histogram::BucketBoundaries& lag_buckets();
+  static const prometheus::Histogram::BucketBoundaries& size_buckets();
+  static const prometheus::Histogram::BucketBoundaries& invocation_buckets();
+};
+
+} // namespace sluice::metrics
