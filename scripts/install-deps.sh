@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Sluice builds and tests with, if missing.
 # Idempotent and quiet when everything is present. Needs root (or sudo).
+# `prometheus` gives the tests /usr/bin/prometheus and /usr/bin/promtool; the
+# tests run their own Prometheus on a free loopback port and never use the
+# system service the package sets up (:9090) where systemd runs.
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config clang-format
   libcaf-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev catch2
   libboost-dev libcli11-dev libspdlog-dev libssl-dev
-  ca-certificates npm
+  ca-certificates npm prometheus
 )
 
 missing=()

@@ -4,8 +4,7 @@
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
-
+#include "child_process.hpp"
 #include "http/client.hpp"
 
 namespace sluice::test {
@@ -31,7 +30,8 @@ public:
   /// A fresh keep-alive client to the server.
   std::unique_ptr<http::client> client() const;
 
-  /// SIGTERM, then waits; returns the exit status (or -1 if killed).
+  /// SIGTERM, then waits (SIGKILL after 30 s); returns the exit status (or -1
+  /// if a signal ended it).
   int terminate();
   /// SIGKILL, then waits.
   void kill9();
@@ -40,13 +40,12 @@ public:
 
 private:
   void start();
-  int wait_exit();
 
   std::string token_;
   std::vector<std::string> args_;
   std::string dir_;
   std::string out_;
-  pid_t pid_ = -1;
+  std::unique_ptr<child_process> child_; ///< null while stopped
   uint16_t port_ = 0;
 };
 
