@@ -53,6 +53,20 @@ enum permission : uint32_t {
   perm_admin = 1u << 3,
 };
 
+/// The wire names of the permission bits (SPEC §2): one table for the API
+/// and the audit log.
+struct permission_name {
+  uint32_t bit;
+  std::string_view name;
+};
+
+inline constexpr permission_name permission_names[] = {
+    {perm_queues_read, "queues_read"},
+    {perm_queues_write, "queues_write"},
+    {perm_events_publish, "events_publish"},
+    {perm_admin, "admin"},
+};
+
 /// The account value of a token valid for every account.
 inline constexpr std::string_view all_accounts = "*";
 
