@@ -10,7 +10,6 @@
 #include <thread>
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,17 +18,16 @@ namespace sluice::test {
 
 namespace {
 
+/// Starts `sluice serve ARGS` with stdout and stderr appended to the files
+/// named (so that everything it logs can be read later, across restarts).
 pid_t spawn_serve(const std::vector<std::string>& args, const std::string& token,
-                  const std::string& stderr_path, int* stdout_fd) {
-  int fds[2];
-  if (pipe(fds) != 0)
-    throw std::runtime_error("pipe failed");
+                  const std::string& stdout_path, const std::string& stderr_path) {
   pid_t pid = fork();
   if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
+    int out = open(stdout_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    dup2(out, STDOUT_FILENO);
     int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     dup2(err, STDERR_FILENO);
-    close(fds[0]);
     if (token.empty())
       unsetenv("SLUICE_BOOTSTRAP_TOKEN");
     else
@@ -44,8 +42,8 @@ pid_t spawn_serve(const std::vector<std::string>& args, const std::string& token
     execv(bin.c_str(), argv.data());
     _exit(127);
   }
-  close(fds[1]);
-  *stdout_fd = fds[0];
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
   return pid;
 }
 
@@ -77,33 +75,35 @@ server_process::~server_process() {
 void server_process::start() {
   std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/data"};
   args.insert(args.end(), args_.begin(), args_.end());
-  int fd = -1;
+  auto out_path = dir_ + "/stdout.log";
   auto err_path = dir_ + "/stderr.log";
-  pid_ = spawn_serve(args, token_, err_path, &fd);
+  auto from = read_file(out_path).size(); // what earlier starts printed
+  pid_ = spawn_serve(args, token_, out_path, err_path);
   std::regex ready{R"(listening on http://127\.0\.0\.1:(\d+))"};
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   std::string seen;
   while (std::chrono::steady_clock::now() < deadline) {
-    pollfd p{fd, POLLIN, 0};
-    if (poll(&p, 1, 100) > 0) {
-      char buf[512];
-      auto n = read(fd, buf, sizeof(buf));
-      if (n <= 0)
-        break; // exited
-      seen.append(buf, static_cast<size_t>(n));
-      std::smatch m;
-      if (std::regex_search(seen, m, ready)) {
-        port_ = static_cast<uint16_t>(std::stoi(m[1]));
-        out_ += seen;
-        close(fd); // later output goes nowhere; the server ignores EPIPE
-        return;
-      }
+    seen = read_file(out_path).substr(from);
+    std::smatch m;
+    if (std::regex_search(seen, m, ready)) {
+      port_ = static_cast<uint16_t>(std::stoi(m[1]));
+      out_ += seen;
+      return;
     }
+    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+      pid_ = -1; // exited
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  close(fd);
-  kill9();
+  if (pid_ > 0)
+    kill9();
   throw std::runtime_error("sluice serve did not become ready; stdout:\n" + seen + "\nstderr:\n"
                            + read_file(err_path));
+}
+
+std::string server_process::stdout_log() const {
+  return read_file(dir_ + "/stdout.log");
 }
 
 std::unique_ptr<http::client> server_process::client() const {
@@ -132,9 +132,7 @@ void server_process::restart() {
 }
 
 int run_serve_expecting_exit(const std::vector<std::string>& args) {
-  int fd = -1;
-  auto pid = spawn_serve(args, "x", "/dev/null", &fd);
-  close(fd);
+  auto pid = spawn_serve(args, "x", "/dev/null", "/dev/null");
   int status = 0;
   waitpid(pid, &status, 0);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;

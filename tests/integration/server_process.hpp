@@ -12,7 +12,8 @@ namespace sluice::test {
 
 /// The real `sluice serve` as a child process on an ephemeral loopback port
 /// with its own temp data dir (removed on destruction). Blocks until the
-/// server prints its `listening on` line. Not thread-safe.
+/// server prints its `listening on` line. Its stdout and stderr go to
+/// `stdout.log` and `stderr.log` in that dir. Not thread-safe.
 class server_process {
 public:
   /// `bootstrap_token` empty: start without SLUICE_BOOTSTRAP_TOKEN.
@@ -25,8 +26,11 @@ public:
   uint16_t port() const { return port_; }
   const std::string& token() const { return token_; }
   const std::string& data_dir() const { return dir_; }
-  /// Everything the server printed on stdout so far.
+  /// What the server printed on stdout until it was ready, over every start.
   const std::string& stdout_text() const { return out_; }
+  /// Everything the server printed on stdout so far, over every start (its
+  /// stdout goes to `data_dir()/stdout.log`), e.g. its log lines.
+  std::string stdout_log() const;
 
   /// A fresh keep-alive client to the server.
   std::unique_ptr<http::client> client() const;
