@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include <spdlog/async.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -13,21 +14,29 @@ namespace sluice {
 namespace {
 
 /// The `audit` logger, made once per process (several hubs may run in one
-/// test binary). Its own stdout sink shares spdlog's console mutex with the
-/// default logger, so lines never interleave.
-std::shared_ptr<spdlog::logger> audit_logger() {
-  static const auto logger = [] {
-    if (auto existing = spdlog::get("audit"))
-      return existing;
-    auto l = std::make_shared<spdlog::logger>("audit",
-                                              std::make_shared<spdlog::sinks::stdout_sink_mt>());
-    l->set_pattern("%v");
-    l->set_level(spdlog::level::info);
-    l->flush_on(spdlog::level::info);
-    spdlog::register_logger(l);
-    return l;
-  }();
-  return logger;
+/// test binary). Asynchronous: the hub's CAF thread only queues the line; a
+/// thread of its own writes it to stdout, so a slow reader of stdout does not
+/// stall the hub until 8192 lines wait. Its stdout sink shares spdlog's
+/// console mutex with the default logger, so lines never interleave.
+struct audit_writer {
+  // Declared first, so destroyed last: its thread writes every queued line,
+  // then stops.
+  std::shared_ptr<spdlog::details::thread_pool> pool =
+      std::make_shared<spdlog::details::thread_pool>(8192, 1);
+  std::shared_ptr<spdlog::logger> logger = std::make_shared<spdlog::async_logger>(
+      "audit", std::make_shared<spdlog::sinks::stdout_sink_mt>(), pool,
+      spdlog::async_overflow_policy::block);
+
+  audit_writer() {
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::info);
+    logger->flush_on(spdlog::level::info);
+  }
+};
+
+spdlog::logger& audit_logger() {
+  static const audit_writer writer;
+  return *writer.logger;
 }
 
 void field(std::string& out, std::string_view key, std::string_view value) {
@@ -55,7 +64,7 @@ std::string audit_line(const storage::audit_record& rec) {
 }
 
 void log_audit(const storage::audit_record& rec) {
-  audit_logger()->info(audit_line(rec));
+  audit_logger().info(audit_line(rec));
 }
 
 } // namespace sluice

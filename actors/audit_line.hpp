@@ -13,9 +13,11 @@ namespace sluice {
 /// logfmt (see `logfmt_value`). Pure; any thread.
 std::string audit_line(const storage::audit_record& rec);
 
-/// Writes `audit_line(rec)` at info level through spdlog's `audit` logger:
-/// stdout, the line alone (no spdlog prefix, so every field parses), flushed
-/// at once. Call once the entry is durable.
+/// Writes `audit_line(rec)` at info level through an asynchronous spdlog
+/// logger named `audit`: to stdout, the line alone (no spdlog prefix, so every
+/// field parses), flushed at once by the logger's own thread. Returns once the
+/// line is queued (it blocks only while 8192 lines wait). Call once the entry
+/// is durable.
 void log_audit(const storage::audit_record& rec);
 
 } // namespace sluice

@@ -9,6 +9,7 @@
 
 #include "actors/time_format.hpp"
 #include "api.hpp"
+#include "wait.hpp"
 
 using namespace sluice::test;
 
@@ -225,18 +226,22 @@ TEST_CASE("audit: every change is recorded with who, when and what, and only adm
   CHECK(bad_action->error_message().find("CreateQueue") != std::string::npos);
   CHECK(admin.call("GET", "/sluice/audit?per_page=5000")->status == 400);
 
-  // Each entry was logged once durable, as one logfmt line.
-  auto log = srv.stdout_log();
-  std::istringstream lines{log};
-  int queue_lines = 0;
-  for (std::string line; std::getline(lines, line);)
-    if (line.rfind("audit time=", 0) == 0 && line.find(" action=CreateQueue ") != std::string::npos
-        && line.find(" actor=" + writer_id + " ") != std::string::npos
-        && line.find(" resource_name=audited ") != std::string::npos
-        && line.find(" account=acct-audit ") != std::string::npos)
-      ++queue_lines;
-  CHECK(queue_lines == 1);
-  CHECK(log.find("s3cr3t") == std::string::npos);
+  // Each entry was logged once durable, as one logfmt line (by the logger's thread).
+  auto queue_lines = [&srv, &writer_id] {
+    std::istringstream lines{srv.stdout_log()};
+    int n = 0;
+    for (std::string line; std::getline(lines, line);)
+      n += line.rfind("audit time=", 0) == 0
+           && line.find(" action=CreateQueue ") != std::string::npos
+           && line.find(" actor=" + writer_id + " ") != std::string::npos
+           && line.find(" resource_name=audited ") != std::string::npos
+           && line.find(" account=acct-audit ") != std::string::npos;
+    return n;
+  };
+  CHECK(eventually([&] { return queue_lines() == 1; }, 10));
+  CHECK(eventually([&] { return srv.stdout_log().find("action=DeleteQueue") != std::string::npos; },
+                   10));
+  CHECK(srv.stdout_log().find("s3cr3t") == std::string::npos);
 
   // Entries survive a restart.
   REQUIRE(srv.terminate() == 0);
