@@ -253,11 +253,13 @@ typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
 struct purge_queue {
   std::string account;
   std::string queue_id;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, purge_queue& x) {
-  return f(caf::meta::type_name("purge_queue"), x.account, x.queue_id);
+  return f(caf::meta::type_name("purge_queue"), x.account, x.queue_id, x.caller);
 }
 
 /// Read the state of the last purge. Reply: `purge_status`.

@@ -54,11 +54,13 @@ typename Inspector::result_type inspect(Inspector& f, subscription_patch& x) {
 struct create_subscription {
   std::string account;
   subscription_patch patch;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_subscription& x) {
-  return f(caf::meta::type_name("create_subscription"), x.account, x.patch);
+  return f(caf::meta::type_name("create_subscription"), x.account, x.patch, x.caller);
 }
 
 /// Reply: `subscription_record`, or `subscription_not_found` and what create
@@ -67,11 +69,13 @@ struct update_subscription {
   std::string account;
   std::string id;
   subscription_patch patch;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, update_subscription& x) {
-  return f(caf::meta::type_name("update_subscription"), x.account, x.id, x.patch);
+  return f(caf::meta::type_name("update_subscription"), x.account, x.id, x.patch, x.caller);
 }
 
 /// Reply: `subscription_record` (the deleted one for `delete_`), or
@@ -89,11 +93,13 @@ typename Inspector::result_type inspect(Inspector& f, get_subscription& x) {
 struct delete_subscription {
   std::string account;
   std::string id;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delete_subscription& x) {
-  return f(caf::meta::type_name("delete_subscription"), x.account, x.id);
+  return f(caf::meta::type_name("delete_subscription"), x.account, x.id, x.caller);
 }
 
 /// The account's subscriptions, oldest first; only those into `queue_id`

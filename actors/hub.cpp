@@ -83,6 +83,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
     st.subscriptions.emplace(s.id, std::move(s));
   for (auto& s : cfg.scripts)
     st.scripts[s.account].emplace(s.name, std::move(s));
+  st.audit = audit_log{std::move(cfg.audit), cfg.audit_retention, st.now_ms()};
   st.plugins = cfg.plugins;
   st.metrics = cfg.metrics;
   for (auto& q : cfg.queues) {
@@ -110,7 +111,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](pull_messages& req) { return forward<pulled_batch>(self, req); },
       [=](ack_messages& req) { return forward<ack_result>(self, req); },
       [=](get_stats& req) { return forward<queue_stats>(self, req); },
-      [=](purge_queue& req) { return forward<purge_status>(self, req); },
+      [=](const purge_queue& req) { return on_purge(self, req); },
       [=](get_purge_status& req) { return forward<purge_status>(self, req); },
       [=](peek_messages& req) { return forward<pulled_batch>(self, req); },
       [=](delete_refs& req) { return forward<ack_result>(self, req); },
@@ -124,6 +125,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](const get_script& req) { return on_get_script(self, req); },
       [=](const list_scripts& req) { return on_list_scripts(self, req); },
       [=](const delete_script& req) { return on_delete_script(self, req); },
+      [=](const list_audit& req) { return self->state.audit.query(req); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/audit_log.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/lease.hpp"
 #include "actors/persister.hpp"
@@ -29,6 +30,10 @@ struct hub_config {
   std::vector<storage::token_record> tokens;
   std::vector<storage::subscription_record> subscriptions;
   std::vector<storage::script_record> scripts;
+  /// The audit entries on disk (any order).
+  std::vector<storage::audit_record> audit;
+  /// Audit entries kept per account (docs/audit.md); tests make it small.
+  size_t audit_retention = default_audit_retention;
   /// Runs the plugins of worker consumers; without one, worker consumers
   /// are stored but deliver nothing.
   std::shared_ptr<plugin_host> plugins;
@@ -67,6 +72,8 @@ struct hub_state {
   std::unordered_map<std::string, storage::subscription_record> subscriptions; // by id
   /// account → script name → script
   std::unordered_map<std::string, std::map<std::string, storage::script_record>> scripts;
+  /// Every control-plane change, newest entries per account (see `submit_audited`).
+  audit_log audit;
   std::shared_ptr<plugin_host> plugins;
   metrics::registry* metrics = nullptr;
   const events::catalog* catalog = nullptr;

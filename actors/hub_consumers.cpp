@@ -72,6 +72,7 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
 
   auto before = *q;
   storage::batch b;
+  std::vector<storage::audit_record> audit;
   caf::optional<queue_record> created_dlq;
   auto& by_name = st.accounts[req.account].id_by_name;
   if (!rec.dead_letter_queue.empty() && by_name.count(rec.dead_letter_queue) == 0) {
@@ -84,14 +85,26 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
     b.put(storage::family::meta, storage::queue_key(d.account, d.id), storage::encode(d));
     st.put(d);
     created_dlq = d;
+    auto details = details_of(d.settings);
+    details.emplace_back("dead_letter_queue_of", q->name);
+    audit.push_back(audit_entry(self, d.account, req.caller, audit_action::create_queue, "queue",
+                                d.id, d.name, std::move(details)));
   }
   b.put(storage::family::meta, storage::consumer_key(req.account, req.queue_id),
         storage::encode(rec));
+  auto details = details_of(rec);
+  if (!req.consumer_id.empty())
+    mark_changed(details_of(before.consumers.front()), details);
+  details.emplace_back("queue_id", before.id);
+  audit.push_back(audit_entry(self, req.account, req.caller,
+                              req.consumer_id.empty() ? audit_action::attach_consumer
+                                                      : audit_action::update_consumer,
+                              "consumer", rec.id, before.name, std::move(details)));
   // Adding the DLQ may have rehashed the index: look the queue up again.
   st.find(req.account, req.queue_id)->consumers = {rec};
   auto rp = self->make_response_promise<consumer_record>();
-  st.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
+  submit_audited(
+      self, std::move(b), std::move(audit),
       [self, before, created_dlq, rec, rp](const std::string& error) mutable {
         auto& s = self->state;
         if (!error.empty()) {
@@ -120,9 +133,13 @@ caf::result<caf::ok_atom> on_delete_consumer(self_ptr self, const delete_consume
   q->consumers.clear();
   storage::batch b;
   b.erase(storage::family::meta, storage::consumer_key(req.account, req.queue_id));
+  auto details = details_of(before.consumers.front());
+  details.emplace_back("queue_id", before.id);
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->state.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
+  submit_audited(
+      self, std::move(b),
+      {audit_entry(self, req.account, req.caller, audit_action::remove_consumer, "consumer",
+                   req.consumer_id, before.name, std::move(details))},
       [self, before, rp](const std::string& error) mutable {
         if (!error.empty()) {
           self->state.put(before);

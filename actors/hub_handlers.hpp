@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/audit_details.hpp"
 #include "actors/hub.hpp"
 
 /// The hub's message handlers, one per request type, split by concern
@@ -34,6 +35,24 @@ caf::result<storage::script_record> on_put_script(self_ptr self, const put_scrip
 caf::result<storage::script_record> on_get_script(self_ptr self, const get_script& req);
 script_list on_list_scripts(self_ptr self, const list_scripts& req);
 caf::result<caf::ok_atom> on_delete_script(self_ptr self, const delete_script& req);
+
+/// Records the purge in the audit log, then hands it to the queue's coordinator.
+caf::result<purge_status> on_purge(self_ptr self, const purge_queue& req);
+
+/// An audit entry of `account` by `caller` stamped with the hub's clock; its
+/// seq is assigned by `submit_audited`.
+storage::audit_record audit_entry(self_ptr self, const std::string& account,
+                                  const std::string& caller, std::string_view action,
+                                  std::string_view resource_type, std::string resource_id,
+                                  std::string resource_name, audit_details details);
+
+/// `persister::submit` with audit entries: `entries` are written in the same
+/// batch as `b` (atomic with the change they record, past entries beyond the
+/// retention erased in it too). Once durable they become queryable and are
+/// logged (`log_audit`), then `then` runs; if the write fails they are dropped
+/// and `then` gets the error.
+void submit_audited(self_ptr self, storage::batch b, std::vector<storage::audit_record> entries,
+                    persister::continuation then);
 
 /// Script `name` of `account`, or null.
 const storage::script_record* find_script(self_ptr self, const std::string& account,

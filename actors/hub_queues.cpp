@@ -26,33 +26,35 @@ void stop_coordinator(self_ptr self, const std::string& id) {
   self->state.coordinators.erase(i);
 }
 
-/// Persists `q` and replies with it once synced; on a storage failure the
-/// in-memory change is rolled back to `before` (or removed if there was none).
+/// Persists `q` with its audit entry and replies with it once synced; on a
+/// storage failure the in-memory change is rolled back to `before` (or removed
+/// if there was none).
 caf::typed_response_promise<queue_record> persist_queue(self_ptr self, const queue_record& q,
-                                                        caf::optional<queue_record> before) {
+                                                        caf::optional<queue_record> before,
+                                                        storage::audit_record entry) {
   auto rp = self->make_response_promise<queue_record>();
   storage::batch b;
   b.put(storage::family::meta, storage::queue_key(q.account, q.id), storage::encode(q));
-  self->state.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
-      [self, q, before, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          if (before)
-            self->state.put(*before);
-          else
-            self->state.remove(q.account, q.id);
-          rp.deliver(make_error(errc::storage_failure, "could not persist queue: " + error));
-          return;
-        }
-        auto c = self->state.coordinators.find(q.id);
-        if (c == self->state.coordinators.end()) {
-          spawn_coordinator(self, q);
-          publish(self, q.account, queue_created(q));
-        } else {
-          self->send(c->second, q);
-        }
-        rp.deliver(q);
-      });
+  submit_audited(self, std::move(b), {std::move(entry)},
+                 [self, q, before, rp](const std::string& error) mutable {
+                   if (!error.empty()) {
+                     if (before)
+                       self->state.put(*before);
+                     else
+                       self->state.remove(q.account, q.id);
+                     rp.deliver(
+                         make_error(errc::storage_failure, "could not persist queue: " + error));
+                     return;
+                   }
+                   auto c = self->state.coordinators.find(q.id);
+                   if (c == self->state.coordinators.end()) {
+                     spawn_coordinator(self, q);
+                     publish(self, q.account, queue_created(q));
+                   } else {
+                     self->send(c->second, q);
+                   }
+                   rp.deliver(q);
+                 });
   return rp;
 }
 
@@ -98,7 +100,9 @@ caf::result<queue_record> on_create(self_ptr self, const create_queue& req) {
   q.name = req.name;
   q.created_ms = q.modified_ms = st.now_ms();
   st.put(q); // reserves the name now; rolled back if the write fails
-  return persist_queue(self, q, caf::none);
+  auto entry = audit_entry(self, q.account, req.caller, audit_action::create_queue, "queue", q.id,
+                           q.name, details_of(q.settings));
+  return persist_queue(self, q, caf::none, std::move(entry));
 }
 
 caf::result<queue_record> on_get(self_ptr self, const get_queue& req) {
@@ -120,7 +124,11 @@ caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
     return make_error(errc::invalid_request, err);
   next.modified_ms = self->state.now_ms();
   self->state.put(next);
-  return persist_queue(self, next, before);
+  auto details = details_of(next.settings);
+  mark_changed(details_of(before.settings), details);
+  auto entry = audit_entry(self, next.account, req.caller, audit_action::update_queue, "queue",
+                           next.id, next.name, std::move(details));
+  return persist_queue(self, next, before, std::move(entry));
 }
 
 caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
@@ -137,23 +145,33 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   auto prefix = storage::queue_messages_prefix(req.queue_id);
   for (auto cf : {storage::family::messages, storage::family::state})
     b.erase_range(cf, prefix, storage::prefix_end(prefix));
+  audit_details details;
+  if (!before.consumers.empty())
+    details.emplace_back("removed_consumer", before.consumers.front().id);
+  std::string removed_subscriptions;
+  for (const auto& s : subscriptions)
+    removed_subscriptions += (removed_subscriptions.empty() ? "" : ",") + s.id;
+  if (!removed_subscriptions.empty())
+    details.emplace_back("removed_subscriptions", removed_subscriptions);
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->state.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
-      [self, before, subscriptions, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          self->state.put(before);
-          spawn_coordinator(self, before);
-          for (const auto& s : subscriptions) {
-            self->state.subscriptions[s.id] = s;
-            caf::anon_send(self->state.router, changed(self, s, false));
-          }
-          rp.deliver(make_error(errc::storage_failure, "could not delete queue: " + error));
-          return;
-        }
-        publish(self, before.account, queue_deleted(before));
-        rp.deliver(caf::ok_atom::value);
-      });
+  submit_audited(self, std::move(b),
+                 {audit_entry(self, before.account, req.caller, audit_action::delete_queue, "queue",
+                              before.id, before.name, std::move(details))},
+                 [self, before, subscriptions, rp](const std::string& error) mutable {
+                   if (!error.empty()) {
+                     self->state.put(before);
+                     spawn_coordinator(self, before);
+                     for (const auto& s : subscriptions) {
+                       self->state.subscriptions[s.id] = s;
+                       caf::anon_send(self->state.router, changed(self, s, false));
+                     }
+                     rp.deliver(
+                         make_error(errc::storage_failure, "could not delete queue: " + error));
+                     return;
+                   }
+                   publish(self, before.account, queue_deleted(before));
+                   rp.deliver(caf::ok_atom::value);
+                 });
   return rp;
 }
 

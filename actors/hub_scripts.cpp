@@ -47,7 +47,8 @@ const script_record* find_script(self_ptr self, const std::string& account,
 caf::result<script_record> on_put_script(self_ptr self, const put_script& req) {
   auto& st = self->state;
   script_record rec;
-  if (auto* old = find_script(self, req.account, req.name))
+  const auto* old = find_script(self, req.account, req.name);
+  if (old != nullptr)
     rec = *old;
   else
     rec.created_ms = st.now_ms();
@@ -61,20 +62,26 @@ caf::result<script_record> on_put_script(self_ptr self, const put_script& req) {
     return make_error(errc::invalid_request, err);
   storage::batch b;
   b.put(storage::family::meta, storage::script_key(rec.account, rec.name), storage::encode(rec));
+  auto details = details_of(rec);
+  if (old != nullptr)
+    mark_changed(*old, rec, details);
+  details.emplace_back("redeployed", old != nullptr ? "true" : "false");
   auto rp = self->make_response_promise<script_record>();
-  st.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
-      [self, rec, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          rp.deliver(make_error(errc::storage_failure, "could not store the script: " + error));
-          return;
-        }
-        self->state.scripts[rec.account][rec.name] = rec;
-        // Its consumers run the new version from their next batch.
-        for (const auto* q : users_of(self, rec.account, rec.name))
-          notify_consumer(self, *q);
-        rp.deliver(rec);
-      });
+  submit_audited(self, std::move(b),
+                 {audit_entry(self, rec.account, req.caller, audit_action::deploy_script, "script",
+                              rec.name, rec.name, std::move(details))},
+                 [self, rec, rp](const std::string& error) mutable {
+                   if (!error.empty()) {
+                     rp.deliver(
+                         make_error(errc::storage_failure, "could not store the script: " + error));
+                     return;
+                   }
+                   self->state.scripts[rec.account][rec.name] = rec;
+                   // Its consumers run the new version from their next batch.
+                   for (const auto* q : users_of(self, rec.account, rec.name))
+                     notify_consumer(self, *q);
+                   rp.deliver(rec);
+                 });
   return rp;
 }
 
@@ -108,8 +115,10 @@ caf::result<caf::ok_atom> on_delete_script(self_ptr self, const delete_script& r
   storage::batch b;
   b.erase(storage::family::meta, storage::script_key(req.account, req.name));
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->state.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
+  submit_audited(
+      self, std::move(b),
+      {audit_entry(self, req.account, req.caller, audit_action::delete_script, "script",
+                   before.name, before.name, details_of(before))},
       [self, before, rp](const std::string& error) mutable {
         if (!error.empty()) {
           self->state.scripts[before.account][before.name] = before;

@@ -38,24 +38,25 @@ caf::error apply(self_ptr self, const subscription_patch& patch, bool creating,
   return {};
 }
 
-/// Persists `b`, then tells the router (`removed` or the new record), then
-/// answers `answer`. On a failed write `undo` restores the hub's state.
+/// Persists `b` with `entry`, then tells the router (`removed` or the new
+/// record), then answers with `rec`. On a failed write `undo` restores the
+/// hub's state.
 caf::result<subscription_record> commit(self_ptr self, storage::batch b, subscription_record rec,
-                                        bool removed, std::function<void()> undo) {
+                                        bool removed, storage::audit_record entry,
+                                        std::function<void()> undo) {
   auto rp = self->make_response_promise<subscription_record>();
-  self->state.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
-      [self, rec, removed, undo, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          undo();
-          rp.deliver(
-              make_error(errc::storage_failure, "could not store the subscription: " + error));
-          return;
-        }
-        self->request(self->state.router, caf::infinite, changed(self, rec, removed))
-            .then([rp, rec](caf::ok_atom) mutable { rp.deliver(rec); },
-                  [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
-      });
+  submit_audited(self, std::move(b), {std::move(entry)},
+                 [self, rec, removed, undo, rp](const std::string& error) mutable {
+                   if (!error.empty()) {
+                     undo();
+                     rp.deliver(make_error(errc::storage_failure,
+                                           "could not store the subscription: " + error));
+                     return;
+                   }
+                   self->request(self->state.router, caf::infinite, changed(self, rec, removed))
+                       .then([rp, rec](caf::ok_atom) mutable { rp.deliver(rec); },
+                             [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+                 });
   return rp;
 }
 
@@ -89,7 +90,9 @@ caf::result<subscription_record> on_create_subscription(self_ptr self,
   b.put(storage::family::meta, storage::subscription_key(rec.account, rec.id),
         storage::encode(rec));
   auto id = rec.id;
-  return commit(self, std::move(b), rec, false,
+  auto entry = audit_entry(self, rec.account, req.caller, audit_action::create_subscription,
+                           "subscription", rec.id, rec.name, details_of(rec));
+  return commit(self, std::move(b), rec, false, std::move(entry),
                 [self, id] { self->state.subscriptions.erase(id); });
 }
 
@@ -108,7 +111,11 @@ caf::result<subscription_record> on_update_subscription(self_ptr self,
   storage::batch b;
   b.put(storage::family::meta, storage::subscription_key(rec.account, rec.id),
         storage::encode(rec));
-  return commit(self, std::move(b), rec, false,
+  auto details = details_of(rec);
+  mark_changed(details_of(before), details);
+  auto entry = audit_entry(self, rec.account, req.caller, audit_action::update_subscription,
+                           "subscription", rec.id, rec.name, std::move(details));
+  return commit(self, std::move(b), rec, false, std::move(entry),
                 [self, before] { self->state.subscriptions[before.id] = before; });
 }
 
@@ -128,7 +135,9 @@ caf::result<subscription_record> on_delete_subscription(self_ptr self,
   self->state.subscriptions.erase(req.id);
   storage::batch b;
   b.erase(storage::family::meta, storage::subscription_key(before.account, before.id));
-  return commit(self, std::move(b), before, true,
+  auto entry = audit_entry(self, before.account, req.caller, audit_action::delete_subscription,
+                           "subscription", before.id, before.name, details_of(before));
+  return commit(self, std::move(b), before, true, std::move(entry),
                 [self, before] { self->state.subscriptions[before.id] = before; });
 }
 

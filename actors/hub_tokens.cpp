@@ -37,17 +37,19 @@ caf::result<token_created> on_create_token(self_ptr self, const create_token& re
   storage::batch b;
   b.put(storage::family::meta, storage::token_key(t.hash), storage::encode(t));
   auto rp = self->make_response_promise<token_created>();
-  self->state.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
-      [self, out, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          rp.deliver(make_error(errc::storage_failure, "could not store token: " + error));
-          return;
-        }
-        self->state.tokens_by_hash[out.record.hash] = out.record;
-        self->state.publish_tokens();
-        rp.deliver(out);
-      });
+  submit_audited(self, std::move(b),
+                 {audit_entry(self, req.account, req.caller.token_id, audit_action::create_token,
+                              "token", t.id, t.name, details_of(t))},
+                 [self, out, rp](const std::string& error) mutable {
+                   if (!error.empty()) {
+                     rp.deliver(
+                         make_error(errc::storage_failure, "could not store token: " + error));
+                     return;
+                   }
+                   self->state.tokens_by_hash[out.record.hash] = out.record;
+                   self->state.publish_tokens();
+                   rp.deliver(out);
+                 });
   return rp;
 }
 
@@ -76,17 +78,19 @@ caf::result<caf::ok_atom> on_revoke_token(self_ptr self, const revoke_token& req
   storage::batch b;
   b.erase(storage::family::meta, storage::token_key(hash));
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->state.persist.submit(
-      caf::actor_cast<caf::actor>(self), std::move(b),
-      [self, before, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          self->state.tokens_by_hash[before.hash] = before;
-          self->state.publish_tokens();
-          rp.deliver(make_error(errc::storage_failure, "could not revoke token: " + error));
-          return;
-        }
-        rp.deliver(caf::ok_atom::value);
-      });
+  submit_audited(self, std::move(b),
+                 {audit_entry(self, req.account, req.caller.token_id, audit_action::revoke_token,
+                              "token", before.id, before.name, details_of(before))},
+                 [self, before, rp](const std::string& error) mutable {
+                   if (!error.empty()) {
+                     self->state.tokens_by_hash[before.hash] = before;
+                     self->state.publish_tokens();
+                     rp.deliver(
+                         make_error(errc::storage_failure, "could not revoke token: " + error));
+                     return;
+                   }
+                   rp.deliver(caf::ok_atom::value);
+                 });
   return rp;
 }
 

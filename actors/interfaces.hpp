@@ -6,6 +6,7 @@
 #include <caf/typed_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/audit_messages.hpp"
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
@@ -86,7 +87,8 @@ using event_router_actor = caf::typed_actor<
   caf::replies_to<subscription_changed>::with<caf::ok_atom>>;
 
 /// One per process: the registry of accounts, queues, consumers and tokens.
-/// Every metadata change is persisted (synced) before it is answered.
+/// Every metadata change is persisted (synced) before it is answered, with
+/// its audit entry in the same batch.
 /// Data-plane requests are checked against the account and delegated to the
 /// queue's coordinator.
 using hub_actor = caf::typed_actor<
@@ -118,6 +120,7 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<get_script>::with<storage::script_record>,
   caf::replies_to<list_scripts>::with<script_list>,
   caf::replies_to<delete_script>::with<caf::ok_atom>,
+  caf::replies_to<list_audit>::with<audit_list>,
   caf::reacts_to<write_done>>;
 
 // clang-format on

@@ -88,11 +88,13 @@ struct create_queue {
   std::string account;
   std::string name;
   settings_patch settings;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_queue& x) {
-  return f(caf::meta::type_name("create_queue"), x.account, x.name, x.settings);
+  return f(caf::meta::type_name("create_queue"), x.account, x.name, x.settings, x.caller);
 }
 
 /// List the queues of an account, oldest first. Reply: `queue_list`.
@@ -129,12 +131,14 @@ struct update_queue {
   settings_patch settings;
   bool replace = false;
   caf::optional<std::string> name; ///< if sent, must equal the current name
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, update_queue& x) {
   return f(caf::meta::type_name("update_queue"), x.account, x.queue_id, x.settings, x.replace,
-           x.name);
+           x.name, x.caller);
 }
 
 /// Delete a queue with its messages. Reply: `caf::ok_atom`, or
@@ -142,11 +146,13 @@ typename Inspector::result_type inspect(Inspector& f, update_queue& x) {
 struct delete_queue {
   std::string account;
   std::string queue_id;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delete_queue& x) {
-  return f(caf::meta::type_name("delete_queue"), x.account, x.queue_id);
+  return f(caf::meta::type_name("delete_queue"), x.account, x.queue_id, x.caller);
 }
 
 /// Mint an API token for `account` (or, with `all_accounts`, for every
@@ -238,11 +244,14 @@ struct put_consumer {
   std::string queue_id;
   std::string consumer_id; ///< empty: create
   consumer_patch body;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, put_consumer& x) {
-  return f(caf::meta::type_name("put_consumer"), x.account, x.queue_id, x.consumer_id, x.body);
+  return f(caf::meta::type_name("put_consumer"), x.account, x.queue_id, x.consumer_id, x.body,
+           x.caller);
 }
 
 /// Remove a queue's consumer. Reply: `caf::ok_atom`, or `queue_not_found`,
@@ -251,11 +260,13 @@ struct delete_consumer {
   std::string account;
   std::string queue_id;
   std::string consumer_id;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delete_consumer& x) {
-  return f(caf::meta::type_name("delete_consumer"), x.account, x.queue_id, x.consumer_id);
+  return f(caf::meta::type_name("delete_consumer"), x.account, x.queue_id, x.consumer_id, x.caller);
 }
 
 /// Sent by the storage writer's completion back to the actor that submitted

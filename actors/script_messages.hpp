@@ -34,11 +34,13 @@ struct put_script {
   std::string name;
   std::string plugin;
   std::vector<std::pair<std::string, std::string>> env;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, put_script& x) {
-  return f(caf::meta::type_name("put_script"), x.account, x.name, x.plugin, x.env);
+  return f(caf::meta::type_name("put_script"), x.account, x.name, x.plugin, x.env, x.caller);
 }
 
 /// Read one script. Reply: `storage::script_record`, or `script_not_found`.
@@ -67,11 +69,13 @@ typename Inspector::result_type inspect(Inspector& f, list_scripts& x) {
 struct delete_script {
   std::string account;
   std::string name;
+  /// Token id of the caller, for the audit log ("dev" in --dev mode).
+  std::string caller = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delete_script& x) {
-  return f(caf::meta::type_name("delete_script"), x.account, x.name);
+  return f(caf::meta::type_name("delete_script"), x.account, x.name, x.caller);
 }
 
 } // namespace sluice

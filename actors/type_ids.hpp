@@ -3,6 +3,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/type_id.hpp>
 
+#include "actors/audit_messages.hpp"
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
@@ -87,6 +88,9 @@ CAF_ADD_TYPE_ID(sluice, (sluice::push_stop))
 CAF_ADD_TYPE_ID(sluice, (sluice::fill_due))
 CAF_ADD_TYPE_ID(sluice, (sluice::run_batch))
 CAF_ADD_TYPE_ID(sluice, (sluice::batch_report))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::audit_record))
+CAF_ADD_TYPE_ID(sluice, (sluice::list_audit))
+CAF_ADD_TYPE_ID(sluice, (sluice::audit_list))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

@@ -24,4 +24,7 @@ void add_token_commands(CLI::App& app, remote_options& remote);
 /// `sluice scripts deploy|list|delete|plugins`.
 void add_script_commands(CLI::App& app, remote_options& remote);
 
+/// `sluice audit list`.
+void add_audit_commands(CLI::App& app, remote_options& remote);
+
 } // namespace sluice::cli

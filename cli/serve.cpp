@@ -187,6 +187,7 @@ int serve(const serve_options& opts) {
     hc.tokens = std::move(meta.tokens);
     hc.subscriptions = std::move(meta.subscriptions);
     hc.scripts = std::move(meta.scripts);
+    hc.audit = std::move(meta.audit);
     hc.plugins = plugins;
     hc.metrics = &metrics;
     auto hub_handle = sys.spawn(hub, std::move(hc));

@@ -39,6 +39,10 @@ void add_event_routes(router& r, api_context& ctx);
 /// `/client/v4/accounts/{account}/sluice/`.
 void add_script_routes(router& r, api_context& ctx);
 
+/// The audit log under `/client/v4/accounts/{account}/sluice/audit` (admin
+/// permission).
+void add_audit_routes(router& r, api_context& ctx);
+
 /// Every route of the server.
 inline void add_all_routes(router& r, api_context& ctx) {
   add_ops_routes(r, ctx);
@@ -48,6 +52,7 @@ inline void add_all_routes(router& r, api_context& ctx) {
   add_consumer_routes(r, ctx);
   add_event_routes(r, ctx);
   add_script_routes(r, ctx);
+  add_audit_routes(r, ctx);
 }
 
 } // namespace sluice::http

@@ -28,13 +28,13 @@ void with_queue(api_context& ctx, const std::string& account, const std::string&
 void put(api_context& ctx, request& req, path_params& p, responder reply, std::string consumer_id) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, req, account = p[0], id = p[1], consumer_id, reply](principal) mutable {
+      [&ctx, req, account = p[0], id = p[1], consumer_id, reply](principal who) mutable {
         json_reader in;
         if (auto err = in.parse(req.body); !err.empty()) {
           reply(fail(in.malformed() ? errc::malformed_json : errc::invalid_request, err));
           return;
         }
-        put_consumer msg{account, id, consumer_id, {}};
+        put_consumer msg{account, id, consumer_id, {}, who.token_id};
         if (auto err = read_consumer(in.root(), msg.body); !err.empty()) {
           reply(fail(errc::invalid_request, err));
           return;
@@ -102,9 +102,9 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
 void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, account = p[0], id = p[1], cid = p[2], reply](principal) {
+      [&ctx, account = p[0], id = p[1], cid = p[2], reply](principal who) {
         ask<caf::ok_atom>(
-            *ctx.sys, ctx.hub, delete_consumer{account, id, cid},
+            *ctx.sys, ctx.hub, delete_consumer{account, id, cid, who.token_id},
             [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
       },
       reply);

@@ -131,8 +131,8 @@ bool parse_subscription(const request& req, subscription_patch& out, responder& 
 void create(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, req, account = p[0], reply](principal) mutable {
-        create_subscription msg{account, {}};
+      [&ctx, req, account = p[0], reply](principal who) mutable {
+        create_subscription msg{account, {}, who.token_id};
         if (parse_subscription(req, msg.patch, reply))
           ask<storage::subscription_record>(*ctx.sys, ctx.hub, std::move(msg),
                                             subscription_reply(reply));
@@ -143,8 +143,8 @@ void create(api_context& ctx, request& req, path_params& p, responder reply) {
 void update(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, req, account = p[0], id = p[1], reply](principal) mutable {
-        update_subscription msg{account, id, {}};
+      [&ctx, req, account = p[0], id = p[1], reply](principal who) mutable {
+        update_subscription msg{account, id, {}, who.token_id};
         if (parse_subscription(req, msg.patch, reply))
           ask<storage::subscription_record>(*ctx.sys, ctx.hub, std::move(msg),
                                             subscription_reply(reply));
@@ -165,8 +165,9 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
 void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask<storage::subscription_record>(*ctx.sys, ctx.hub, delete_subscription{account, id},
+      [&ctx, account = p[0], id = p[1], reply](principal who) {
+        ask<storage::subscription_record>(*ctx.sys, ctx.hub,
+                                          delete_subscription{account, id, who.token_id},
                                           subscription_reply(reply));
       },
       reply);

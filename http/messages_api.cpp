@@ -276,7 +276,7 @@ void write_purge_status(json_writer& w, const purge_status& s) {
 void purge(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, req, account = p[0], id = p[1], reply](principal) mutable {
+      [&ctx, req, account = p[0], id = p[1], reply](principal who) mutable {
         json_reader in;
         if (!parse_body(in, req, reply, false))
           return;
@@ -291,7 +291,7 @@ void purge(api_context& ctx, request& req, path_params& p, responder reply) {
           return;
         }
         // The SDK's purge.start expects the queue back.
-        ask<purge_status>(*ctx.sys, ctx.hub, purge_queue{account, id},
+        ask<purge_status>(*ctx.sys, ctx.hub, purge_queue{account, id, who.token_id},
                           [&ctx, account, id, reply](caf::expected<purge_status> s) {
                             if (!s) {
                               reply(fail(s.error()));

@@ -1,13 +1,6 @@
 #include "http/permissions.hpp"
 
-#include "storage/records.hpp"
-
 namespace sluice::http {
-
-static_assert(permission_names[0].bit == storage::perm_queues_read);
-static_assert(permission_names[1].bit == storage::perm_queues_write);
-static_assert(permission_names[2].bit == storage::perm_events_publish);
-static_assert(permission_names[3].bit == storage::perm_admin);
 
 std::string_view name_of_permission(uint32_t bit) {
   for (const auto& p : permission_names)

@@ -49,9 +49,10 @@ bool parse_queue_body(const request& req, bool allow_empty, caf::optional<std::s
 void create(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, req, account = p[0], reply](principal) mutable {
+      [&ctx, req, account = p[0], reply](principal who) mutable {
         caf::optional<std::string> name;
         create_queue msg;
+        msg.caller = who.token_id;
         if (!parse_queue_body(req, false, name, msg.settings, reply))
           return;
         if (!name) {
@@ -107,8 +108,9 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
 void update(api_context& ctx, request& req, path_params& p, responder reply, bool replace) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, req, account = p[0], id = p[1], reply, replace](principal) mutable {
+      [&ctx, req, account = p[0], id = p[1], reply, replace](principal who) mutable {
         update_queue msg;
+        msg.caller = who.token_id;
         if (!parse_queue_body(req, true, msg.name, msg.settings, reply))
           return;
         msg.account = account;
@@ -130,9 +132,9 @@ void patch(api_context& ctx, request& req, path_params& p, responder reply) {
 void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
-      [&ctx, account = p[0], id = p[1], reply](principal) {
+      [&ctx, account = p[0], id = p[1], reply](principal who) {
         ask<caf::ok_atom>(
-            *ctx.sys, ctx.hub, delete_queue{account, id},
+            *ctx.sys, ctx.hub, delete_queue{account, id, who.token_id},
             [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
       },
       reply);

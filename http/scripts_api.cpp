@@ -91,13 +91,13 @@ std::string read_script(const api_context& ctx, simdjson::dom::object body, put_
 void put(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_admin,
-      [&ctx, req, account = p[0], name = p[1], reply](principal) {
+      [&ctx, req, account = p[0], name = p[1], reply](principal who) {
         json_reader in;
         if (auto err = in.parse(req.body); !err.empty()) {
           reply(fail(in.malformed() ? errc::malformed_json : errc::invalid_request, err));
           return;
         }
-        put_script msg{account, name, {}, {}};
+        put_script msg{account, name, {}, {}, who.token_id};
         if (auto err = read_script(ctx, in.root(), msg); !err.empty()) {
           reply(fail(errc::invalid_request, err));
           return;
@@ -140,9 +140,9 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
 void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_admin,
-      [&ctx, account = p[0], name = p[1], reply](principal) {
+      [&ctx, account = p[0], name = p[1], reply](principal who) {
         ask<caf::ok_atom>(
-            *ctx.sys, ctx.hub, delete_script{account, name},
+            *ctx.sys, ctx.hub, delete_script{account, name, who.token_id},
             [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
       },
       reply);

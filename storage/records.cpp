@@ -1,5 +1,7 @@
 #include "storage/records.hpp"
 
+#include <cstdio>
+
 #include "storage/codec.hpp"
 
 namespace sluice::storage {
@@ -13,6 +15,7 @@ constexpr uint8_t token_format = 1;
 constexpr uint8_t consumer_format = 1;
 constexpr uint8_t subscription_format = 1;
 constexpr uint8_t script_format = 1;
+constexpr uint8_t audit_format = 1;
 
 } // namespace
 
@@ -206,6 +209,44 @@ std::optional<script_record> decode_script(std::string_view bytes) {
   x.created_ms = in.i64();
   x.modified_ms = in.i64();
   if (!in.ok())
+    return std::nullopt;
+  return x;
+}
+
+std::string audit_key(std::string_view account, uint64_t seq) {
+  char digits[21];
+  std::snprintf(digits, sizeof(digits), "%020llu", static_cast<unsigned long long>(seq));
+  return encoder{}.raw(audit_prefix).raw(account).raw("/").raw(digits).take();
+}
+
+std::string encode(const audit_record& x) {
+  encoder e;
+  e.u8(audit_format).u64(x.seq).i64(x.time_ms).str(x.account).str(x.caller).str(x.action);
+  e.str(x.resource_type).str(x.resource_id).str(x.resource_name);
+  e.u32(static_cast<uint32_t>(x.details.size()));
+  for (const auto& [k, v] : x.details)
+    e.str(k).str(v);
+  return e.take();
+}
+
+std::optional<audit_record> decode_audit(std::string_view bytes) {
+  decoder in{bytes};
+  if (in.u8() != audit_format)
+    return std::nullopt;
+  audit_record x;
+  x.seq = in.u64();
+  x.time_ms = in.i64();
+  x.account = in.str();
+  x.caller = in.str();
+  x.action = in.str();
+  x.resource_type = in.str();
+  x.resource_id = in.str();
+  x.resource_name = in.str();
+  for (auto n = in.u32(); n > 0 && in.ok(); --n) {
+    auto k = in.str();
+    x.details.emplace_back(std::move(k), in.str());
+  }
+  if (!in.ok() || !in.at_end())
     return std::nullopt;
   return x;
 }

@@ -53,6 +53,20 @@ enum permission : uint32_t {
   perm_admin = 1u << 3,
 };
 
+/// The wire names of the permission bits (SPEC §2): one table for the API
+/// and the audit log.
+struct permission_name {
+  uint32_t bit;
+  std::string_view name;
+};
+
+inline constexpr permission_name permission_names[] = {
+    {perm_queues_read, "queues_read"},
+    {perm_queues_write, "queues_write"},
+    {perm_events_publish, "events_publish"},
+    {perm_admin, "admin"},
+};
+
 /// The account value of a token valid for every account.
 inline constexpr std::string_view all_accounts = "*";
 
@@ -95,6 +109,21 @@ struct script_record {
   int64_t modified_ms = 0;
 };
 
+/// One entry of the audit log (docs/audit.md): who changed what, when.
+/// Written in the same batch as the change it records. `details` never holds
+/// a token secret or a script variable's value, only names and settings.
+struct audit_record {
+  uint64_t seq = 0;          ///< monotonic across the process and restarts; the entry's id
+  int64_t time_ms = 0;       ///< Unix epoch ms of the change
+  std::string account;       ///< the account of the changed resource
+  std::string caller;        ///< token id of the caller ("dev" in --dev mode)
+  std::string action;        ///< e.g. "CreateQueue" (see actors/audit_log.hpp)
+  std::string resource_type; ///< queue, consumer, subscription, token or script
+  std::string resource_id;
+  std::string resource_name;
+  std::vector<std::pair<std::string, std::string>> details; ///< what changed, in order
+};
+
 /// Key prefix under which every queue of every account is stored.
 inline constexpr std::string_view queue_prefix = "queue/";
 /// Key prefix under which every token is stored.
@@ -123,6 +152,12 @@ inline constexpr std::string_view script_prefix = "script/";
 /// `meta` key of a script: `script/<account>/<name>`.
 std::string script_key(std::string_view account, std::string_view name);
 
+/// Key prefix of every audit entry.
+inline constexpr std::string_view audit_prefix = "audit/";
+/// `meta` key of an audit entry: `audit/<account>/<seq as 20 zero-padded
+/// digits>`, so an account's entries sort oldest first.
+std::string audit_key(std::string_view account, uint64_t seq);
+
 /// `meta` key of a token: `token/<hash>`.
 std::string token_key(std::string_view hash);
 
@@ -131,6 +166,7 @@ std::string encode(const token_record& x);
 std::string encode(const consumer_record& x);
 std::string encode(const subscription_record& x);
 std::string encode(const script_record& x);
+std::string encode(const audit_record& x);
 /// Decoders return nullopt for bytes that are not a record of this type and
 /// version (a corrupt or foreign value).
 std::optional<queue_record> decode_queue(std::string_view bytes);
@@ -138,5 +174,6 @@ std::optional<token_record> decode_token(std::string_view bytes);
 std::optional<consumer_record> decode_consumer(std::string_view bytes);
 std::optional<subscription_record> decode_subscription(std::string_view bytes);
 std::optional<script_record> decode_script(std::string_view bytes);
+std::optional<audit_record> decode_audit(std::string_view bytes);
 
 } // namespace sluice::storage

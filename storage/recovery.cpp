@@ -33,6 +33,8 @@ status load_meta(db& d, meta_snapshot& out) {
     return st;
   if (st = load(d, script_prefix, decode_script, out.scripts); !st.ok())
     return st;
+  if (st = load(d, audit_prefix, decode_audit, out.audit); !st.ok())
+    return st;
   status bad;
   st = d.scan_prefix(
       family::meta, consumer_prefix, [&](std::string_view key, std::string_view value) {

@@ -17,9 +17,12 @@ struct meta_snapshot {
   /// Consumers are attached to their queue's `consumers`.
   std::vector<subscription_record> subscriptions;
   std::vector<script_record> scripts;
+  /// Every account's audit entries, by account, then oldest first.
+  std::vector<audit_record> audit;
 };
 
-/// Reads every queue and token record. Blocks on disk I/O: call before the
+/// Reads every record of the `meta` family (queues, consumers, tokens,
+/// subscriptions, scripts, audit entries). Blocks on disk I/O: call before the
 /// actor system serves (start-up), never from an actor. A record that cannot
 /// be decoded fails the load, naming its key, rather than being skipped.
 status load_meta(db& d, meta_snapshot& out);

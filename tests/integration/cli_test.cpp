@@ -278,6 +278,37 @@ TEST_CASE("cli: queues subscription commands and events publish") {
   CHECK(has(gone.err, "does not exist"));
 }
 
+TEST_CASE("cli: audit list shows the newest changes first, filtered") {
+  server_process srv;
+  cli sluice{srv};
+  sluice.ok({"queues", "create", "first"});
+  sluice.ok({"queues", "create", "second"});
+  sluice.ok({"queues", "pause-delivery", "second"});
+  auto table = sluice.ok({"audit", "list"});
+  auto header = table.find("time");
+  auto paused = table.find("UpdateQueue");
+  auto made = table.find("CreateQueue");
+  REQUIRE(header != std::string::npos);
+  REQUIRE(paused != std::string::npos);
+  REQUIRE(made != std::string::npos);
+  CHECK(header < paused);
+  CHECK(paused < made); // newest first
+  CHECK(has(table, "delivery_paused=true"));
+  CHECK(has(table, "changed=delivery_paused"));
+  auto creates = sluice.ok({"audit", "list", "--action", "CreateQueue", "--limit", "1"});
+  CHECK(has(creates, "second"));
+  CHECK_FALSE(has(creates, "first"));
+  CHECK_FALSE(has(creates, "UpdateQueue"));
+  CHECK(has(sluice.ok({"audit", "list", "--since", "10m"}), "first"));
+  CHECK_FALSE(has(sluice.ok({"audit", "list", "--since", "2999-01-01T00:00:00+01:00"}), "first"));
+  auto bad = sluice({"audit", "list", "--since", "last week"});
+  CHECK(bad.exit_code == 1);
+  CHECK(has(bad.err, "--since must be"));
+  auto unknown = sluice({"audit", "list", "--action", "Explode"});
+  CHECK(unknown.exit_code == 1);
+  CHECK(has(unknown.err, "unknown action"));
+}
+
 TEST_CASE("cli: every command has --help, and errors are clear without a server") {
   server_process srv;
   cli sluice{srv};
@@ -314,6 +345,7 @@ TEST_CASE("cli: every command has --help, and errors are clear without a server"
            {"scripts", "list"},
            {"scripts", "delete"},
            {"scripts", "plugins"},
+           {"audit", "list"},
        }) {
     cmd.push_back("--help");
     auto r = sluice(cmd);

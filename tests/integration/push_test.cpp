@@ -86,7 +86,7 @@ TEST_CASE("push: the example plugins run from --plugin-dir") {
   a.consume(logged, "logger", R"({"batch_size":5,"max_wait_time_ms":100})");
   a.send_texts(logged, 3, "hello-");
   REQUIRE(eventually([&] { return a.backlog(logged) == 0; }));
-  auto err = read_file(srv.data_dir() + "/stderr.log");
+  auto err = srv.log();
   CHECK(err.find("itest-log: queue logged, 3 message(s)") != std::string::npos);
   CHECK(err.find("hello-2") != std::string::npos);
 

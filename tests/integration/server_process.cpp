@@ -73,6 +73,10 @@ void server_process::start() {
                            + read_file(err_path));
 }
 
+std::string server_process::log() const {
+  return read_file(dir_ + "/stderr.log");
+}
+
 std::unique_ptr<http::client> server_process::client() const {
   return std::make_unique<http::client>("127.0.0.1", port_);
 }

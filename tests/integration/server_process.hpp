@@ -11,7 +11,8 @@ namespace sluice::test {
 
 /// The real `sluice serve` as a child process on an ephemeral loopback port
 /// with its own temp data dir (removed on destruction). Blocks until the
-/// server prints its `listening on` line. Not thread-safe.
+/// server prints its `listening on` line. Its stderr (the log) goes to
+/// `stderr.log` in that dir. Not thread-safe.
 class server_process {
 public:
   /// `bootstrap_token` empty: start without SLUICE_BOOTSTRAP_TOKEN.
@@ -24,8 +25,10 @@ public:
   uint16_t port() const { return port_; }
   const std::string& token() const { return token_; }
   const std::string& data_dir() const { return dir_; }
-  /// Everything the server printed on stdout so far.
+  /// What the server printed on stdout until it was ready, over every start.
   const std::string& stdout_text() const { return out_; }
+  /// Everything the server logged so far (its stderr), over every start.
+  std::string log() const;
 
   /// A fresh keep-alive client to the server.
   std::unique_ptr<http::client> client() const;

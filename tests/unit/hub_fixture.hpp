@@ -23,7 +23,8 @@ struct hub_fixture : actor_fixture {
   std::unique_ptr<storage::db> db;
   std::unique_ptr<storage::writer> writer;
   storage::io_thread reader{storage::io_thread::mode::inline_run};
-  size_t window = 10000; ///< set before `start()` to test paging
+  size_t window = 10000;                            ///< set before `start()` to test paging
+  size_t audit_retention = default_audit_retention; ///< set before `start()` to test trimming
   int64_t clock = 1'000'000;
   hub_actor hub;
   /// What the hub publishes for HTTP authentication.
@@ -66,6 +67,8 @@ struct hub_fixture : actor_fixture {
     cfg.tokens = std::move(meta.tokens);
     cfg.subscriptions = std::move(meta.subscriptions);
     cfg.scripts = std::move(meta.scripts);
+    cfg.audit = std::move(meta.audit);
+    cfg.audit_retention = audit_retention;
     cfg.plugins = plugins;
     cfg.leases = std::make_shared<const lease_codec>("unit-test-secret");
     cfg.directory = tokens;

@@ -80,8 +80,31 @@ TEST_CASE("subscription records round-trip with their source fields and events")
   CHECK_FALSE(decode_subscription(encode(token_record{})));
 }
 
+TEST_CASE("audit records round-trip with their details") {
+  audit_record a{7,     1234,          "acct",
+                 "tok", "CreateQueue", "queue",
+                 "q1",  "orders",      {{"delivery_paused", "true"}, {"note", ""}}};
+  auto back = decode_audit(encode(a));
+  REQUIRE(back);
+  CHECK(back->seq == 7);
+  CHECK(back->time_ms == 1234);
+  CHECK(back->account == "acct");
+  CHECK(back->caller == "tok");
+  CHECK(back->action == "CreateQueue");
+  CHECK(back->resource_type == "queue");
+  CHECK(back->resource_id == "q1");
+  CHECK(back->resource_name == "orders");
+  CHECK(back->details == a.details);
+  auto bytes = encode(a);
+  CHECK_FALSE(decode_audit(bytes.substr(0, bytes.size() - 1)));
+  CHECK_FALSE(decode_audit(bytes + "x"));
+  CHECK_FALSE(decode_audit(encode(token_record{})));
+}
+
 TEST_CASE("meta keys group records by kind and account") {
   CHECK(queue_key("a", "q1") == "queue/a/q1");
+  CHECK(audit_key("a", 42) == "audit/a/00000000000000000042");
+  CHECK(audit_key("a", 9) < audit_key("a", 10));
   CHECK(token_key("h") == "token/h");
   CHECK(subscription_key("a", "s1") == "subscription/a/s1");
 }
