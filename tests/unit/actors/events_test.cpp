@@ -5,6 +5,7 @@
 
 #include "events/catalog.hpp"
 #include "hub_fixture.hpp"
+#include "tests/metrics_text.hpp"
 
 using namespace sluice;
 using test::code_of;
@@ -114,6 +115,18 @@ TEST_CASE_METHOD(events_fixture, "invalid events are refused naming the field, n
   REQUIRE_FALSE(many);
   CHECK(error_message(many.error()).find("events[1]") != std::string::npos);
   CHECK(drain(inbox).empty());
+  REQUIRE_FALSE(publish("s3", "bucket.created", R"({"name":"a"})"));
+  REQUIRE_FALSE(publish("r2", "bucket.exploded", R"({"name":"a"})"));
+  // SPEC §6: by source and type, unknown ones under "unknown" (bounded labels).
+  auto text = registry.expose();
+  auto events = [&](const char* name, const char* source, const char* type) {
+    return test::sample(text, name, {{"source", source}, {"type", type}});
+  };
+  CHECK(events("sluice_events_published_total", "r2", "bucket.created") == 1);
+  CHECK(events("sluice_events_delivered_total", "r2", "bucket.created") == 1);
+  CHECK(events("sluice_events_rejected_total", "r2", "bucket.created") == 2);
+  CHECK(events("sluice_events_rejected_total", "unknown", "unknown") == 1);
+  CHECK(events("sluice_events_rejected_total", "r2", "unknown") == 1);
 }
 
 TEST_CASE_METHOD(events_fixture, "source filters match, disabling and deleting stop delivery") {
