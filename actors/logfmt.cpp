@@ -1,6 +1,6 @@
 #include "actors/logfmt.hpp"
 
-#include <cstdio>
+#include "events/envelope.hpp"
 
 namespace sluice {
 
@@ -20,37 +20,11 @@ bool needs_quotes(std::string_view v) {
 std::string logfmt_value(std::string_view value) {
   if (!needs_quotes(value))
     return std::string{value};
+  // A JSON string is a valid logfmt quoted value (Go's strconv.Unquote, which
+  // logfmt parsers use, reads every JSON escape).
   std::string out;
   out.reserve(value.size() + 2);
-  out += '"';
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < ' ' || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  events::append_json_string(out, value);
   return out;
 }
 

@@ -9,9 +9,8 @@
 namespace sluice {
 
 /// `value` ready to follow `key=`: as it is when it is non-empty and holds no
-/// space, `"`, `=`, `\` or control character; otherwise in double quotes with
-/// `"` `\` newline, return and tab escaped as `\"` `\\` `\n` `\r` `\t` and
-/// other control characters as `\u00XX`.
+/// space, `"`, `=`, `\` or control character; otherwise as a JSON string
+/// (double quotes; `"`, `\` and control characters escaped).
 std::string logfmt_value(std::string_view value);
 
 /// `key` usable as a logfmt key: characters other than `[A-Za-z0-9_.-]`
