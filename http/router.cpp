@@ -1,9 +1,6 @@
 #include "http/router.hpp"
 
-#include <chrono>
-
 #include "http/envelope.hpp"
-#include "metrics/registry.hpp"
 
 namespace sluice::http {
 
@@ -43,7 +40,7 @@ bool router::match(const route& r, const std::vector<std::string_view>& parts,
   return true;
 }
 
-void router::dispatch(request req, responder reply, metrics::registry* metrics) const {
+route_labels router::dispatch(request req, responder reply) const {
   auto parts = split_path(req.path);
   path_params params;
   const route* found = nullptr;
@@ -58,28 +55,20 @@ void router::dispatch(request req, responder reply, metrics::registry* metrics) 
     }
   }
   // Labels stay bounded: route names and known methods only.
-  std::string name = found ? found->name : (path_known ? "method_not_allowed" : "unknown");
-  std::string method = found ? found->method : "other";
-  responder counted = reply;
-  if (metrics != nullptr) {
-    auto start = std::chrono::steady_clock::now();
-    counted = [reply, metrics, name, method, start](response r) {
-      std::chrono::duration<double> dt = std::chrono::steady_clock::now() - start;
-      metrics->observe_http(name, method, r.status, dt.count());
-      reply(std::move(r));
-    };
-  }
+  route_labels labels{found ? found->name : (path_known ? "method_not_allowed" : "unknown"),
+                      found ? found->method : "other"};
   if (found == nullptr) {
     if (path_known)
-      counted(fail(errc::method_not_allowed,
-                   "method " + req.method + " is not allowed on " + req.path));
+      reply(fail(errc::method_not_allowed,
+                 "method " + req.method + " is not allowed on " + req.path));
     else
-      counted(fail(errc::not_found, "no route for " + req.method + " " + req.path));
-    return;
+      reply(fail(errc::not_found, "no route for " + req.method + " " + req.path));
+    return labels;
   }
   // Re-match: `params` holds the captures of the last route tried.
   match(*found, parts, params);
-  found->fn(req, params, std::move(counted));
+  found->fn(req, params, std::move(reply));
+  return labels;
 }
 
 } // namespace sluice::http

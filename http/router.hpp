@@ -7,14 +7,17 @@
 
 #include "http/message.hpp"
 
-namespace sluice::metrics {
-class registry;
-} // namespace sluice::metrics
-
 namespace sluice::http {
 
 /// Path parameters captured by `{name}` segments, in pattern order.
 using path_params = std::vector<std::string>;
+
+/// The metric labels of a request, from a bounded set: its route's name and
+/// method, else "unknown" (no such path) or "method_not_allowed", and "other".
+struct route_labels {
+  std::string route;
+  std::string method;
+};
 
 /// Maps method + path pattern to a handler. Patterns are literal segments and
 /// `{name}` captures, e.g. "/client/v4/accounts/{account}/queues/{queue_id}".
@@ -27,9 +30,9 @@ public:
   void add(std::string name, std::string method, std::string_view pattern, handler h);
 
   /// Runs the matching handler, or answers 404 (no such path) / 405 (path
-  /// known, method not). Counts the request and its latency in `metrics`
-  /// when the response is sent.
-  void dispatch(request req, responder reply, metrics::registry* metrics) const;
+  /// known, method not). Returns the request's labels, with which the server
+  /// counts the response it writes (whoever answers: handler, 404, or 504).
+  route_labels dispatch(request req, responder reply) const;
 
 private:
   struct route {

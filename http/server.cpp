@@ -1,6 +1,7 @@
 #include "http/server.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <boost/beast/http.hpp>
 
 #include "http/envelope.hpp"
+#include "metrics/registry.hpp"
 
 namespace sluice::http {
 
@@ -81,6 +83,8 @@ private:
       // since the stream position is unknown.
       keep_alive_ = false;
       ++srv_.in_flight;
+      started_ = std::chrono::steady_clock::now();
+      labels_ = route_labels{"invalid_http", "other"};
       if (ec == bhttp::error::body_limit)
         return write(fail(errc::too_large, "request body is larger than the limit of "
                                                + std::to_string(srv_.opts.max_body_bytes)
@@ -108,6 +112,7 @@ private:
     version_ = msg.version();
     stream_.expires_never(); // waiting for the answer: see answer_deadline_
     ++srv_.in_flight;
+    started_ = std::chrono::steady_clock::now();
     auto self = shared_from_this();
     auto id = ++request_id_;
     answer_deadline_.expires_after(srv_.opts.answer_timeout);
@@ -115,13 +120,11 @@ private:
       if (!waited)
         self->answer(id, fail(errc::timeout, "the server did not answer in time; retry"));
     });
-    srv_.routes.dispatch(
-        std::move(req),
-        [self, id](response r) {
-          net::post(self->stream_.get_executor(),
-                    [self, id, r = std::move(r)]() mutable { self->answer(id, std::move(r)); });
-        },
-        srv_.metrics);
+    // The answer is posted to this session's strand: it runs after `labels_` is set.
+    labels_ = srv_.routes.dispatch(std::move(req), [self, id](response r) {
+      net::post(self->stream_.get_executor(),
+                [self, id, r = std::move(r)]() mutable { self->answer(id, std::move(r)); });
+    });
   }
 
   /// The first answer to request `id` is written; a late one (after the
@@ -137,7 +140,13 @@ private:
     write(std::move(r));
   }
 
+  /// Writes the one response of the current request and counts it (status,
+  /// route, time since the request was read), whoever made it.
   void write(response r) {
+    if (srv_.metrics != nullptr) {
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
+      srv_.metrics->observe_http(labels_.route, labels_.method, r.status, took.count());
+    }
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>(
         static_cast<bhttp::status>(r.status), version_);
     res->set(bhttp::field::server, "sluice");
@@ -168,9 +177,11 @@ private:
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keep_alive_ = true;
   unsigned version_ = 11;
-  net::steady_timer answer_deadline_; ///< 504 when the actors take longer
-  uint64_t request_id_ = 0;           ///< of the request being answered
-  uint64_t answered_ = 0;             ///< the last request id answered
+  route_labels labels_;                           ///< of the request being answered
+  std::chrono::steady_clock::time_point started_; ///< when it was read
+  net::steady_timer answer_deadline_;             ///< 504 when the actors take longer
+  uint64_t request_id_ = 0;                       ///< of the request being answered
+  uint64_t answered_ = 0;                         ///< the last request id answered
 };
 
 } // namespace

@@ -1,4 +1,5 @@
 #include "api.hpp"
+#include "tests/metrics_text.hpp"
 
 using namespace sluice::test;
 
@@ -72,6 +73,16 @@ TEST_CASE("bad input gets the envelope and the right status, the server keeps se
   auto m = a.call("GET", "/queues/" + id + "/metrics");
   CHECK(m->result()["backlog_count"].get_int64().value() == 0);
   still_serving(a);
+  // Every refusal is counted, under bounded labels (never the client's text).
+  auto scrape = a.call("GET", "//metrics")->body;
+  auto requests = [&](const char* name, const char* verb, const char* status) {
+    return sample(scrape, "sluice_http_requests_total",
+                  {{"method", verb}, {"route", name}, {"status", status}});
+  };
+  CHECK(requests("invalid_http", "other", "4xx") == 2); // too large, not HTTP
+  CHECK(requests("unknown", "other", "4xx") == 1);
+  CHECK(requests("method_not_allowed", "other", "4xx") == 1);
+  CHECK(scrape.find("THIS") == std::string::npos);
 }
 
 TEST_CASE("ops endpoints: healthz, readyz, metrics") {
