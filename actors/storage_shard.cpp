@@ -66,9 +66,7 @@ metrics::consumer_type holder(const shard_entry& e) {
 /// Counts the deletion of `e` (SPEC §6 operations), if the queue has metrics.
 void count_delete(const storage_shard_state& st, const shard_entry& e, metrics::delete_outcome o) {
   if (st.metrics)
-    st.metrics->deleted(o == metrics::delete_outcome::expired ? metrics::consumer_type::none
-                                                              : holder(e),
-                        o, e.body.size());
+    st.metrics->deleted(holder(e), o, e.body.size());
 }
 
 /// Counts that `e` goes back for another delivery.

@@ -54,7 +54,8 @@ public:
   void delivered(consumer_type to, uint64_t bytes, double lag_seconds);
   /// One message of `bytes` deleted: acked (`success`), moved to the
   /// dead-letter queue, dropped out of retries (`fail`) or by retention.
-  /// Billable unless `expired` (nobody asked for it).
+  /// Billable unless `expired` (nobody asked for it; `by` is then ignored:
+  /// expiry has no consumer).
   void deleted(consumer_type by, delete_outcome outcome, uint64_t bytes);
   /// One delivery ended in a retry (asked for, a failed batch, a lease that
   /// expired).

@@ -9,6 +9,7 @@
 
 #include "api.hpp"
 #include "prometheus_process.hpp"
+#include "tests/metrics_text.hpp"
 #include "tests/temp_dir.hpp"
 #include "wait.hpp"
 
@@ -89,9 +90,9 @@ TEST_CASE("prometheus: promtool accepts /metrics and a real Prometheus answers P
 
   auto scrape = a.call("GET", "//metrics");
   REQUIRE(scrape->status == 200);
-  CHECK(scrape->body.find("sluice_queue_backlog_messages{account=\"acct-a\",queue=\"prom-backlog\"}"
-                          " 5\n")
-        != std::string::npos);
+  CHECK(sample(scrape->body, "sluice_queue_backlog_messages",
+               {{"account", "acct-a"}, {"queue", "prom-backlog"}})
+        == 5);
   {
     temp_dir dir;
     auto exposition = dir.path() + "/metrics.txt";
