@@ -20,9 +20,9 @@ audit_log::audit_log(std::vector<storage::audit_record> recovered, size_t retent
   }
 }
 
-audit_receipt audit_log::add(storage::audit_record& rec, storage::batch& b) {
+audit_receipt audit_log::add(storage::audit_record& rec, storage::meta_change& c) {
   rec.seq = next_seq_++;
-  b.put(storage::family::meta, storage::audit_key(rec.account, rec.seq), storage::encode(rec));
+  c.put_audit.push_back(rec);
   audit_receipt out{rec.account, rec.seq, {}};
   auto& entries = accounts_[rec.account];
   entries.push_back({rec, false});
@@ -31,7 +31,7 @@ audit_receipt audit_log::add(storage::audit_record& rec, storage::batch& b) {
   // briefly hold more than the retention; the next add trims it back.
   while (entries.size() > retention_ && entries.front().settled) {
     const auto& old = entries.front().rec;
-    b.erase(storage::family::meta, storage::audit_key(old.account, old.seq));
+    c.erase_audit.push_back({old.account, old.seq});
     out.trimmed.push_back(old);
     entries.pop_front();
   }

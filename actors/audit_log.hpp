@@ -9,17 +9,17 @@
 #include <vector>
 
 #include "actors/audit_messages.hpp"
-#include "storage/batch.hpp"
+#include "storage/meta_store.hpp"
 #include "storage/records.hpp"
 
 /// The hub's audit log (docs/audit.md): every account's newest entries in
 /// memory, mirrored in the `meta` family. Pure bookkeeping: it adds writes to
-/// the caller's batch and never touches the disk itself. Owned by the hub's
+/// the caller's meta change and never touches the disk itself. Owned by the hub's
 /// state; not thread-safe.
 
 namespace sluice {
 
-/// Entries kept per account; adding one more erases the oldest in the same batch.
+/// Entries kept per account; adding one more erases the oldest in the same change.
 inline constexpr size_t default_audit_retention = 10000;
 
 /// The actions an entry can record (its `action`), as the API names them.
@@ -50,11 +50,11 @@ inline constexpr std::string_view all[] = {
 bool known(std::string_view name);
 } // namespace audit_action
 
-/// What `audit_log::add` did, to settle once the batch is written.
+/// What `audit_log::add` did, to settle once the change is written.
 struct audit_receipt {
   std::string account;
   uint64_t seq = 0;
-  /// Older entries whose erasure rides in the same batch (restored if it fails).
+  /// Older entries whose erasure rides in the same change (restored if it fails).
   std::vector<storage::audit_record> trimmed;
 };
 
@@ -66,15 +66,15 @@ public:
   audit_log(std::vector<storage::audit_record> recovered = {},
             size_t retention = default_audit_retention, int64_t now_ms = 0);
 
-  /// Gives `rec` the next seq and records its write in `b`, together with the
+  /// Gives `rec` the next seq and records its write in `c`, together with the
   /// erasure of the account's oldest settled entries beyond the retention. The
   /// entry is pending (not listed) until `commit`; `rollback` forgets it.
-  audit_receipt add(storage::audit_record& rec, storage::batch& b);
+  audit_receipt add(storage::audit_record& rec, storage::meta_change& c);
 
-  /// The batch of `r` is durable: its entry is listed from now on.
+  /// The change of `r` is durable: its entry is listed from now on.
   void commit(const audit_receipt& r);
 
-  /// The batch of `r` failed: its entry is gone, its trimmed entries are back.
+  /// The change of `r` failed: its entry is gone, its trimmed entries are back.
   void rollback(const audit_receipt& r);
 
   /// The settled entries of `q.account` that match `q`, newest first.

@@ -87,6 +87,9 @@ void on_finished(self_ptr self, invocation_finished& done) {
     s.running = false;
     s.pending.deliver(std::move(*report));
   };
+  // No deadline: a consumer shard ends once unreferenced, and a pending
+  // timeout would hold it alive. The coordinator answers or, if it dies,
+  // CAF fails the request.
   self->request(st.coordinator, caf::infinite, std::move(settle))
       .then(
           [report, finish](const ack_result& r) {

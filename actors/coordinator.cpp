@@ -1,5 +1,6 @@
 #include "actors/coordinator.hpp"
 
+#include <algorithm>
 #include <memory>
 
 #include <caf/send.hpp>
@@ -9,6 +10,7 @@
 #include "actors/push_consumer.hpp"
 #include "actors/queue_events.hpp"
 #include "actors/storage_shard.hpp"
+#include "actors/timeouts.hpp"
 
 namespace sluice {
 
@@ -108,7 +110,7 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
   // One shard takes the whole batch: one atomic write, all or nothing.
   auto idx = st.next_shard++ % st.shards.size();
   auto rp = self->make_response_promise<queue_stats>();
-  self->request(st.shards[idx], caf::infinite, std::move(append))
+  self->request(st.shards[idx], internal_request_timeout, std::move(append))
       .then(
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shard_stats[idx] = s;
@@ -135,7 +137,7 @@ void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
     return;
   }
   auto i = idx % st.shards.size();
-  self->request(st.shards[i], caf::infinite, make(static_cast<uint32_t>(want)))
+  self->request(st.shards[i], internal_request_timeout, make(static_cast<uint32_t>(want)))
       .then(
           [=](pulled_batch& b) mutable {
             self->state.shard_stats[i] = b.stats;
@@ -204,7 +206,7 @@ caf::result<purge_status> on_purge(self_ptr self) {
   auto pending = std::make_shared<size_t>(st.shards.size());
   auto rp = self->make_response_promise<purge_status>();
   for (size_t i = 0; i < st.shards.size(); ++i)
-    self->request(st.shards[i], caf::infinite, shard_purge{})
+    self->request(st.shards[i], internal_request_timeout, shard_purge{})
         .then(
             [self, i, pending, rp](queue_stats& s) mutable {
               self->state.shard_stats[i] = s;
@@ -258,7 +260,7 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
   for (size_t i = 0; i < per_shard.size(); ++i) {
     if (per_shard[i].acks.empty() && per_shard[i].retries.empty())
       continue;
-    self->request(st.shards[i], caf::infinite, std::move(per_shard[i]))
+    self->request(st.shards[i], internal_request_timeout, std::move(per_shard[i]))
         .then(
             [self, acc, pending, rp](ack_result& r) mutable {
               acc->ack_count += r.ack_count;
@@ -283,7 +285,7 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
   auto& st = self->state;
   auto idx = st.next_shard++ % st.shards.size();
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->request(st.shards[idx], caf::infinite, shard_append{std::move(items)})
+  self->request(st.shards[idx], internal_request_timeout, shard_append{std::move(items)})
       .then(
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shard_stats[idx] = s;
@@ -313,7 +315,8 @@ caf::result<caf::ok_atom> on_dead_letters(self_ptr self, dead_letters& req) {
     return make_error(errc::queue_not_found,
                       "queue '" + st.queue.name + "' has no dead-letter queue any more");
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->request(st.dead_letter_queue, caf::infinite, store_messages{std::move(req.items)})
+  self->request(st.dead_letter_queue, internal_request_timeout,
+                store_messages{std::move(req.items)})
       .then(
           [self, rp, origins = std::move(req.origins)](caf::ok_atom) mutable {
             announce_dead_letters(self, origins);
@@ -343,10 +346,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.plugins = cfg.plugins;
   if (cfg.metrics != nullptr)
     st.metrics = cfg.metrics->queue(st.queue.account, st.queue.name);
-  uint16_t count = default_shard_count;
-  if (!cfg.recovered.empty())
-    count = std::max<uint16_t>(count, static_cast<uint16_t>(cfg.recovered.rbegin()->first + 1));
-  for (uint16_t i = 0; i < count; ++i) {
+  for (uint16_t i = 0; i < default_shard_count; ++i) {
     shard_config sc;
     sc.queue_id = st.queue.id;
     sc.shard = i;
@@ -356,10 +356,9 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
     sc.settings = st.settings();
     sc.now_ms = cfg.now_ms;
     sc.metrics = st.metrics;
-    if (auto r = cfg.recovered.find(i); r != cfg.recovered.end())
-      sc.recovered = std::move(r->second);
     st.shards.push_back(self->spawn<caf::linked>(storage_shard, std::move(sc)));
     st.shard_stats.emplace_back();
+    st.shard_ready.push_back(false);
   }
   return {
       [=](storage::queue_record& updated) {
@@ -372,7 +371,12 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](send_messages& req) { return on_send(self, req); },
       [=](const pull_messages& req) { return on_pull(self, req); },
       [=](const ack_messages& req) { return on_ack(self, req); },
-      [=](const get_stats&) { return self->state.stats(); },
+      [=](const get_stats&) -> caf::result<queue_stats> {
+        const auto& r = self->state.shard_ready;
+        if (std::find(r.begin(), r.end(), false) != r.end())
+          return caf::skip; // a shard is still recovering
+        return self->state.stats();
+      },
       [=](consumer_changed& msg) {
         auto& s = self->state;
         s.consumer = std::move(msg.consumer);
@@ -389,8 +393,10 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const delete_refs& req) { return on_delete_refs(self, req); },
       [=](store_messages& req) { return store(self, std::move(req.items)); },
       [=](const shard_stats& s) {
-        if (s.shard < self->state.shard_stats.size())
+        if (s.shard < self->state.shard_stats.size()) {
           self->state.shard_stats[s.shard] = s.stats;
+          self->state.shard_ready[s.shard] = true;
+        }
         stats_changed(self);
       },
       [=](const push_lease& req) { return on_push_lease(self, req); },

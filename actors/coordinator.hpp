@@ -10,11 +10,10 @@
 #include "actors/plugin_host.hpp"
 #include "actors/storage_env.hpp"
 #include "metrics/registry.hpp"
-#include "storage/recovery.hpp"
 
 namespace sluice {
 
-/// Storage shards a new queue starts with (DESIGN.md: default 2).
+/// Storage shards of every queue (DESIGN.md: default 2; fixed).
 inline constexpr uint16_t default_shard_count = 2;
 
 /// What a coordinator starts from.
@@ -22,8 +21,6 @@ struct coordinator_config {
   storage::queue_record queue;
   storage_env env;
   std::shared_ptr<const lease_codec> leases;
-  /// Messages recovered from disk, by shard.
-  std::map<uint16_t, storage::shard_recovery> recovered;
   std::function<int64_t()> now_ms;
   /// Where the queue's own events go (message.dead_lettered).
   event_router_actor events;
@@ -43,6 +40,9 @@ struct coordinator_state {
   std::function<int64_t()> now_ms;
   std::vector<storage_shard_actor> shards;
   std::vector<queue_stats> shard_stats;
+  /// Shards that have recovered and reported at least once; `get_stats`
+  /// waits (skips) until all have, so a restart never shows an empty queue.
+  std::vector<bool> shard_ready;
   size_t next_shard = 0;
   caf::optional<storage::consumer_record> consumer;
   coordinator_actor dead_letter_queue; ///< invalid when there is none

@@ -13,8 +13,8 @@
 #include "actors/messages.hpp"
 #include "actors/script_messages.hpp"
 #include "storage/message_records.hpp"
+#include "storage/message_store.hpp"
 #include "storage/records.hpp"
-#include "storage/recovery.hpp"
 
 /// The message vocabulary of the data plane (SPEC §2–3): sending, pulling,
 /// acknowledging. Registered in `actors/type_ids.hpp`.
@@ -328,12 +328,20 @@ typename Inspector::result_type inspect(Inspector& f, shard_purge&) {
   return f(caf::meta::type_name("shard_purge"));
 }
 
-/// A page of cold messages read for a storage shard by the reader thread.
+/// A page of cold messages read for a storage shard by its store.
 /// Local only (never serialized); `epoch` tells a page from before a purge.
 struct page_loaded {
   uint64_t epoch = 0;
   std::vector<storage::recovered_message> messages;
-  std::string error; ///< empty on success
+  uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
+  std::string error;
+};
+
+/// What a storage shard's store recovered at start (local only).
+struct shard_recovered {
+  storage::shard_recovery recovery;
+  uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
+  std::string error;
 };
 
 /// Messages that exhausted their retries, from a shard to its coordinator,

@@ -2,7 +2,20 @@
 
 #include <caf/sec.hpp>
 
+#include "storage/result.hpp"
+
 namespace sluice {
+
+caf::error storage_error(uint8_t store_code, const std::string& what, const std::string& detail) {
+  if (static_cast<storage::store_errc>(store_code) == storage::store_errc::no_space)
+    return make_error(errc::storage_full, what + ": the data directory's disk is full (" + detail
+                                              + "); free space on it and retry");
+  return make_error(errc::storage_failure, what + ": " + detail);
+}
+
+caf::error queue_not_found(const std::string& id) {
+  return make_error(errc::queue_not_found, "queue '" + id + "' does not exist in this account");
+}
 
 std::string error_message(const caf::error& e) {
   if (e.category() == errc_category && e.context().match_elements<std::string>())

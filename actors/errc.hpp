@@ -34,6 +34,7 @@ enum class errc : uint8_t {
   too_many_messages,      ///< batch over 100 messages → 400
   too_many_requests,      ///< over a per-queue bound → 429
   storage_failure,        ///< the disk refused a write → 500
+  storage_full,           ///< the disk is full → 507 (writes resume once space is freed)
   overloaded,             ///< shutting down or over a bound → 503
   timeout,                ///< an actor did not answer in time → 504
 };
@@ -45,6 +46,15 @@ inline constexpr caf::atom_value errc_category = caf::atom("sluice");
 inline caf::error make_error(errc code, std::string msg) {
   return caf::error{static_cast<uint8_t>(code), errc_category, caf::make_message(std::move(msg))};
 }
+
+/// The error an actor replies with when a store operation failed: `what`
+/// names what could not be done ("could not store the messages"), `detail`
+/// is the store's message; a full disk (`store_errc::no_space`) is
+/// `storage_full`, every other failure `storage_failure`.
+caf::error storage_error(uint8_t store_code, const std::string& what, const std::string& detail);
+
+/// The answer to a request naming queue `id` that the account does not own.
+caf::error queue_not_found(const std::string& id);
 
 /// The human-readable message of an error made by `make_error`, or a generic
 /// text for errors from CAF itself.

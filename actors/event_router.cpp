@@ -1,4 +1,5 @@
 #include "actors/event_router.hpp"
+#include "actors/timeouts.hpp"
 
 #include <algorithm>
 #include <map>
@@ -109,7 +110,7 @@ caf::result<publish_result> on_publish(self_ptr self, publish_events& req) {
     std::map<std::pair<std::string, std::string>, uint64_t> delivered; // by (source, type)
     for (const auto& r : d.events)
       ++delivered[{r.event.source_type, r.event.event}];
-    self->request(actor, caf::infinite, std::move(d))
+    self->request(actor, internal_request_timeout, std::move(d))
         .then(
             [self, rp, out, pending, delivered](caf::ok_atom) mutable {
               if (auto* m = self->state.metrics)

@@ -22,6 +22,18 @@ void hub_state::put(const queue_record& q) {
   auto& a = accounts[q.account];
   a.by_id[q.id] = q;
   a.id_by_name[q.name] = q.id;
+  publish_queues();
+}
+
+void hub_state::publish_queues() const {
+  if (!started)
+    return; // the start publishes once, when every queue is there
+  queue_directory::table t;
+  for (const auto& [account, qs] : accounts)
+    for (const auto& [id, q] : qs.by_id)
+      if (auto c = coordinators.find(id); c != coordinators.end())
+        t.emplace(id, queue_directory::entry{account, c->second});
+  queues_directory->publish(std::move(t));
 }
 
 void hub_state::publish_tokens() const {
@@ -40,6 +52,7 @@ void hub_state::remove(const std::string& account, const std::string& id) {
     return;
   a->second.id_by_name.erase(q->second.name);
   a->second.by_id.erase(q);
+  publish_queues();
 }
 
 queue_list hub_state::list(const std::string& account, const std::string& only_name) const {
@@ -65,7 +78,7 @@ queue_list hub_state::list(const std::string& account, const std::string& only_n
 hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_config cfg) {
   using namespace hub_handlers;
   auto& st = self->state;
-  st.persist = persister{*cfg.env.writer};
+  st.persist = persister{cfg.env.metrics};
   st.env = cfg.env;
   st.leases = cfg.leases;
   st.now_ms = cfg.now_ms ? std::move(cfg.now_ms) : [] {
@@ -74,6 +87,8 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
         duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
   };
   st.directory = cfg.directory ? cfg.directory : std::make_shared<token_directory>();
+  st.queues_directory =
+      cfg.queues_directory ? cfg.queues_directory : std::make_shared<queue_directory>();
   for (auto& t : cfg.tokens)
     st.tokens_by_hash.emplace(t.hash, std::move(t));
   st.publish_tokens();
@@ -88,14 +103,15 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   st.metrics = cfg.metrics;
   for (auto& q : cfg.queues) {
     st.put(q);
-    auto m = cfg.messages.find(q.id);
-    spawn_coordinator(self, q, m == cfg.messages.end() ? recovered_queue{} : std::move(m->second));
+    spawn_coordinator(self, q);
   }
   // Consumers name their dead-letter queue: wire them up once all exist.
   for (const auto& q : cfg.queues)
     if (!q.consumers.empty())
       notify_consumer(self, q);
   announce_subscriptions(self);
+  st.started = true;
+  st.publish_queues();
   return {
       [=](const create_queue& req) { return on_create(self, req); },
       [=](const list_queues& req) { return self->state.list(req.account, req.name); },
@@ -107,14 +123,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](const revoke_token& req) { return on_revoke_token(self, req); },
       [=](const put_consumer& req) { return on_put_consumer(self, req); },
       [=](const delete_consumer& req) { return on_delete_consumer(self, req); },
-      [=](send_messages& req) { return forward<queue_stats>(self, req); },
-      [=](pull_messages& req) { return forward<pulled_batch>(self, req); },
-      [=](ack_messages& req) { return forward<ack_result>(self, req); },
-      [=](get_stats& req) { return forward<queue_stats>(self, req); },
       [=](const purge_queue& req) { return on_purge(self, req); },
-      [=](get_purge_status& req) { return forward<purge_status>(self, req); },
-      [=](peek_messages& req) { return forward<pulled_batch>(self, req); },
-      [=](delete_refs& req) { return forward<ack_result>(self, req); },
       [=](const create_subscription& req) { return on_create_subscription(self, req); },
       [=](const update_subscription& req) { return on_update_subscription(self, req); },
       [=](const get_subscription& req) { return on_get_subscription(self, req); },

@@ -13,17 +13,19 @@
 #include "actors/lease.hpp"
 #include "actors/persister.hpp"
 #include "actors/plugin_host.hpp"
+#include "actors/queue_directory.hpp"
 #include "actors/storage_env.hpp"
 #include "actors/token_directory.hpp"
 #include "events/catalog.hpp"
 #include "metrics/registry.hpp"
+#include "storage/meta_store.hpp"
 #include "storage/records.hpp"
-#include "storage/recovery.hpp"
 
 namespace sluice {
 
-/// What the hub starts from: the metadata recovered from disk (see
-/// `storage/recovery.hpp`), the writer it persists through, and its clock.
+/// What the hub starts from: the metadata the meta store recovered
+/// (`storage::meta_store::load`), the stores it persists through, and its
+/// clock.
 struct hub_config {
   storage_env env;
   std::vector<storage::queue_record> queues;
@@ -41,10 +43,10 @@ struct hub_config {
   metrics::registry* metrics = nullptr;
   /// The event catalog (default: the built-in one).
   const events::catalog* catalog = nullptr;
-  /// Messages recovered from disk: queue id → shard → messages.
-  std::unordered_map<std::string, std::map<uint16_t, storage::shard_recovery>> messages;
   /// Where the hub publishes its tokens for HTTP authentication.
   std::shared_ptr<token_directory> directory;
+  /// Where the hub publishes each queue's coordinator for the data path.
+  std::shared_ptr<queue_directory> queues_directory;
   /// Issues and checks lease ids (keyed by the data directory's secret).
   std::shared_ptr<const lease_codec> leases;
   /// Unix epoch milliseconds; tests inject a fixed clock.
@@ -68,6 +70,9 @@ struct hub_state {
   std::unordered_map<std::string, account_queues> accounts;
   std::unordered_map<std::string, storage::token_record> tokens_by_hash;
   std::shared_ptr<token_directory> directory;
+  std::shared_ptr<queue_directory> queues_directory;
+  /// Set once the recovered queues have their coordinators.
+  bool started = false;
   std::unordered_map<std::string, coordinator_actor> coordinators;             // by queue id
   std::unordered_map<std::string, storage::subscription_record> subscriptions; // by id
   /// account → script name → script
@@ -85,6 +90,10 @@ struct hub_state {
   void put(const storage::queue_record& q);
   /// Publishes `tokens_by_hash` to the directory; call after every change.
   void publish_tokens() const;
+  /// Publishes every queue that is in the indexes and has a coordinator to
+  /// `queues_directory`; `put` and `remove` call it, and whoever starts or
+  /// stops a coordinator.
+  void publish_queues() const;
   /// Removes a queue from the indexes.
   void remove(const std::string& account, const std::string& id);
   /// The queues of `account` (only the one named `only_name` if non-empty), oldest

@@ -4,6 +4,7 @@
 #include "actors/audit_line.hpp"
 #include "actors/errc.hpp"
 #include "actors/hub_handlers.hpp"
+#include "actors/timeouts.hpp"
 
 namespace sluice::hub_handlers {
 
@@ -23,28 +24,30 @@ storage::audit_record audit_entry(self_ptr self, const std::string& account,
   return rec;
 }
 
-void submit_audited(self_ptr self, storage::batch b, std::vector<storage::audit_record> entries,
+void submit_audited(self_ptr self, storage::meta_change change,
+                    std::vector<storage::audit_record> entries, std::string what,
                     persister::continuation then) {
   std::vector<audit_receipt> receipts;
   for (auto& e : entries)
-    receipts.push_back(self->state.audit.add(e, b));
-  self->state.persist.submit(caf::actor_cast<caf::actor>(self), std::move(b),
-                             [self, entries = std::move(entries), receipts = std::move(receipts),
-                              then = std::move(then)](const std::string& error) {
-                               auto& log = self->state.audit;
-                               // Newest first on failure, so each rollback sees the state its add
-                               // left.
-                               if (!error.empty()) {
-                                 for (auto r = receipts.rbegin(); r != receipts.rend(); ++r)
-                                   log.rollback(*r);
-                               } else {
-                                 for (const auto& r : receipts)
-                                   log.commit(r);
-                                 for (const auto& e : entries)
-                                   log_audit(e);
-                               }
-                               then(error);
-                             });
+    receipts.push_back(self->state.audit.add(e, change));
+  auto k = [self, entries = std::move(entries), receipts = std::move(receipts),
+            then = std::move(then)](const caf::error& err) {
+    auto& log = self->state.audit;
+    // Newest first on failure, so each rollback sees the state its add left.
+    if (err) {
+      for (auto r = receipts.rbegin(); r != receipts.rend(); ++r)
+        log.rollback(*r);
+    } else {
+      for (const auto& r : receipts)
+        log.commit(r);
+      for (const auto& e : entries)
+        log_audit(e);
+    }
+    then(err);
+  };
+  self->state.env.stores->meta().apply(
+      std::move(change), self->state.persist.then(caf::actor_cast<caf::actor>(self), "meta",
+                                                  std::move(what), std::move(k)));
 }
 
 caf::result<purge_status> on_purge(self_ptr self, const purge_queue& req) {
@@ -58,13 +61,13 @@ caf::result<purge_status> on_purge(self_ptr self, const purge_queue& req) {
   submit_audited(self, {},
                  {audit_entry(self, req.account, req.caller, audit_action::purge_queue, "queue",
                               q.id, q.name, {})},
-                 [self, coordinator = *c, req, rp](const std::string& error) mutable {
-                   if (!error.empty()) {
-                     rp.deliver(
-                         make_error(errc::storage_failure, "could not record the purge: " + error));
+                 "could not record the purge",
+                 [self, coordinator = *c, req, rp](const caf::error& err) mutable {
+                   if (err) {
+                     rp.deliver(err);
                      return;
                    }
-                   self->request(coordinator, caf::infinite, req)
+                   self->request(coordinator, internal_request_timeout, req)
                        .then([rp](purge_status& s) mutable { rp.deliver(std::move(s)); },
                              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
                  });

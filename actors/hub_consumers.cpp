@@ -12,7 +12,7 @@ using storage::queue_record;
 namespace {
 
 caf::error queue_missing(const std::string& id) {
-  return make_error(errc::queue_not_found, "queue '" + id + "' does not exist in this account");
+  return queue_not_found(id);
 }
 
 caf::error consumer_missing(const std::string& id) {
@@ -71,7 +71,7 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
                       "dead_letter_queue: a queue cannot be its own dead-letter queue");
 
   auto before = *q;
-  storage::batch b;
+  storage::meta_change c;
   std::vector<storage::audit_record> audit;
   caf::optional<queue_record> created_dlq;
   auto& by_name = st.accounts[req.account].id_by_name;
@@ -82,7 +82,7 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
     d.id = random_hex(16);
     d.name = rec.dead_letter_queue;
     d.created_ms = d.modified_ms = st.now_ms();
-    b.put(storage::family::meta, storage::queue_key(d.account, d.id), storage::encode(d));
+    c.put_queues.push_back(d);
     st.put(d);
     created_dlq = d;
     auto details = details_of(d.settings);
@@ -90,8 +90,7 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
     audit.push_back(audit_entry(self, d.account, req.caller, audit_action::create_queue, "queue",
                                 d.id, d.name, std::move(details)));
   }
-  b.put(storage::family::meta, storage::consumer_key(req.account, req.queue_id),
-        storage::encode(rec));
+  c.put_consumers.push_back({req.account, req.queue_id, rec});
   auto details = details_of(rec);
   if (!req.consumer_id.empty())
     mark_changed(details_of(before.consumers.front()), details);
@@ -103,23 +102,22 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
   // Adding the DLQ may have rehashed the index: look the queue up again.
   st.find(req.account, req.queue_id)->consumers = {rec};
   auto rp = self->make_response_promise<consumer_record>();
-  submit_audited(
-      self, std::move(b), std::move(audit),
-      [self, before, created_dlq, rec, rp](const std::string& error) mutable {
-        auto& s = self->state;
-        if (!error.empty()) {
-          s.put(before);
-          if (created_dlq)
-            s.remove(created_dlq->account, created_dlq->id);
-          rp.deliver(make_error(errc::storage_failure, "could not store the consumer: " + error));
-          return;
-        }
-        if (created_dlq)
-          spawn_coordinator(self, *created_dlq);
-        if (auto* cur = s.find(before.account, before.id))
-          notify_consumer(self, *cur);
-        rp.deliver(rec);
-      });
+  submit_audited(self, std::move(c), std::move(audit), "could not store the consumer",
+                 [self, before, created_dlq, rec, rp](const caf::error& err) mutable {
+                   auto& s = self->state;
+                   if (err) {
+                     s.put(before);
+                     if (created_dlq)
+                       s.remove(created_dlq->account, created_dlq->id);
+                     rp.deliver(err);
+                     return;
+                   }
+                   if (created_dlq)
+                     spawn_coordinator(self, *created_dlq);
+                   if (auto* cur = s.find(before.account, before.id))
+                     notify_consumer(self, *cur);
+                   rp.deliver(rec);
+                 });
   return rp;
 }
 
@@ -131,25 +129,25 @@ caf::result<caf::ok_atom> on_delete_consumer(self_ptr self, const delete_consume
     return consumer_missing(req.consumer_id);
   auto before = *q;
   q->consumers.clear();
-  storage::batch b;
-  b.erase(storage::family::meta, storage::consumer_key(req.account, req.queue_id));
+  storage::meta_change c;
+  c.erase_consumers.push_back({req.account, req.queue_id});
   auto details = details_of(before.consumers.front());
   details.emplace_back("queue_id", before.id);
   auto rp = self->make_response_promise<caf::ok_atom>();
-  submit_audited(
-      self, std::move(b),
-      {audit_entry(self, req.account, req.caller, audit_action::remove_consumer, "consumer",
-                   req.consumer_id, before.name, std::move(details))},
-      [self, before, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          self->state.put(before);
-          rp.deliver(make_error(errc::storage_failure, "could not remove the consumer: " + error));
-          return;
-        }
-        if (auto* cur = self->state.find(before.account, before.id))
-          notify_consumer(self, *cur);
-        rp.deliver(caf::ok_atom::value);
-      });
+  submit_audited(self, std::move(c),
+                 {audit_entry(self, req.account, req.caller, audit_action::remove_consumer,
+                              "consumer", req.consumer_id, before.name, std::move(details))},
+                 "could not remove the consumer",
+                 [self, before, rp](const caf::error& err) mutable {
+                   if (err) {
+                     self->state.put(before);
+                     rp.deliver(err);
+                     return;
+                   }
+                   if (auto* cur = self->state.find(before.account, before.id))
+                     notify_consumer(self, *cur);
+                   rp.deliver(caf::ok_atom::value);
+                 });
   return rp;
 }
 

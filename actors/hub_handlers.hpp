@@ -46,12 +46,14 @@ storage::audit_record audit_entry(self_ptr self, const std::string& account,
                                   std::string_view resource_type, std::string resource_id,
                                   std::string resource_name, audit_details details);
 
-/// `persister::submit` with audit entries: `entries` are written in the same
-/// batch as `b` (atomic with the change they record, past entries beyond the
-/// retention erased in it too). Once durable they become queryable and are
-/// logged (`log_audit`), then `then` runs; if the write fails they are dropped
-/// and `then` gets the error.
-void submit_audited(self_ptr self, storage::batch b, std::vector<storage::audit_record> entries,
+/// Applies `change` to the meta store with audit entries: `entries` are
+/// written in the same change (atomic with what they record, past entries
+/// beyond the retention erased in it too). Once durable they become
+/// queryable and are logged (`log_audit`), then `then` runs; if the write
+/// fails they are dropped and `then` gets the error, whose message starts
+/// with `what` ("could not store the token").
+void submit_audited(self_ptr self, storage::meta_change change,
+                    std::vector<storage::audit_record> entries, std::string what,
                     persister::continuation then);
 
 /// Script `name` of `account`, or null.
@@ -69,32 +71,21 @@ subscription_changed changed(self_ptr self, const storage::subscription_record& 
 void announce_subscriptions(self_ptr self);
 
 /// Removes the subscriptions into `queue_id` (the queue is being deleted):
-/// erases them in `b`, tells the router, returns them (to restore on failure).
-std::vector<storage::subscription_record>
-take_subscriptions_of_queue(self_ptr self, const std::string& queue_id, storage::batch& b);
+/// erases them in `change`, tells the router, returns them (to restore on
+/// failure).
+std::vector<storage::subscription_record> take_subscriptions_of_queue(self_ptr self,
+                                                                      const std::string& queue_id,
+                                                                      storage::meta_change& change);
 
 /// Tells the queue's coordinator its consumer (and dead-letter queue).
 void notify_consumer(self_ptr self, const storage::queue_record& q);
 
-/// Messages of one queue recovered from disk, by shard.
-using recovered_queue = std::map<uint16_t, storage::shard_recovery>;
-
-/// Starts the coordinator of a queue (recovered or just created).
-void spawn_coordinator(self_ptr self, const storage::queue_record& q,
-                       recovered_queue messages = {});
+/// Starts the coordinator of a queue (recovered or just created); its
+/// shards recover their messages through their stores.
+void spawn_coordinator(self_ptr self, const storage::queue_record& q);
 
 /// The coordinator of `queue_id` if the account owns it, else an error.
 caf::expected<coordinator_actor> coordinator_of(self_ptr self, const std::string& account,
                                                 const std::string& queue_id);
-
-/// Hands a data-plane request to the queue's coordinator, which answers the
-/// requester directly.
-template <class Result, class Request>
-caf::result<Result> forward(self_ptr self, Request& req) {
-  auto c = coordinator_of(self, req.account, req.queue_id);
-  if (!c)
-    return c.error();
-  return self->delegate(*c, std::move(req));
-}
 
 } // namespace sluice::hub_handlers

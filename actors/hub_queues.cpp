@@ -14,7 +14,7 @@ using storage::queue_record;
 namespace {
 
 caf::error not_found(const std::string& id) {
-  return make_error(errc::queue_not_found, "queue '" + id + "' does not exist in this account");
+  return queue_not_found(id);
 }
 
 void stop_coordinator(self_ptr self, const std::string& id) {
@@ -24,6 +24,7 @@ void stop_coordinator(self_ptr self, const std::string& id) {
   self->unlink_from(i->second);
   self->send_exit(i->second, caf::exit_reason::user_shutdown);
   self->state.coordinators.erase(i);
+  self->state.publish_queues();
 }
 
 /// Persists `q` with its audit entry and replies with it once synced; on a
@@ -33,17 +34,16 @@ caf::typed_response_promise<queue_record> persist_queue(self_ptr self, const que
                                                         caf::optional<queue_record> before,
                                                         storage::audit_record entry) {
   auto rp = self->make_response_promise<queue_record>();
-  storage::batch b;
-  b.put(storage::family::meta, storage::queue_key(q.account, q.id), storage::encode(q));
-  submit_audited(self, std::move(b), {std::move(entry)},
-                 [self, q, before, rp](const std::string& error) mutable {
-                   if (!error.empty()) {
+  storage::meta_change change;
+  change.put_queues.push_back(q);
+  submit_audited(self, std::move(change), {std::move(entry)}, "could not store the queue",
+                 [self, q, before, rp](const caf::error& err) mutable {
+                   if (err) {
                      if (before)
                        self->state.put(*before);
                      else
                        self->state.remove(q.account, q.id);
-                     rp.deliver(
-                         make_error(errc::storage_failure, "could not persist queue: " + error));
+                     rp.deliver(err);
                      return;
                    }
                    auto c = self->state.coordinators.find(q.id);
@@ -65,11 +65,11 @@ void publish(self_ptr self, const std::string& account, published_event e) {
   caf::anon_send(self->state.router, publish_events{account, {std::move(e)}});
 }
 
-void spawn_coordinator(self_ptr self, const queue_record& q, recovered_queue messages) {
+void spawn_coordinator(self_ptr self, const queue_record& q) {
   auto& st = self->state;
-  coordinator_config cfg{q,         st.env,    st.leases,  std::move(messages),
-                         st.now_ms, st.router, st.plugins, st.metrics};
+  coordinator_config cfg{q, st.env, st.leases, st.now_ms, st.router, st.plugins, st.metrics};
   st.coordinators[q.id] = self->spawn<caf::linked>(coordinator, std::move(cfg));
+  st.publish_queues();
 }
 
 caf::expected<coordinator_actor> coordinator_of(self_ptr self, const std::string& account,
@@ -136,15 +136,13 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   if (q == nullptr)
     return not_found(req.queue_id);
   auto before = *q;
+  // Unknown to new requests at once; the coordinator (and the messages it
+  // holds) stays until the deletion is durable, so a failed write leaves the
+  // queue exactly as it was.
   self->state.remove(req.account, req.queue_id);
-  stop_coordinator(self, req.queue_id);
-  storage::batch b;
-  b.erase(storage::family::meta, storage::queue_key(req.account, req.queue_id));
-  b.erase(storage::family::meta, storage::consumer_key(req.account, req.queue_id));
-  auto subscriptions = take_subscriptions_of_queue(self, req.queue_id, b);
-  auto prefix = storage::queue_messages_prefix(req.queue_id);
-  for (auto cf : {storage::family::messages, storage::family::state})
-    b.erase_range(cf, prefix, storage::prefix_end(prefix));
+  storage::meta_change c;
+  c.erase_queues.push_back({req.account, req.queue_id});
+  auto subscriptions = take_subscriptions_of_queue(self, req.queue_id, c);
   audit_details details;
   if (!before.consumers.empty())
     details.emplace_back("removed_consumer", before.consumers.front().id);
@@ -154,21 +152,21 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   if (!removed_subscriptions.empty())
     details.emplace_back("removed_subscriptions", removed_subscriptions);
   auto rp = self->make_response_promise<caf::ok_atom>();
-  submit_audited(self, std::move(b),
+  submit_audited(self, std::move(c),
                  {audit_entry(self, before.account, req.caller, audit_action::delete_queue, "queue",
                               before.id, before.name, std::move(details))},
-                 [self, before, subscriptions, rp](const std::string& error) mutable {
-                   if (!error.empty()) {
+                 "could not delete the queue",
+                 [self, before, subscriptions, rp](const caf::error& err) mutable {
+                   if (err) {
                      self->state.put(before);
-                     spawn_coordinator(self, before);
                      for (const auto& s : subscriptions) {
                        self->state.subscriptions[s.id] = s;
                        caf::anon_send(self->state.router, changed(self, s, false));
                      }
-                     rp.deliver(
-                         make_error(errc::storage_failure, "could not delete queue: " + error));
+                     rp.deliver(err);
                      return;
                    }
+                   stop_coordinator(self, before.id);
                    publish(self, before.account, queue_deleted(before));
                    rp.deliver(caf::ok_atom::value);
                  });

@@ -60,20 +60,19 @@ caf::result<script_record> on_put_script(self_ptr self, const put_script& req) {
   rec.modified_ms = st.now_ms();
   if (auto err = check_script(rec); !err.empty())
     return make_error(errc::invalid_request, err);
-  storage::batch b;
-  b.put(storage::family::meta, storage::script_key(rec.account, rec.name), storage::encode(rec));
+  storage::meta_change c;
+  c.put_scripts.push_back(rec);
   auto details = details_of(rec);
   if (old != nullptr)
     mark_changed(*old, rec, details);
   details.emplace_back("redeployed", old != nullptr ? "true" : "false");
   auto rp = self->make_response_promise<script_record>();
-  submit_audited(self, std::move(b),
+  submit_audited(self, std::move(c),
                  {audit_entry(self, rec.account, req.caller, audit_action::deploy_script, "script",
                               rec.name, rec.name, std::move(details))},
-                 [self, rec, rp](const std::string& error) mutable {
-                   if (!error.empty()) {
-                     rp.deliver(
-                         make_error(errc::storage_failure, "could not store the script: " + error));
+                 "could not store the script", [self, rec, rp](const caf::error& err) mutable {
+                   if (err) {
+                     rp.deliver(err);
                      return;
                    }
                    self->state.scripts[rec.account][rec.name] = rec;
@@ -112,21 +111,20 @@ caf::result<caf::ok_atom> on_delete_script(self_ptr self, const delete_script& r
   // Gone at once, so that no consumer can name it while the delete is written.
   auto before = *found;
   self->state.scripts[req.account].erase(req.name);
-  storage::batch b;
-  b.erase(storage::family::meta, storage::script_key(req.account, req.name));
+  storage::meta_change c;
+  c.erase_scripts.push_back({req.account, req.name});
   auto rp = self->make_response_promise<caf::ok_atom>();
-  submit_audited(
-      self, std::move(b),
-      {audit_entry(self, req.account, req.caller, audit_action::delete_script, "script",
-                   before.name, before.name, details_of(before))},
-      [self, before, rp](const std::string& error) mutable {
-        if (!error.empty()) {
-          self->state.scripts[before.account][before.name] = before;
-          rp.deliver(make_error(errc::storage_failure, "could not delete the script: " + error));
-          return;
-        }
-        rp.deliver(caf::ok_atom::value);
-      });
+  submit_audited(self, std::move(c),
+                 {audit_entry(self, req.account, req.caller, audit_action::delete_script, "script",
+                              before.name, before.name, details_of(before))},
+                 "could not delete the script", [self, before, rp](const caf::error& err) mutable {
+                   if (err) {
+                     self->state.scripts[before.account][before.name] = before;
+                     rp.deliver(err);
+                     return;
+                   }
+                   rp.deliver(caf::ok_atom::value);
+                 });
   return rp;
 }
 

@@ -8,6 +8,7 @@
 #include "actors/errc.hpp"
 #include "actors/hub_handlers.hpp"
 #include "actors/subscription_rules.hpp"
+#include "actors/timeouts.hpp"
 
 namespace sluice::hub_handlers {
 
@@ -38,22 +39,22 @@ caf::error apply(self_ptr self, const subscription_patch& patch, bool creating,
   return {};
 }
 
-/// Persists `b` with `entry`, then tells the router (`removed` or the new
+/// Persists `c` with `entry`, then tells the router (`removed` or the new
 /// record), then answers with `rec`. On a failed write `undo` restores the
 /// hub's state.
-caf::result<subscription_record> commit(self_ptr self, storage::batch b, subscription_record rec,
-                                        bool removed, storage::audit_record entry,
-                                        std::function<void()> undo) {
+caf::result<subscription_record> commit(self_ptr self, storage::meta_change c,
+                                        subscription_record rec, bool removed,
+                                        storage::audit_record entry, std::function<void()> undo) {
   auto rp = self->make_response_promise<subscription_record>();
-  submit_audited(self, std::move(b), {std::move(entry)},
-                 [self, rec, removed, undo, rp](const std::string& error) mutable {
-                   if (!error.empty()) {
+  submit_audited(self, std::move(c), {std::move(entry)}, "could not store the subscription",
+                 [self, rec, removed, undo, rp](const caf::error& err) mutable {
+                   if (err) {
                      undo();
-                     rp.deliver(make_error(errc::storage_failure,
-                                           "could not store the subscription: " + error));
+                     rp.deliver(err);
                      return;
                    }
-                   self->request(self->state.router, caf::infinite, changed(self, rec, removed))
+                   self->request(self->state.router, internal_request_timeout,
+                                 changed(self, rec, removed))
                        .then([rp, rec](caf::ok_atom) mutable { rp.deliver(rec); },
                              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
                  });
@@ -86,13 +87,12 @@ caf::result<subscription_record> on_create_subscription(self_ptr self,
   rec.id = random_hex(16);
   rec.created_ms = rec.modified_ms = st.now_ms();
   st.subscriptions[rec.id] = rec;
-  storage::batch b;
-  b.put(storage::family::meta, storage::subscription_key(rec.account, rec.id),
-        storage::encode(rec));
+  storage::meta_change c;
+  c.put_subscriptions.push_back(rec);
   auto id = rec.id;
   auto entry = audit_entry(self, rec.account, req.caller, audit_action::create_subscription,
                            "subscription", rec.id, rec.name, details_of(rec));
-  return commit(self, std::move(b), rec, false, std::move(entry),
+  return commit(self, std::move(c), rec, false, std::move(entry),
                 [self, id] { self->state.subscriptions.erase(id); });
 }
 
@@ -108,14 +108,13 @@ caf::result<subscription_record> on_update_subscription(self_ptr self,
   rec.modified_ms = st.now_ms();
   auto before = *cur;
   *cur = rec;
-  storage::batch b;
-  b.put(storage::family::meta, storage::subscription_key(rec.account, rec.id),
-        storage::encode(rec));
+  storage::meta_change c;
+  c.put_subscriptions.push_back(rec);
   auto details = details_of(rec);
   mark_changed(details_of(before), details);
   auto entry = audit_entry(self, rec.account, req.caller, audit_action::update_subscription,
                            "subscription", rec.id, rec.name, std::move(details));
-  return commit(self, std::move(b), rec, false, std::move(entry),
+  return commit(self, std::move(c), rec, false, std::move(entry),
                 [self, before] { self->state.subscriptions[before.id] = before; });
 }
 
@@ -133,11 +132,11 @@ caf::result<subscription_record> on_delete_subscription(self_ptr self,
     return not_found(req.id);
   auto before = *cur;
   self->state.subscriptions.erase(req.id);
-  storage::batch b;
-  b.erase(storage::family::meta, storage::subscription_key(before.account, before.id));
+  storage::meta_change c;
+  c.erase_subscriptions.push_back({before.account, before.id});
   auto entry = audit_entry(self, before.account, req.caller, audit_action::delete_subscription,
                            "subscription", before.id, before.name, details_of(before));
-  return commit(self, std::move(b), before, true, std::move(entry),
+  return commit(self, std::move(c), before, true, std::move(entry),
                 [self, before] { self->state.subscriptions[before.id] = before; });
 }
 
@@ -153,7 +152,7 @@ subscription_list on_list_subscriptions(self_ptr self, const list_subscriptions&
 }
 
 std::vector<subscription_record>
-take_subscriptions_of_queue(self_ptr self, const std::string& queue_id, storage::batch& b) {
+take_subscriptions_of_queue(self_ptr self, const std::string& queue_id, storage::meta_change& c) {
   std::vector<subscription_record> out;
   auto& subs = self->state.subscriptions;
   for (auto i = subs.begin(); i != subs.end();) {
@@ -161,7 +160,7 @@ take_subscriptions_of_queue(self_ptr self, const std::string& queue_id, storage:
       ++i;
       continue;
     }
-    b.erase(storage::family::meta, storage::subscription_key(i->second.account, i->first));
+    c.erase_subscriptions.push_back({i->second.account, i->first});
     caf::anon_send(self->state.router, changed(self, i->second, true));
     out.push_back(std::move(i->second));
     i = subs.erase(i);

@@ -34,16 +34,15 @@ caf::result<token_created> on_create_token(self_ptr self, const create_token& re
   t.permissions = req.permissions;
   t.name = req.name;
   t.created_ms = self->state.now_ms();
-  storage::batch b;
-  b.put(storage::family::meta, storage::token_key(t.hash), storage::encode(t));
+  storage::meta_change c;
+  c.put_tokens.push_back(t);
   auto rp = self->make_response_promise<token_created>();
-  submit_audited(self, std::move(b),
+  submit_audited(self, std::move(c),
                  {audit_entry(self, req.account, req.caller.token_id, audit_action::create_token,
                               "token", t.id, t.name, details_of(t))},
-                 [self, out, rp](const std::string& error) mutable {
-                   if (!error.empty()) {
-                     rp.deliver(
-                         make_error(errc::storage_failure, "could not store token: " + error));
+                 "could not store the token", [self, out, rp](const caf::error& err) mutable {
+                   if (err) {
+                     rp.deliver(err);
                      return;
                    }
                    self->state.tokens_by_hash[out.record.hash] = out.record;
@@ -75,18 +74,17 @@ caf::result<caf::ok_atom> on_revoke_token(self_ptr self, const revoke_token& req
   auto before = i->second;
   tokens.erase(i); // stops working at once; restored if the write fails
   self->state.publish_tokens();
-  storage::batch b;
-  b.erase(storage::family::meta, storage::token_key(hash));
+  storage::meta_change c;
+  c.erase_tokens.push_back(hash);
   auto rp = self->make_response_promise<caf::ok_atom>();
-  submit_audited(self, std::move(b),
+  submit_audited(self, std::move(c),
                  {audit_entry(self, req.account, req.caller.token_id, audit_action::revoke_token,
                               "token", before.id, before.name, details_of(before))},
-                 [self, before, rp](const std::string& error) mutable {
-                   if (!error.empty()) {
+                 "could not revoke the token", [self, before, rp](const caf::error& err) mutable {
+                   if (err) {
                      self->state.tokens_by_hash[before.hash] = before;
                      self->state.publish_tokens();
-                     rp.deliver(
-                         make_error(errc::storage_failure, "could not revoke token: " + error));
+                     rp.deliver(err);
                      return;
                    }
                    rp.deliver(caf::ok_atom::value);

@@ -71,6 +71,7 @@ using storage_shard_actor = caf::typed_actor<
   caf::reacts_to<delivery_settings>,
   caf::reacts_to<tick_atom>,
   caf::reacts_to<page_loaded>,
+  caf::reacts_to<shard_recovered>,
   caf::reacts_to<write_done>>;
 
 /// One per event subscription: turns routed events into envelopes (SPEC §5)
@@ -86,11 +87,11 @@ using event_router_actor = caf::typed_actor<
   caf::replies_to<publish_events>::with<publish_result>,
   caf::replies_to<subscription_changed>::with<caf::ok_atom>>;
 
-/// One per process: the registry of accounts, queues, consumers and tokens.
-/// Every metadata change is persisted (synced) before it is answered, with
-/// its audit entry in the same batch.
-/// Data-plane requests are checked against the account and delegated to the
-/// queue's coordinator.
+/// One per process: the control plane — the registry of accounts, queues,
+/// consumers, subscriptions, scripts and tokens. Every change is persisted
+/// (synced) before it is answered, with its audit entry in the same change.
+/// It publishes where each queue's coordinator is (`queue_directory`);
+/// sends, pulls and acks go there directly, never through the hub.
 using hub_actor = caf::typed_actor<
   caf::replies_to<create_queue>::with<storage::queue_record>,
   caf::replies_to<list_queues>::with<queue_list>,
@@ -102,14 +103,7 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<create_token>::with<token_created>,
   caf::replies_to<list_tokens>::with<token_list>,
   caf::replies_to<revoke_token>::with<caf::ok_atom>,
-  caf::replies_to<send_messages>::with<queue_stats>,
-  caf::replies_to<pull_messages>::with<pulled_batch>,
-  caf::replies_to<ack_messages>::with<ack_result>,
-  caf::replies_to<get_stats>::with<queue_stats>,
   caf::replies_to<purge_queue>::with<purge_status>,
-  caf::replies_to<get_purge_status>::with<purge_status>,
-  caf::replies_to<peek_messages>::with<pulled_batch>,
-  caf::replies_to<delete_refs>::with<ack_result>,
   caf::replies_to<create_subscription>::with<storage::subscription_record>,
   caf::replies_to<update_subscription>::with<storage::subscription_record>,
   caf::replies_to<get_subscription>::with<storage::subscription_record>,

@@ -269,16 +269,18 @@ typename Inspector::result_type inspect(Inspector& f, delete_consumer& x) {
   return f(caf::meta::type_name("delete_consumer"), x.account, x.queue_id, x.consumer_id, x.caller);
 }
 
-/// Sent by the storage writer's completion back to the actor that submitted
-/// a write (see `persister`). `error` is empty on success.
+/// Sent by a store's write callback back to the actor that submitted the
+/// write (see `persister`). `failure` is 0 on success, else the
+/// `storage::store_errc`, with the store's message in `error`.
 struct write_done {
   uint64_t ticket = 0;
+  uint8_t failure = 0;
   std::string error;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_done& x) {
-  return f(caf::meta::type_name("write_done"), x.ticket, x.error);
+  return f(caf::meta::type_name("write_done"), x.ticket, x.failure, x.error);
 }
 
 } // namespace sluice

@@ -1,4 +1,5 @@
 #include "actors/push_consumer.hpp"
+#include "actors/timeouts.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -64,6 +65,8 @@ void run(self_ptr self, std::vector<pulled_message> batch) {
     quit_if_done(self);
   };
   auto size = job.messages.size();
+  // No deadline here: the consumer shard answers every job, after the
+  // plugin host's own limit on the handler at the latest.
   self->request(shard, caf::infinite, std::move(job))
       .then(
           [done](const batch_report& r) {
@@ -119,7 +122,7 @@ void on_leased(self_ptr self, pulled_batch& b, uint32_t asked) {
 void lease(self_ptr self, uint32_t n) {
   auto& st = self->state;
   ++st.leasing;
-  self->request(st.coordinator, caf::infinite, push_lease{n, st.visibility_ms()})
+  self->request(st.coordinator, internal_request_timeout, push_lease{n, st.visibility_ms()})
       .then([self, n](pulled_batch& b) { on_leased(self, b, n); },
             [self](caf::error&) {
               --self->state.leasing;

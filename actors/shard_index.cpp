@@ -74,6 +74,31 @@ bool shard_index::remove(uint64_t seq) {
   return true;
 }
 
+std::optional<shard_entry> shard_index::take(uint64_t seq) {
+  auto i = entries_.find(seq);
+  if (i == entries_.end())
+    return std::nullopt;
+  unlink(i->second);
+  by_time_.erase({i->second.timestamp_ms, seq});
+  bytes_ -= i->second.body.size();
+  auto e = std::move(i->second);
+  entries_.erase(i);
+  return e;
+}
+
+void shard_index::restore(shard_entry e, int64_t now) {
+  if (!e.leased) {
+    add(std::move(e), now);
+    return;
+  }
+  auto seq = e.seq;
+  bytes_ += e.body.size();
+  by_time_.emplace(e.timestamp_ms, seq);
+  leases_.emplace(e.lease_deadline_ms, seq);
+  ++leased_count_;
+  entries_[seq] = std::move(e);
+}
+
 bool shard_index::release(uint64_t seq, int64_t visible_at, int64_t now) {
   auto* e = find(seq);
   if (e == nullptr)

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -44,6 +45,14 @@ public:
 
   /// Forgets `seq` wherever it is. Returns false if unknown.
   bool remove(uint64_t seq);
+
+  /// Removes `seq` and hands its entry over (to `restore` if the deletion
+  /// cannot be made durable). Empty if unknown.
+  std::optional<shard_entry> take(uint64_t seq);
+
+  /// Puts back an entry `take` removed, exactly as it was: leased until its
+  /// deadline, delayed or ready.
+  void restore(shard_entry e, int64_t now);
 
   /// Makes `seq` (leased or not) deliverable again at `visible_at` (now or
   /// later). False if unknown.

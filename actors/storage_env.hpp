@@ -2,22 +2,21 @@
 
 #include <cstddef>
 
-#include "storage/db.hpp"
-#include "storage/io_thread.hpp"
-#include "storage/writer.hpp"
+#include "metrics/registry.hpp"
+#include "storage/backend.hpp"
 
 namespace sluice {
 
 /// The storage services actors use, owned by the process (they outlive the
-/// actor system). Actors never call `db` themselves: they write through
-/// `writer` and read through jobs posted to `reader`.
+/// actor system). Actors never touch a disk themselves: they send commands
+/// to the stores of `stores`, which answer through callbacks.
 struct storage_env {
-  storage::writer* writer = nullptr;
-  storage::db* db = nullptr;
-  storage::io_thread* reader = nullptr;
+  storage::backend* stores = nullptr;
   /// Messages a storage shard holds in memory; the rest stay on disk and are
   /// paged in as the window drains (DESIGN.md: bounded windows).
   size_t window = 10000;
+  /// Where failed store operations are counted (null: not counted).
+  metrics::registry* metrics = nullptr;
 };
 
 } // namespace sluice

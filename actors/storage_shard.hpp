@@ -12,11 +12,13 @@
 #include "actors/shard_index.hpp"
 #include "actors/storage_env.hpp"
 #include "metrics/queue_metrics.hpp"
-#include "storage/recovery.hpp"
+#include "storage/message_store.hpp"
 
 namespace sluice {
 
-/// What a storage shard starts from.
+/// What a storage shard starts from. The shard opens its message store
+/// (`env.stores->messages(queue_id, shard)`) and recovers its own messages
+/// through it; requests wait in its mailbox until it has.
 struct shard_config {
   std::string queue_id;
   uint16_t shard = 0;
@@ -24,14 +26,13 @@ struct shard_config {
   std::shared_ptr<const lease_codec> leases;
   coordinator_actor coordinator; ///< receives `shard_stats`
   delivery_settings settings;
-  storage::shard_recovery recovered;
   /// Unix epoch ms; tests inject a virtual clock.
   std::function<int64_t()> now_ms;
   /// The queue's operation counters (null: none).
   std::shared_ptr<metrics::queue_metrics> metrics;
 };
 
-/// State of a storage shard: the delivery index plus what persisting needs.
+/// State of a storage shard: the delivery index plus its store.
 struct storage_shard_state {
   static inline const char* name = "sluice.storage_shard";
 
@@ -42,6 +43,7 @@ struct storage_shard_state {
   delivery_settings settings;
   std::function<int64_t()> now_ms;
   std::shared_ptr<metrics::queue_metrics> metrics;
+  std::unique_ptr<storage::message_store> store;
   persister persist;
   shard_index index;
   uint64_t next_seq = 1;
@@ -49,6 +51,14 @@ struct storage_shard_state {
   int64_t wakeup_at = INT64_MAX;
   int64_t last_retention_check = 0;
   storage_env env;
+  /// The store has recovered the shard; until then requests are skipped
+  /// (they wait in the mailbox).
+  bool ready = false;
+  /// A recovery read is under way.
+  bool recovering = false;
+  /// Deletions whose write failed (the messages are gone from memory): tried
+  /// again at the next tick, so a message acked or expired stays deleted.
+  std::vector<uint64_t> undeleted;
 
   // The bounded window: messages with seq >= `cold_from` are on disk only
   // ("cold") and are paged in, in order, as the window drains.
@@ -57,13 +67,12 @@ struct storage_shard_state {
   uint64_t cold_from = 0;
   /// The last sequence number whose append is synced and accounted for.
   uint64_t confirmed_seq = 0;
-  /// A page read is under way on the reader thread.
+  /// A page read is under way.
   bool paging = false;
   /// Bumped by a purge so that a page read started before it is discarded.
   uint64_t epoch = 0;
 
   queue_stats stats() const;
-  std::string key(uint64_t seq) const { return storage::message_key(queue_id, shard, seq); }
 };
 
 /// Writes beyond this many unsynced batches get 429 instead of queueing

@@ -1,4 +1,5 @@
 #include "actors/subscription.hpp"
+#include "actors/timeouts.hpp"
 
 #include "actors/errc.hpp"
 #include "actors/time_format.hpp"
@@ -43,7 +44,7 @@ caf::result<caf::ok_atom> on_deliver(self_ptr self, const deliver_events& req) {
                            static_cast<uint8_t>(storage::content_type::json), e.timestamp_ms,
                            e.timestamp_ms});
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->request(st.destination, caf::infinite, std::move(store))
+  self->request(st.destination, internal_request_timeout, std::move(store))
       .then([rp](caf::ok_atom) mutable { rp.deliver(caf::ok_atom::value); },
             [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;

@@ -96,6 +96,7 @@ CAF_END_TYPE_ID_BLOCK(sluice)
 
 // Carries bodies between a reader thread and its shard in one process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::page_loaded)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::shard_recovered)
 // Carries a plugin's decisions from a plugin host thread to its consumer shard.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::invocation_finished)
 

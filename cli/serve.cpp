@@ -12,16 +12,15 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/crypto.hpp"
 #include "actors/hub.hpp"
 #include "actors/plugin_host.hpp"
-#include "actors/tokens.hpp"
+#include "actors/start_hub.hpp"
 #include "actors/type_ids.hpp"
 #include "examples/plugins/builtin/builtin_plugins.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
-#include "storage/recovery.hpp"
+#include "storage/rocksdb/rocksdb_backend.hpp"
 
 namespace sluice::cli {
 
@@ -33,11 +32,6 @@ void await_started(caf::actor_system& sys, const hub_actor& hub) {
   caf::scoped_actor self{sys};
   self->request(hub, caf::infinite, list_queues{})
       .receive([](const queue_list&) {}, [](const caf::error&) {});
-}
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 /// Splits "host:port" (IPv6 as "[::1]:port"). False if malformed.
@@ -63,46 +57,6 @@ bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
 
-/// Ensures the admin token of SPEC §8 exists; prints a newly generated secret
-/// once. Runs before the actor system starts (blocking I/O is fine here).
-bool bootstrap(storage::db& db, storage::meta_snapshot& meta) {
-  const char* env = std::getenv("SLUICE_BOOTSTRAP_TOKEN");
-  auto tok = bootstrap_token(meta.tokens, env != nullptr ? env : "", now_ms());
-  if (!tok)
-    return true;
-  storage::batch b;
-  b.put(storage::family::meta, storage::token_key(tok->record.hash), storage::encode(tok->record));
-  if (auto st = db.write(b, true); !st.ok()) {
-    spdlog::error("cannot store the admin token: {}", st.message());
-    return false;
-  }
-  if (!tok->secret_to_print.empty())
-    std::cout << "admin token (shown once, store it now): " << tok->secret_to_print << std::endl;
-  meta.tokens.push_back(std::move(tok->record));
-  return true;
-}
-
-/// The lease-signing secret of this data directory, created on first start.
-bool lease_secret(storage::db& db, std::string& out) {
-  storage::status st;
-  if (auto v = db.get(storage::family::meta, storage::lease_secret_key, st); v) {
-    out = *v;
-    return true;
-  }
-  if (!st.ok()) {
-    spdlog::error("cannot read the lease secret: {}", st.message());
-    return false;
-  }
-  out = random_hex(32);
-  storage::batch b;
-  b.put(storage::family::meta, std::string{storage::lease_secret_key}, out);
-  if (st = db.write(b, true); !st.ok()) {
-    spdlog::error("cannot store the lease secret: {}", st.message());
-    return false;
-  }
-  return true;
-}
-
 } // namespace
 
 int serve(const serve_options& opts) {
@@ -126,35 +80,13 @@ int serve(const serve_options& opts) {
   http_opts.threads = std::max(1u, opts.http_threads);
   http_opts.max_body_bytes = opts.max_request_bytes;
 
-  storage::status st;
-  auto db = storage::db::open(opts.data_dir, st);
-  if (!db) {
-    spdlog::error("{}", st.message());
+  storage::store_error open_error;
+  auto stores = storage::rocksdb_backend::open(
+      opts.data_dir, storage::rocksdb_backend::mode::threaded, open_error);
+  if (!stores) {
+    spdlog::error("{}", open_error.message);
     return 1;
   }
-  storage::meta_snapshot meta;
-  if (st = storage::load_meta(*db, meta); !st.ok()) {
-    spdlog::error("cannot recover metadata from {}: {}", opts.data_dir, st.message());
-    return 1;
-  }
-  if (!opts.dev && !bootstrap(*db, meta))
-    return 1;
-  std::string secret;
-  if (!lease_secret(*db, secret))
-    return 1;
-  hub_config hc;
-  uint64_t recovered_messages = 0;
-  for (const auto& q : meta.queues) {
-    auto& by_shard = hc.messages[q.id];
-    if (st = storage::load_messages(*db, q.id, opts.shard_window, by_shard); !st.ok()) {
-      spdlog::error("cannot recover messages of queue {}: {}", q.id, st.message());
-      return 1;
-    }
-    for (const auto& [shard, rec] : by_shard)
-      recovered_messages += rec.loaded.size() + rec.cold_count;
-  }
-  spdlog::info("recovered {} queues, {} messages and {} tokens from {}", meta.queues.size(),
-               recovered_messages, meta.tokens.size(), opts.data_dir);
 
   plugin_host_config pc;
   pc.dir = opts.plugin_dir;
@@ -163,8 +95,6 @@ int serve(const serve_options& opts) {
   pc.shutdown_grace = std::chrono::seconds(opts.shutdown_grace_s);
   pc.builtins = builtin_plugins();
   auto plugins = std::make_shared<plugin_host>(std::move(pc));
-  storage::writer writer{*db};
-  storage::io_thread reader;
   metrics::registry metrics;
   std::atomic<bool> draining{false};
   int rc = 0;
@@ -179,24 +109,36 @@ int serve(const serve_options& opts) {
     // of the CPU under load and delayed each hop by the sleep.
     cfg.set("work-stealing.moderate-poll-attempts", static_cast<size_t>(0));
     caf::actor_system sys{cfg};
-    hc.env = storage_env{&writer, db.get(), &reader, opts.shard_window};
-    hc.leases = std::make_shared<const lease_codec>(secret);
     auto tokens = std::make_shared<token_directory>();
-    hc.directory = tokens;
-    hc.queues = std::move(meta.queues);
-    hc.tokens = std::move(meta.tokens);
-    hc.subscriptions = std::move(meta.subscriptions);
-    hc.scripts = std::move(meta.scripts);
-    hc.audit = std::move(meta.audit);
-    hc.plugins = plugins;
-    hc.metrics = &metrics;
-    auto hub_handle = sys.spawn(hub, std::move(hc));
+    auto queues = std::make_shared<queue_directory>();
+    hub_options ho;
+    ho.window = opts.shard_window;
+    ho.bootstrap_admin = !opts.dev;
+    if (const char* env = std::getenv("SLUICE_BOOTSTRAP_TOKEN"))
+      ho.bootstrap_secret = env;
+    ho.plugins = plugins;
+    ho.metrics = &metrics;
+    ho.tokens = tokens;
+    ho.queues = queues;
+    auto started = start_hub(sys, *stores, std::move(ho));
+    if (!started) {
+      spdlog::error("{} (data directory {})", started.error().message, opts.data_dir);
+      return 1;
+    }
+    if (!started->admin_secret_to_print.empty())
+      std::cout << "admin token (shown once, store it now): " << started->admin_secret_to_print
+                << std::endl;
+    spdlog::info("recovered {} queues and {} tokens from {}; their messages load in the "
+                 "background",
+                 started->queues, started->tokens, opts.data_dir);
+    auto hub_handle = started->hub;
     await_started(sys, hub_handle);
 
     http::api_context ctx;
     ctx.sys = &sys;
     ctx.hub = hub_handle;
     ctx.tokens = tokens.get();
+    ctx.queues = queues.get();
     ctx.metrics = &metrics;
     ctx.plugins = plugins.get();
     ctx.dev_mode = opts.dev;
@@ -226,8 +168,7 @@ int serve(const serve_options& opts) {
     // ~actor_system waits for every actor; metadata writes still in flight
     // complete through the writer, which outlives the system.
   }
-  reader.stop();
-  writer.stop();
+  stores->stop();
   spdlog::info("stopped cleanly");
   return rc;
 }

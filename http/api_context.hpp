@@ -6,6 +6,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/plugin_host.hpp"
+#include "actors/queue_directory.hpp"
 #include "actors/token_directory.hpp"
 
 namespace sluice::metrics {
@@ -20,6 +21,8 @@ struct api_context {
   hub_actor hub;
   /// The hub's tokens, for authenticating without a message round trip.
   const token_directory* tokens = nullptr;
+  /// Each queue's coordinator, published by the hub: the data path.
+  const queue_directory* queues = nullptr;
   metrics::registry* metrics = nullptr;
   /// `--dev`: no authentication (only ever on a loopback listener).
   bool dev_mode = false;

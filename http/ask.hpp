@@ -7,6 +7,9 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/expected.hpp>
 
+#include "actors/errc.hpp"
+#include "actors/queue_directory.hpp"
+
 namespace sluice::http {
 
 /// Sends `msg` as a request to `dest` without blocking the calling (I/O)
@@ -23,11 +26,28 @@ void ask(caf::actor_system& sys, const Handle& dest, Msg msg,
   // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
   sys.spawn(
       [dest, done = std::move(done)](caf::event_based_actor* self, Msg m) {
+        // No deadline of its own: the server's answer deadline answers the
+        // client, and a pending timeout would keep this actor alive for it.
         self->request(dest, caf::infinite, std::move(m))
             .then([done](Result& r) { done(std::move(r)); },
                   [done](caf::error& e) { done(std::move(e)); });
       },
       std::move(msg));
+}
+
+/// As `ask`, straight to the coordinator of queue `msg.queue_id`, found in
+/// `queues` (the hub stays out of the data path). A queue `msg.account` does
+/// not own is answered at once, on the calling thread, with
+/// `queue_not_found`.
+template <class Result, class Msg>
+void ask_queue(caf::actor_system& sys, const queue_directory& queues, Msg msg,
+               std::function<void(caf::expected<Result>)> done) {
+  auto c = queues.find(msg.account, msg.queue_id);
+  if (!c) {
+    done(queue_not_found(msg.queue_id));
+    return;
+  }
+  ask<Result>(sys, *c, std::move(msg), std::move(done));
 }
 
 } // namespace sluice::http

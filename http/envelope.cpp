@@ -48,6 +48,8 @@ wire_error to_wire(errc e) {
       return {429, 10250};
     case errc::storage_failure:
       return {500, 10002};
+    case errc::storage_full:
+      return {507, 10002};
     case errc::overloaded:
       return {503, 10250};
     case errc::timeout:

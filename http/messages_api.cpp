@@ -43,9 +43,9 @@ void run(api_context& ctx, request& req, path_params& p, responder reply, uint32
         msg.queue_id = id;
         if (!build(in.root(), msg, reply))
           return;
-        ask<Result>(*ctx.sys, ctx.hub, std::move(msg), [reply, render](caf::expected<Result> r) {
-          reply(r ? render(*r) : fail(r.error()));
-        });
+        ask_queue<Result>(
+            *ctx.sys, *ctx.queues, std::move(msg),
+            [reply, render](caf::expected<Result> r) { reply(r ? render(*r) : fail(r.error())); });
       },
       reply);
 }
@@ -317,16 +317,16 @@ void purge_state(api_context& ctx, request& req, path_params& p, responder reply
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask<purge_status>(*ctx.sys, ctx.hub, get_purge_status{account, id},
-                          [reply](caf::expected<purge_status> s) {
-                            if (!s) {
-                              reply(fail(s.error()));
-                              return;
-                            }
-                            json_writer w;
-                            write_purge_status(w, *s);
-                            reply(ok(w.take()));
-                          });
+        ask_queue<purge_status>(*ctx.sys, *ctx.queues, get_purge_status{account, id},
+                                [reply](caf::expected<purge_status> s) {
+                                  if (!s) {
+                                    reply(fail(s.error()));
+                                    return;
+                                  }
+                                  json_writer w;
+                                  write_purge_status(w, *s);
+                                  reply(ok(w.take()));
+                                });
       },
       reply);
 }
@@ -335,10 +335,10 @@ void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask<queue_stats>(*ctx.sys, ctx.hub, get_stats{account, id},
-                         [reply](caf::expected<queue_stats> s) {
-                           reply(s ? ok(metrics_json(*s, false)) : fail(s.error()));
-                         });
+        ask_queue<queue_stats>(*ctx.sys, *ctx.queues, get_stats{account, id},
+                               [reply](caf::expected<queue_stats> s) {
+                                 reply(s ? ok(metrics_json(*s, false)) : fail(s.error()));
+                               });
       },
       reply);
 }

@@ -68,7 +68,10 @@ families::families(prometheus::Registry& r)
                              "subscription), by source and type")),
     events_rejected(counter(r, "sluice_events_rejected_total",
                             "Events refused by schema validation, by source and type (unknown "
-                            "when not in the catalog)")) {}
+                            "when not in the catalog)")),
+    storage_errors(counter(r, "sluice_storage_errors_total",
+                           "Store operations that failed (the disk or the storage engine "
+                           "refused them), by operation")) {}
 
 const prometheus::Histogram::BucketBoundaries& families::http_buckets() {
   static const prometheus::Histogram::BucketBoundaries b{

@@ -41,6 +41,10 @@ struct families {
   prometheus::Family<prometheus::Counter>& events_delivered;
   prometheus::Family<prometheus::Counter>& events_rejected;
 
+  // Storage (label op: append, lease, settle, delete, expire, purge, page,
+  // recover, meta).
+  prometheus::Family<prometheus::Counter>& storage_errors;
+
   static const prometheus::Histogram::BucketBoundaries& http_buckets();
   static const prometheus::Histogram::BucketBoundaries& lag_buckets();
   static const prometheus::Histogram::BucketBoundaries& size_buckets();

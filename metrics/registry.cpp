@@ -55,6 +55,10 @@ void registry::event_rejected(const std::string& source, const std::string& type
   impl_->fams.events_rejected.Add({{"source", source}, {"type", type}}).Increment();
 }
 
+void registry::storage_error(std::string_view op) {
+  impl_->fams.storage_errors.Add({{"op", std::string{op}}}).Increment();
+}
+
 std::string registry::expose() const {
   {
     using namespace std::chrono;

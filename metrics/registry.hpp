@@ -35,6 +35,11 @@ public:
   void events_delivered(const std::string& source, const std::string& type, uint64_t count);
   void event_rejected(const std::string& source, const std::string& type);
 
+  /// Counts one failed store operation; `op` is the operation's name (a
+  /// bounded set: append, lease, settle, delete, expire, purge, page,
+  /// recover, meta).
+  void storage_error(std::string_view op);
+
   /// The Prometheus text exposition (format 0.0.4) of every metric.
   std::string expose() const;
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Static checks: clang-format is clean, and each library stays in its room
-# (Beast only in http/, RocksDB only in storage/, CAF not in storage/).
+# (Beast only in http/, RocksDB, keys and codecs only in storage/rocksdb/,
+# CAF not in storage/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +19,20 @@ forbid() { # pattern, allowed-dir
 }
 forbid '#include <boost/beast' http
 forbid '#include <boost/asio' http
-forbid '#include <rocksdb/' storage
+forbid '#include <rocksdb/' storage/rocksdb
+# Keys, codecs and the engine's own types stay behind the store interfaces;
+# only the engine and its own tests (tests/unit/storage/) see them.
+engine_only() { # pattern
+  local hits
+  hits=$(grep -lE "$1" $files | grep -v '^storage/rocksdb/' | grep -v '^tests/unit/storage/' || true)
+  if [[ -n "$hits" ]]; then
+    echo "error: '$1' used outside storage/rocksdb/: $hits" >&2
+    fail=1
+  fi
+}
+engine_only '#include "storage/rocksdb/(db|batch|writer|io_thread|recovery|record_codec|message_codec|stores|status)\.hpp"'
+engine_only '\b(message_key|queue_key|consumer_key|token_key|subscription_key|script_key|audit_key|shard_prefix|queue_messages_prefix|prefix_end|lease_secret_key)\('
+engine_only 'storage::(batch|family|db|writer)\b'
 if grep -ln '#include <caf/' $(git ls-files 'storage/*') >/dev/null 2>&1; then
   echo "error: storage/ must not depend on CAF" >&2
   fail=1

@@ -35,32 +35,4 @@ struct delivery_state {
   bool pushed = false;
 };
 
-/// Bytes of a `messages` value before the body (format, timestamp, type).
-inline constexpr size_t stored_message_header_bytes = 1 + 8 + 1;
-
-/// Width of a binary queue id in keys (the 32 hex chars as 16 bytes).
-inline constexpr size_t queue_key_bytes = 16;
-
-/// `queue_id(16B) | shard(u16 BE) | seq(u64 BE)`: the key of one message in
-/// both the `messages` and the `state` family. `queue_id` is 32 hex chars.
-std::string message_key(std::string_view queue_id, uint16_t shard, uint64_t seq);
-
-/// The first 18 bytes of every key of one shard.
-std::string shard_prefix(std::string_view queue_id, uint16_t shard);
-
-/// The first 16 bytes of every key of one queue.
-std::string queue_messages_prefix(std::string_view queue_id);
-
-/// The sequence number in a message key (0 if the key is malformed).
-uint64_t seq_of_key(std::string_view key);
-
-std::string encode(const stored_message& x);
-std::string encode(const delivery_state& x);
-std::optional<stored_message> decode_message(std::string_view bytes);
-std::optional<delivery_state> decode_state(std::string_view bytes);
-
-/// The smallest key greater than every key that starts with `prefix`
-/// (for range deletes over a prefix).
-std::string prefix_end(std::string prefix);
-
 } // namespace sluice::storage

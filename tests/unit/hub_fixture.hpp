@@ -9,7 +9,8 @@
 #include "actor_fixture.hpp"
 #include "actors/errc.hpp"
 #include "actors/hub.hpp"
-#include "storage/recovery.hpp"
+#include "actors/start_hub.hpp"
+#include "storage/rocksdb/rocksdb_backend.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace sluice::test {
@@ -20,15 +21,19 @@ namespace sluice::test {
 /// timer clock. `stop(); start();` is a restart that recovers from disk.
 struct hub_fixture : actor_fixture {
   temp_dir dir;
-  std::unique_ptr<storage::db> db;
-  std::unique_ptr<storage::writer> writer;
-  storage::io_thread reader{storage::io_thread::mode::inline_run};
+  /// The stores the hub runs on: RocksDB in `dir` with inline I/O (writes
+  /// commit on the calling thread), unless a test sets `backend_override`
+  /// (a memory or fault-injecting backend) before `start()`.
+  std::unique_ptr<storage::rocksdb_backend> rocksdb;
+  storage::backend* backend_override = nullptr;
   size_t window = 10000;                            ///< set before `start()` to test paging
   size_t audit_retention = default_audit_retention; ///< set before `start()` to test trimming
   int64_t clock = 1'000'000;
   hub_actor hub;
   /// What the hub publishes for HTTP authentication.
   std::shared_ptr<token_directory> tokens = std::make_shared<token_directory>();
+  /// Where the hub publishes each queue's coordinator (the data path).
+  std::shared_ptr<queue_directory> queues = std::make_shared<queue_directory>();
   /// Runs worker consumers' plugins inline (on the consumer shard's thread, so the
   /// deterministic scheduler sees every message): the test-only plugins.
   std::shared_ptr<plugin_host> plugins = std::make_shared<plugin_host>(inline_plugins());
@@ -44,7 +49,8 @@ struct hub_fixture : actor_fixture {
     return c;
   }
 
-  hub_fixture() {
+  /// `stores`: the backend to run on instead of RocksDB (null: RocksDB).
+  explicit hub_fixture(storage::backend* stores = nullptr) : backend_override(stores) {
     start();
   }
 
@@ -52,37 +58,38 @@ struct hub_fixture : actor_fixture {
     stop();
   }
 
+  /// The backend the hub uses now.
+  storage::backend& stores() {
+    return backend_override != nullptr ? *backend_override : *rocksdb;
+  }
+
   void start() {
-    storage::status st;
-    db = storage::db::open(dir.path(), st);
-    REQUIRE(st.ok());
-    writer = std::make_unique<storage::writer>(*db, storage::writer::mode::inline_commit);
-    storage::meta_snapshot meta;
-    REQUIRE(storage::load_meta(*db, meta).ok());
-    hub_config cfg;
-    cfg.env = storage_env{writer.get(), db.get(), &reader, window};
-    for (const auto& q : meta.queues)
-      REQUIRE(storage::load_messages(*db, q.id, window, cfg.messages[q.id]).ok());
-    cfg.queues = std::move(meta.queues);
-    cfg.tokens = std::move(meta.tokens);
-    cfg.subscriptions = std::move(meta.subscriptions);
-    cfg.scripts = std::move(meta.scripts);
-    cfg.audit = std::move(meta.audit);
-    cfg.audit_retention = audit_retention;
-    cfg.plugins = plugins;
-    cfg.leases = std::make_shared<const lease_codec>("unit-test-secret");
-    cfg.directory = tokens;
-    cfg.metrics = &registry;
-    cfg.now_ms = [this] { return clock; };
-    hub = sys().spawn(sluice::hub, std::move(cfg));
+    if (backend_override == nullptr) {
+      storage::store_error err;
+      rocksdb = storage::rocksdb_backend::open(dir.path(),
+                                               storage::rocksdb_backend::mode::inline_io, err);
+      REQUIRE(rocksdb);
+    }
+    hub_options opts;
+    opts.window = window;
+    opts.audit_retention = audit_retention;
+    opts.bootstrap_admin = false;
+    opts.lease_secret = "unit-test-secret";
+    opts.plugins = plugins;
+    opts.metrics = &registry;
+    opts.tokens = tokens;
+    opts.queues = queues;
+    opts.now_ms = [this] { return clock; };
+    auto started = start_hub(sys(), stores(), std::move(opts));
+    REQUIRE(started);
+    hub = started->hub;
     run();
   }
 
   void stop() {
     caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
     run();
-    writer.reset();
-    db.reset();
+    rocksdb.reset();
   }
 
   /// Moves virtual time forward by `ms` and runs what became due.
@@ -90,6 +97,16 @@ struct hub_fixture : actor_fixture {
     clock += ms;
     sched().advance_time(std::chrono::milliseconds(ms));
     run();
+  }
+
+  /// Asks the coordinator of `msg.queue_id` as the HTTP layer does: found in
+  /// the directory the hub publishes, `queue_not_found` if not there.
+  template <class R, class Msg>
+  caf::expected<R> ask_queue(Msg msg) {
+    auto c = queues->find(msg.account, msg.queue_id);
+    if (!c)
+      return queue_not_found(msg.queue_id);
+    return ask<R>(*c, std::move(msg));
   }
 
   caf::expected<storage::queue_record> create(const std::string& name, settings_patch s = {},

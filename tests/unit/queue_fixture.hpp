@@ -11,7 +11,9 @@ namespace sluice::test {
 struct queue_fixture : test::hub_fixture {
   std::string qid;
 
-  queue_fixture() { qid = create("jobs")->id; }
+  explicit queue_fixture(storage::backend* stores = nullptr) : hub_fixture(stores) {
+    qid = create("jobs")->id;
+  }
 
   outgoing_message text(std::string body, caf::optional<int64_t> delay = caf::none) {
     return {std::move(body), static_cast<uint8_t>(storage::content_type::text), delay};
@@ -20,19 +22,19 @@ struct queue_fixture : test::hub_fixture {
   caf::expected<queue_stats> send(std::vector<outgoing_message> ms,
                                   caf::optional<int64_t> batch_delay = caf::none,
                                   const std::string& queue = {}) {
-    return ask<queue_stats>(
-        hub, send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), batch_delay});
+    return ask_queue<queue_stats>(
+        send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), batch_delay});
   }
 
   pulled_batch pull(int64_t n = 10, int64_t visibility_ms = 30000, const std::string& queue = {}) {
-    auto r = ask<pulled_batch>(
-        hub, pull_messages{"acct", queue.empty() ? qid : queue, n, visibility_ms});
+    auto r = ask_queue<pulled_batch>(
+        pull_messages{"acct", queue.empty() ? qid : queue, n, visibility_ms});
     REQUIRE(r);
     return *r;
   }
 
   ack_result settle(std::vector<std::string> acks, std::vector<retry_item> retries = {}) {
-    auto r = ask<ack_result>(hub, ack_messages{"acct", qid, std::move(acks), std::move(retries)});
+    auto r = ask_queue<ack_result>(ack_messages{"acct", qid, std::move(acks), std::move(retries)});
     REQUIRE(r);
     return *r;
   }

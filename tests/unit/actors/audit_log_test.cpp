@@ -38,12 +38,14 @@ list_audit all_of(const std::string& account) {
 
 TEST_CASE("audit log: entries are listed once committed, newest first") {
   audit_log log{{}, 10, 5};
-  storage::batch b;
+  storage::meta_change b;
   auto first = entry("acct", "one");
   auto r1 = log.add(first, b);
   CHECK(first.seq == 5000); // past the clock in microseconds
-  CHECK(b.ops().size() == 1);
-  CHECK(b.ops()[0].key == storage::audit_key("acct", 5000));
+  CHECK(b.put_audit.size() + b.erase_audit.size() == 1);
+  REQUIRE(b.put_audit.size() == 1);
+  CHECK(b.put_audit[0].account == "acct");
+  CHECK(b.put_audit[0].seq == 5000);
   CHECK(log.query(all_of("acct")).entries.empty()); // pending until durable
   log.commit(r1);
   auto second = entry("acct", "two");
@@ -57,24 +59,25 @@ TEST_CASE("audit log: recovered entries come first and seqs continue past them")
   auto old = entry("acct", "old");
   old.seq = 9000;
   audit_log log{{old}, 10, 1}; // the clock is behind the recovered entry
-  storage::batch b;
+  storage::meta_change b;
   auto next = entry("acct", "new");
   log.commit(log.add(next, b));
   CHECK(next.seq == 9001);
   CHECK(names(log.query(all_of("acct"))) == std::vector<std::string>{"new", "old"});
 }
 
-TEST_CASE("audit log: past the retention the oldest settled entries are erased in the batch") {
+TEST_CASE("audit log: past the retention the oldest settled entries are erased in the change") {
   audit_log log{{}, 2, 0};
   for (auto n : {"a", "b", "c"}) {
-    storage::batch b;
+    storage::meta_change b;
     auto e = entry("acct", n);
     auto r = log.add(e, b);
     log.commit(r);
     if (std::string{n} == "c") {
-      REQUIRE(b.ops().size() == 2);
-      CHECK(b.ops()[1].kind == storage::batch::op_kind::erase);
-      CHECK(b.ops()[1].key == storage::audit_key("acct", 1)); // "a"
+      REQUIRE(b.put_audit.size() + b.erase_audit.size() == 2);
+      REQUIRE(b.erase_audit.size() == 1);
+      CHECK(b.erase_audit[0].account == "acct");
+      CHECK(b.erase_audit[0].seq == 1); // "a"
       REQUIRE(r.trimmed.size() == 1);
     }
   }
@@ -83,7 +86,7 @@ TEST_CASE("audit log: past the retention the oldest settled entries are erased i
 
 TEST_CASE("audit log: a failed write forgets its entry and restores what it trimmed") {
   audit_log log{{}, 2, 0};
-  storage::batch b;
+  storage::meta_change b;
   for (auto n : {"a", "b"}) {
     auto e = entry("acct", n);
     log.commit(log.add(e, b));
@@ -96,7 +99,7 @@ TEST_CASE("audit log: a failed write forgets its entry and restores what it trim
 
 TEST_CASE("audit log: a pending entry is never trimmed, its write may still fail") {
   audit_log log{{}, 1, 0};
-  storage::batch b;
+  storage::meta_change b;
   auto a = entry("acct", "a");
   log.commit(log.add(a, b));
   auto x = entry("acct", "x");
@@ -117,7 +120,7 @@ TEST_CASE("audit log: a pending entry is never trimmed, its write may still fail
 
 TEST_CASE("audit log: queries filter and page") {
   audit_log log{{}, 100, 0};
-  storage::batch b;
+  storage::meta_change b;
   for (int i = 0; i < 5; ++i) {
     auto e = entry("acct", "q" + std::to_string(i), 1000 * i);
     e.resource_id = i % 2 == 0 ? "even" : "odd";

@@ -24,13 +24,14 @@ struct audit_fixture : test::hub_fixture {
 
   /// The entries of `account` as stored on disk (read between `stop()` and `start()`).
   size_t on_disk(const std::string& account) {
-    storage::status st;
-    auto closed = storage::db::open(dir.path(), st);
-    REQUIRE(st.ok());
-    storage::meta_snapshot meta;
-    REQUIRE(storage::load_meta(*closed, meta).ok());
+    storage::store_error err;
+    auto closed =
+        storage::rocksdb_backend::open(dir.path(), storage::rocksdb_backend::mode::inline_io, err);
+    REQUIRE(closed);
+    auto meta = closed->meta().load();
+    REQUIRE(meta);
     size_t n = 0;
-    for (const auto& e : meta.audit)
+    for (const auto& e : meta->audit)
       n += e.account == account;
     return n;
   }

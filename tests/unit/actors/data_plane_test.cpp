@@ -124,7 +124,7 @@ TEST_CASE_METHOD(queue_fixture, "without a dead-letter queue exhausted messages 
   pull(1, 1000);
   advance(1000);
   CHECK(pull().messages.empty());
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 0);
 }
 
 TEST_CASE_METHOD(queue_fixture, "retention deletes old messages, paused or not") {
@@ -133,12 +133,12 @@ TEST_CASE_METHOD(queue_fixture, "retention deletes old messages, paused or not")
   s.delivery_paused = true;
   REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", qid, s, false, caf::none}));
   REQUIRE(send({text("old")}));
-  auto paused = ask<pulled_batch>(hub, pull_messages{"acct", qid, caf::none, caf::none});
+  auto paused = ask_queue<pulled_batch>(pull_messages{"acct", qid, caf::none, caf::none});
   REQUIRE_FALSE(paused);
   CHECK(code_of(paused.error()) == errc::queue_paused);
   advance(61'000);
   advance(1000);
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 0);
 }
 
 TEST_CASE_METHOD(queue_fixture, "messages and leases survive a restart") {
@@ -186,9 +186,9 @@ TEST_CASE_METHOD(queue_fixture,
 
 TEST_CASE_METHOD(queue_fixture, "purge deletes delayed messages, peek refs delete one message") {
   REQUIRE(send({text("a"), text("b", int64_t{100})}));
-  auto peeked = ask<pulled_batch>(hub, peek_messages{"acct", qid, int64_t{10}});
+  auto peeked = ask_queue<pulled_batch>(peek_messages{"acct", qid, int64_t{10}});
   REQUIRE(peeked->messages.size() == 2);
-  auto del = ask<ack_result>(hub, delete_refs{"acct", qid, {peeked->messages[0].lease_id}});
+  auto del = ask_queue<ack_result>(delete_refs{"acct", qid, {peeked->messages[0].lease_id}});
   CHECK(del->ack_count == 1);
   // A peek ref is not a lease id.
   CHECK(settle({peeked->messages[1].lease_id}).warnings.size() == 1);
@@ -196,7 +196,7 @@ TEST_CASE_METHOD(queue_fixture, "purge deletes delayed messages, peek refs delet
   REQUIRE(purged);
   CHECK(purged->completed);
   CHECK(purged->started_ms == clock);
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 0);
 }
 
 TEST_CASE_METHOD(queue_fixture, "purge deletes leased messages too, their late acks get warnings") {
@@ -204,7 +204,7 @@ TEST_CASE_METHOD(queue_fixture, "purge deletes leased messages too, their late a
   auto b = pull(1, 10'000);
   REQUIRE(b.messages.size() == 1);
   REQUIRE(ask<purge_status>(hub, purge_queue{"acct", qid}));
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 0);
   auto late = settle({b.messages[0].lease_id});
   CHECK(late.ack_count == 0);
   CHECK(late.warnings.size() == 1);
@@ -213,7 +213,7 @@ TEST_CASE_METHOD(queue_fixture, "purge deletes leased messages too, their late a
 }
 
 TEST_CASE_METHOD(queue_fixture, "data-plane calls are scoped to the queue's account") {
-  auto r = ask<queue_stats>(hub, send_messages{"intruder", qid, {text("x")}, caf::none});
+  auto r = ask_queue<queue_stats>(send_messages{"intruder", qid, {text("x")}, caf::none});
   REQUIRE_FALSE(r);
   CHECK(code_of(r.error()) == errc::queue_not_found);
 }
@@ -273,20 +273,20 @@ TEST_CASE_METHOD(small_window_fixture, "a shard pages messages beyond its window
   for (int i = 4; i < 10; ++i)
     expected.push_back(std::to_string(i));
   CHECK(rest == expected);
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 0);
 }
 
 TEST_CASE_METHOD(small_window_fixture, "cold messages survive a restart and a purge removes them") {
   REQUIRE(send(numbered(0, 10)));
   stop();
   start();
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 10);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 10);
   CHECK(drain().size() == 10);
   REQUIRE(send(numbered(10, 20)));
   REQUIRE(ask<purge_status>(hub, purge_queue{"acct", qid}));
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 0);
   stop();
   start();
-  CHECK(ask<queue_stats>(hub, get_stats{"acct", qid})->backlog_count == 0);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", qid})->backlog_count == 0);
   CHECK(pull().messages.empty());
 }

@@ -41,7 +41,7 @@ struct events_fixture : test::hub_fixture {
   /// Bodies of every message now in `queue` (pulled and acked).
   std::vector<std::string> drain(const std::string& queue) {
     std::vector<std::string> out;
-    auto b = ask<pulled_batch>(hub, pull_messages{"acct", queue, int64_t{100}, int64_t{30000}});
+    auto b = ask_queue<pulled_batch>(pull_messages{"acct", queue, int64_t{100}, int64_t{30000}});
     REQUIRE(b);
     std::vector<std::string> leases;
     for (auto& m : b->messages) {
@@ -49,7 +49,7 @@ struct events_fixture : test::hub_fixture {
       leases.push_back(m.lease_id);
     }
     if (!leases.empty())
-      REQUIRE(ask<ack_result>(hub, ack_messages{"acct", queue, leases, {}}));
+      REQUIRE(ask_queue<ack_result>(ack_messages{"acct", queue, leases, {}}));
     return out;
   }
 };
@@ -239,8 +239,8 @@ TEST_CASE_METHOD(events_fixture, "a message moved to the dead-letter queue is an
   c.dead_letter_queue = std::string{"work-dlq"};
   REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", work, "", c}));
   REQUIRE(
-      ask<queue_stats>(hub, send_messages{"acct", work, {{"poison", 1, caf::none}}, caf::none}));
-  auto b = ask<pulled_batch>(hub, pull_messages{"acct", work, int64_t{1}, int64_t{1000}});
+      ask_queue<queue_stats>(send_messages{"acct", work, {{"poison", 1, caf::none}}, caf::none}));
+  auto b = ask_queue<pulled_batch>(pull_messages{"acct", work, int64_t{1}, int64_t{1000}});
   REQUIRE(b->messages.size() == 1);
   advance(1000); // the only delivery failed: out of retries
   auto bodies = drain(inbox);

@@ -44,8 +44,8 @@ struct push_fixture : test::hub_fixture {
     std::vector<outgoing_message> ms;
     for (auto& b : bodies)
       ms.push_back({std::move(b), static_cast<uint8_t>(storage::content_type::text), caf::none});
-    REQUIRE(ask<queue_stats>(
-        hub, send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), caf::none}));
+    REQUIRE(ask_queue<queue_stats>(
+        send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), caf::none}));
   }
 
   /// The batches delivered so far, one "queue|body:attempts,..." line each.
@@ -59,7 +59,7 @@ struct push_fixture : test::hub_fixture {
   }
 
   queue_stats stats(const std::string& queue = {}) {
-    auto s = ask<queue_stats>(hub, get_stats{"acct", queue.empty() ? qid : queue});
+    auto s = ask_queue<queue_stats>(get_stats{"acct", queue.empty() ? qid : queue});
     REQUIRE(s);
     return *s;
   }

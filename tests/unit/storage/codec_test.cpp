@@ -1,7 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "storage/codec.hpp"
-#include "storage/records.hpp"
+#include "storage/rocksdb/message_codec.hpp"
+#include "storage/rocksdb/record_codec.hpp"
 
 using namespace sluice::storage;
 

@@ -4,9 +4,11 @@
 #include <thread>
 #include <vector>
 
-#include "storage/db.hpp"
-#include "storage/recovery.hpp"
-#include "storage/writer.hpp"
+#include "storage/rocksdb/db.hpp"
+#include "storage/rocksdb/message_codec.hpp"
+#include "storage/rocksdb/record_codec.hpp"
+#include "storage/rocksdb/recovery.hpp"
+#include "storage/rocksdb/writer.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace sluice::storage;
@@ -31,7 +33,7 @@ TEST_CASE("a submitted batch is readable once its completion ran") {
   status result = status::error("not run");
   batch b;
   b.put(family::meta, "k", "v");
-  w.submit(std::move(b), [&](const status& st) {
+  w.submit(std::move(b), [&](const status& st, uint64_t) {
     result = st;
     done = true;
   });
@@ -56,7 +58,7 @@ TEST_CASE("concurrent submitters share group commits") {
         batch b;
         b.put(family::messages, "m" + std::to_string(t) + "-" + std::to_string(i), "x");
         std::atomic<bool> done{false};
-        w.submit(std::move(b), [&](const status& st) {
+        w.submit(std::move(b), [&](const status& st, uint64_t) {
           if (st.ok())
             ++ok;
           done = true;
@@ -107,7 +109,7 @@ TEST_CASE("after stop, submit fails its completion instead of losing the write s
   status result;
   batch b;
   b.put(family::meta, "k", "v");
-  w.submit(std::move(b), [&](const status& st) { result = st; });
+  w.submit(std::move(b), [&](const status& st, uint64_t) { result = st; });
   CHECK_FALSE(result.ok());
 }
 

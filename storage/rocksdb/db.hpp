@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "storage/batch.hpp"
-#include "storage/status.hpp"
+#include "storage/rocksdb/batch.hpp"
+#include "storage/rocksdb/status.hpp"
 
 namespace sluice::storage {
 

@@ -1,6 +1,8 @@
-#include "storage/recovery.hpp"
+#include "storage/rocksdb/recovery.hpp"
 
 #include "storage/codec.hpp"
+#include "storage/rocksdb/message_codec.hpp"
+#include "storage/rocksdb/record_codec.hpp"
 
 namespace sluice::storage {
 
@@ -12,7 +14,8 @@ status load(db& d, std::string_view prefix, Decode decode, std::vector<Record>& 
   auto st = d.scan_prefix(family::meta, prefix, [&](std::string_view key, std::string_view value) {
     auto rec = decode(value);
     if (!rec) {
-      bad = status::error("corrupt metadata record at key '" + std::string{key} + "'");
+      bad = status::error("corrupt metadata record at key '" + std::string{key} + "'",
+                          store_errc::corrupt);
       return false;
     }
     out.push_back(std::move(*rec));
@@ -42,7 +45,8 @@ status load_meta(db& d, meta_snapshot& out) {
         std::string account;
         std::string queue_id;
         if (!rec || !parse_consumer_key(key, account, queue_id)) {
-          bad = status::error("corrupt metadata record at key '" + std::string{key} + "'");
+          bad = status::error("corrupt metadata record at key '" + std::string{key} + "'",
+                              store_errc::corrupt);
           return false;
         }
         for (auto& q : out.queues)
@@ -61,8 +65,9 @@ bool read_entry(db& d, std::string_view key, std::string_view value, size_t key_
                 recovered_message& out, status& bad) {
   auto msg = decode_message(value);
   if (!msg || key.size() != key_size) {
-    bad = status::error("corrupt message record at a key of " + std::to_string(key.size())
-                        + " bytes");
+    bad =
+        status::error("corrupt message record at a key of " + std::to_string(key.size()) + " bytes",
+                      store_errc::corrupt);
     return false;
   }
   out.seq = seq_of_key(key);
@@ -80,19 +85,18 @@ bool read_entry(db& d, std::string_view key, std::string_view value, size_t key_
 
 } // namespace
 
-status load_messages(db& d, std::string_view queue_id, size_t window,
-                     std::map<uint16_t, shard_recovery>& out) {
+status load_shard(db& d, std::string_view queue_id, uint16_t shard_no, size_t window,
+                  shard_recovery& shard) {
   status bad;
-  auto prefix = queue_messages_prefix(queue_id);
-  auto key_size = prefix.size() + 10;
+  auto prefix = shard_prefix(queue_id, shard_no);
+  auto key_size = prefix.size() + 8;
   auto st =
       d.scan_prefix(family::messages, prefix, [&](std::string_view key, std::string_view value) {
         if (key.size() != key_size) {
-          bad = status::error("corrupt message key in queue " + std::string{queue_id});
+          bad = status::error("corrupt message key in queue " + std::string{queue_id},
+                              store_errc::corrupt);
           return false;
         }
-        decoder shard_in{key.substr(queue_key_bytes, 2)};
-        auto& shard = out[shard_in.u16()];
         auto seq = seq_of_key(key);
         shard.last_seq = seq;
         if (shard.cold_count == 0 && shard.loaded.size() < window) {
@@ -115,6 +119,8 @@ status load_messages(db& d, std::string_view queue_id, size_t window,
 status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from, uint64_t below,
                  size_t limit, std::vector<recovered_message>& out) {
   status bad;
+  if (limit == 0)
+    return bad;
   auto begin = message_key(queue_id, shard, from);
   auto end = message_key(queue_id, shard, below);
   auto st =

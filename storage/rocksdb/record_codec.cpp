@@ -1,4 +1,4 @@
-#include "storage/records.hpp"
+#include "storage/rocksdb/record_codec.hpp"
 
 #include <cstdio>
 

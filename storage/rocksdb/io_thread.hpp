@@ -26,8 +26,8 @@ public:
   io_thread(const io_thread&) = delete;
   io_thread& operator=(const io_thread&) = delete;
 
-  /// Queues `job`; it is dropped if the thread already stopped.
-  void post(std::function<void()> job);
+  /// Queues `job`; false (and `job` dropped) if the thread already stopped.
+  bool post(std::function<void()> job);
 
   /// Runs what is queued and joins. Idempotent.
   void stop();

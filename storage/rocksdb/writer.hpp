@@ -7,11 +7,16 @@
 #include <thread>
 #include <vector>
 
-#include "storage/batch.hpp"
-#include "storage/db.hpp"
-#include "storage/status.hpp"
+#include "storage/rocksdb/batch.hpp"
+#include "storage/rocksdb/db.hpp"
+#include "storage/rocksdb/status.hpp"
+
+#include <string_view>
 
 namespace sluice::storage {
+
+/// `meta` key of the index of the last committed batch (8 bytes, big-endian).
+inline constexpr std::string_view applied_index_key = "applied/index";
 
 /// The group-commit writer (DESIGN.md): every durable write in the process goes
 /// through `submit`. A dedicated thread takes everything pending, commits it as
@@ -23,7 +28,10 @@ namespace sluice::storage {
 /// typically they send an actor message.
 class writer {
 public:
-  using completion = std::function<void(const status&)>;
+  /// `index` is the position of the write among all writes of the data
+  /// directory (rising by one per submitted batch, kept across restarts in
+  /// the `meta` key `applied_index_key`, committed with the batch).
+  using completion = std::function<void(const status&, uint64_t index)>;
 
   enum class mode {
     /// A background thread commits groups (production).
@@ -33,6 +41,7 @@ public:
     inline_commit,
   };
 
+  /// Reads the last applied index from `d` (0 if none).
   writer(db& d, mode m = mode::threaded);
 
   /// Commits whatever is still pending, then stops the thread.
@@ -67,6 +76,7 @@ private:
   std::vector<pending> queue_;
   bool stopping_ = false;
   uint64_t commits_ = 0;
+  uint64_t applied_ = 0; ///< index of the last committed batch (writer thread only)
   std::thread thread_;
 };
 

@@ -1,4 +1,4 @@
-#include "storage/io_thread.hpp"
+#include "storage/rocksdb/io_thread.hpp"
 
 namespace sluice::storage {
 
@@ -11,16 +11,17 @@ io_thread::~io_thread() {
   stop();
 }
 
-void io_thread::post(std::function<void()> job) {
+bool io_thread::post(std::function<void()> job) {
   if (mode_ == mode::inline_run) {
     job();
-    return;
+    return true;
   }
   std::lock_guard<std::mutex> guard{mtx_};
   if (stopping_)
-    return;
+    return false;
   jobs_.push_back(std::move(job));
   cv_.notify_one();
+  return true;
 }
 
 void io_thread::stop() {

@@ -1,8 +1,15 @@
-#include "storage/writer.hpp"
+#include "storage/rocksdb/writer.hpp"
+
+#include "storage/codec.hpp"
 
 namespace sluice::storage {
 
 writer::writer(db& d, mode m) : db_(d), mode_(m) {
+  status st;
+  if (auto v = db_.get(family::meta, applied_index_key, st); v) {
+    decoder in{*v};
+    applied_ = in.u64();
+  }
   if (mode_ == mode::threaded)
     thread_ = std::thread([this] { run(); });
 }
@@ -27,7 +34,7 @@ void writer::submit(batch b, completion done) {
       return;
     }
   }
-  done(status::error("storage writer is shutting down"));
+  done(status::error("storage writer is shutting down", store_errc::closed), 0);
 }
 
 void writer::stop() {
@@ -66,13 +73,18 @@ void writer::commit(std::vector<pending>& group) {
   batch combined;
   for (auto& p : group)
     combined.append(std::move(p.b));
+  auto first = applied_ + 1;
+  combined.put(family::meta, std::string{applied_index_key},
+               encoder{}.u64(applied_ + group.size()).take());
   auto st = db_.write(combined, true);
+  if (st.ok())
+    applied_ += group.size();
   {
     std::lock_guard<std::mutex> guard{mtx_};
     ++commits_;
   }
-  for (auto& p : group)
-    p.done(st);
+  for (size_t i = 0; i < group.size(); ++i)
+    group[i].done(st, st.ok() ? first + i : 0);
 }
 
 } // namespace sluice::storage

@@ -1,4 +1,4 @@
-#include "storage/db.hpp"
+#include "storage/rocksdb/db.hpp"
 
 #include <vector>
 
@@ -74,6 +74,8 @@ status db::write(const batch& b, bool sync) {
   rocksdb::WriteOptions wo;
   wo.sync = sync;
   auto s = impl_->rdb->Write(wo, &wb);
+  if (s.IsNoSpace())
+    return status::error("the disk is full: " + s.ToString(), store_errc::no_space);
   if (!s.ok())
     return status::error("write failed: " + s.ToString());
   return {};

@@ -1,0 +1,122 @@
+#include "storage/rocksdb/message_codec.hpp"
+#include "storage/rocksdb/recovery.hpp"
+#include "storage/rocksdb/stores.hpp"
+
+namespace sluice::storage {
+
+namespace {
+
+/// One shard's messages: `messages` holds each body (written once), `state`
+/// the small delivery state, both under `message_key(queue, shard, seq)`.
+class rocksdb_message_store : public message_store {
+public:
+  rocksdb_message_store(db& d, writer& w, io_thread& reader, std::string queue_id, uint16_t shard)
+    : db_(d), writer_(w), reader_(reader), queue_id_(std::move(queue_id)), shard_(shard) {}
+
+  void append(append_messages cmd, write_callback done) override {
+    batch b;
+    for (auto& m : cmd.messages) {
+      auto k = key(m.seq);
+      if (m.visible_at_ms > 0) // else the default state (no record) is right
+        b.put(family::state, k, encode(delivery_state{0, m.visible_at_ms, false}));
+      b.put(family::messages, std::move(k), encode(m.message));
+    }
+    submit(writer_, std::move(b), std::move(done));
+  }
+
+  void lease(lease_messages cmd, write_callback done) override {
+    batch b;
+    put_states(b, cmd.leases);
+    submit(writer_, std::move(b), std::move(done));
+  }
+
+  void settle(settle_messages cmd, write_callback done) override {
+    batch b;
+    erase(b, cmd.acked);
+    put_states(b, cmd.retried);
+    erase(b, cmd.dead_lettered);
+    submit(writer_, std::move(b), std::move(done));
+  }
+
+  void remove(delete_messages cmd, write_callback done) override {
+    batch b;
+    erase(b, cmd.seqs);
+    submit(writer_, std::move(b), std::move(done));
+  }
+
+  void expire(expire_messages cmd, write_callback done) override {
+    batch b;
+    erase(b, cmd.seqs);
+    submit(writer_, std::move(b), std::move(done));
+  }
+
+  void purge(purge_messages cmd, write_callback done) override {
+    batch b;
+    erase(b, cmd.seqs);
+    if (cmd.cold_below > cmd.cold_from)
+      for (auto cf : {family::messages, family::state})
+        b.erase_range(cf, key(cmd.cold_from), key(cmd.cold_below));
+    submit(writer_, std::move(b), std::move(done));
+  }
+
+  void page(page_messages cmd, read_callback<std::vector<recovered_message>> done) override {
+    auto* d = &db_;
+    run(done, [d, queue = queue_id_, shard = shard_, cmd, done] {
+      std::vector<recovered_message> out;
+      auto st = load_page(*d, queue, shard, cmd.from, cmd.below, cmd.limit, out);
+      if (st.ok())
+        done(std::move(out));
+      else
+        done(st.as_error());
+    });
+  }
+
+  void recover(recover_shard cmd, read_callback<shard_recovery> done) override {
+    auto* d = &db_;
+    run(done, [d, queue = queue_id_, shard = shard_, cmd, done] {
+      shard_recovery out;
+      auto st = load_shard(*d, queue, shard, cmd.window, out);
+      if (st.ok())
+        done(std::move(out));
+      else
+        done(st.as_error());
+    });
+  }
+
+private:
+  /// Runs `job` on the reader thread; fails `done` if that thread stopped.
+  template <class T>
+  void run(const read_callback<T>& done, std::function<void()> job) {
+    if (!reader_.post(std::move(job)))
+      done(store_error{store_errc::closed, "the storage reader is shutting down"});
+  }
+
+  std::string key(uint64_t seq) const { return message_key(queue_id_, shard_, seq); }
+
+  void erase(batch& b, const std::vector<uint64_t>& seqs) const {
+    for (auto seq : seqs) {
+      b.erase(family::messages, key(seq));
+      b.erase(family::state, key(seq));
+    }
+  }
+
+  void put_states(batch& b, const std::vector<state_change>& changes) const {
+    for (const auto& c : changes)
+      b.put(family::state, key(c.seq), encode(c.state));
+  }
+
+  db& db_;
+  writer& writer_;
+  io_thread& reader_;
+  std::string queue_id_;
+  uint16_t shard_;
+};
+
+} // namespace
+
+std::unique_ptr<message_store> make_rocksdb_message_store(db& d, writer& w, io_thread& reader,
+                                                          std::string queue_id, uint16_t shard) {
+  return std::make_unique<rocksdb_message_store>(d, w, reader, std::move(queue_id), shard);
+}
+
+} // namespace sluice::storage

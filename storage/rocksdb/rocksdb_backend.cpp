@@ -1,0 +1,45 @@
+#include "storage/rocksdb/rocksdb_backend.hpp"
+
+#include "storage/rocksdb/stores.hpp"
+
+namespace sluice::storage {
+
+std::unique_ptr<rocksdb_backend> rocksdb_backend::open(const std::string& dir, mode m,
+                                                       store_error& err) {
+  status st;
+  auto d = db::open(dir, st);
+  if (!d) {
+    err = st.as_error();
+    return nullptr;
+  }
+  return std::unique_ptr<rocksdb_backend>(new rocksdb_backend(std::move(d), m));
+}
+
+rocksdb_backend::rocksdb_backend(std::unique_ptr<db> d, mode m) : db_(std::move(d)) {
+  auto threaded = m == mode::threaded;
+  writer_ = std::make_unique<writer>(*db_, threaded ? writer::mode::threaded
+                                                    : writer::mode::inline_commit);
+  reader_ = std::make_unique<io_thread>(threaded ? io_thread::mode::threaded
+                                                 : io_thread::mode::inline_run);
+  meta_ = make_rocksdb_meta_store(*db_, *writer_);
+}
+
+rocksdb_backend::~rocksdb_backend() {
+  stop();
+}
+
+meta_store& rocksdb_backend::meta() {
+  return *meta_;
+}
+
+std::unique_ptr<message_store> rocksdb_backend::messages(const std::string& queue_id,
+                                                         uint16_t shard) {
+  return make_rocksdb_message_store(*db_, *writer_, *reader_, queue_id, shard);
+}
+
+void rocksdb_backend::stop() {
+  reader_->stop();
+  writer_->stop();
+}
+
+} // namespace sluice::storage

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "storage/backend.hpp"
+#include "storage/rocksdb/db.hpp"
+#include "storage/rocksdb/io_thread.hpp"
+#include "storage/rocksdb/writer.hpp"
+
+namespace sluice::storage {
+
+/// The embedded default backend: one RocksDB instance per data directory
+/// with the column families `meta`, `messages` and `state`. Every write of
+/// every store goes through one group-commit `writer` (N concurrent writers
+/// share one fsync); reads run on one `io_thread`.
+class rocksdb_backend : public backend {
+public:
+  enum class mode {
+    /// The writer and the reader have their own threads (production).
+    threaded,
+    /// Writes commit and reads run on the caller's thread, still as real
+    /// synced RocksDB operations (deterministic unit tests).
+    inline_io,
+  };
+
+  /// Opens (creating if missing) the data directory `dir`; null with `err`
+  /// set if it cannot.
+  static std::unique_ptr<rocksdb_backend> open(const std::string& dir, mode m, store_error& err);
+
+  ~rocksdb_backend() override;
+
+  meta_store& meta() override;
+  std::unique_ptr<message_store> messages(const std::string& queue_id, uint16_t shard) override;
+  void stop() override;
+
+  /// Synced group commits so far (for benchmarks and tests).
+  uint64_t commits() const { return writer_->commits(); }
+
+private:
+  rocksdb_backend(std::unique_ptr<db> d, mode m);
+
+  std::unique_ptr<db> db_;
+  std::unique_ptr<writer> writer_;
+  std::unique_ptr<io_thread> reader_;
+  std::unique_ptr<meta_store> meta_;
+};
+
+} // namespace sluice::storage

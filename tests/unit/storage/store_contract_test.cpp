@@ -1,0 +1,630 @@
+#include <catch2/catch.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "storage/memory/memory_backend.hpp"
+#include "storage/rocksdb/rocksdb_backend.hpp"
+#include "tests/temp_dir.hpp"
+#include "tests/unit/storage/store_helpers.hpp"
+
+// The contract of storage/message_store.hpp and storage/meta_store.hpp, run
+// against every backend: what passes here against memory_backend holds for
+// the production RocksDB backend too.
+
+using namespace sluice::storage;
+using namespace sluice::test;
+
+namespace {
+
+struct memory_env {
+  static constexpr const char* name = "memory";
+  memory_backend b;
+
+  backend& get() { return b; }
+  // The state belongs to the backend: dropping the handles is the restart.
+  void restart() {}
+};
+
+struct rocksdb_env {
+  static constexpr const char* name = "rocksdb";
+  temp_dir dir;
+  std::unique_ptr<rocksdb_backend> b;
+
+  rocksdb_env() { open(); }
+  backend& get() { return *b; }
+  void restart() {
+    b->stop();
+    b.reset();
+    open();
+  }
+
+private:
+  void open() {
+    store_error err;
+    b = rocksdb_backend::open(dir.path(), rocksdb_backend::mode::inline_io, err);
+    INFO(err.message);
+    REQUIRE(b);
+  }
+};
+
+void check_message(const recovered_message& got, const new_message& want) {
+  CHECK(got.seq == want.seq);
+  CHECK(got.message.timestamp_ms == want.message.timestamp_ms);
+  CHECK(got.message.type == want.message.type);
+  CHECK(got.message.body == want.message.body);
+}
+
+void check_state(const delivery_state& got, const delivery_state& want) {
+  CHECK(got.attempts == want.attempts);
+  CHECK(got.visible_at_ms == want.visible_at_ms);
+  CHECK(got.pushed == want.pushed);
+}
+
+/// Five messages of bodies of 1..5 bytes.
+std::vector<new_message> five() {
+  std::vector<new_message> out;
+  for (uint64_t seq = 1; seq <= 5; ++seq)
+    out.push_back(msg(seq, std::string(seq, 'x')));
+  return out;
+}
+
+} // namespace
+
+TEMPLATE_TEST_CASE("append then recover returns the messages in order", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  std::vector<new_message> sent = {msg(1, "{\"a\":1}"), msg(2, "plain", 0, content_type::text),
+                                   msg(3, std::string("\0\x01\xff", 3), 0, content_type::bytes)};
+  REQUIRE(append(*store, {sent[0], sent[1]}));
+  REQUIRE(append(*store, {sent[2]}));
+  auto r = recover(*store, 10);
+  REQUIRE(r);
+  REQUIRE(r->loaded.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    check_message(r->loaded[i], sent[i]);
+    check_state(r->loaded[i].state, delivery_state{});
+  }
+  CHECK(r->cold_count == 0);
+  CHECK(r->cold_bytes == 0);
+  CHECK(r->last_seq == 3);
+}
+
+TEMPLATE_TEST_CASE("an empty shard recovers as empty", "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  auto r = recover(*store, 10);
+  REQUIRE(r);
+  CHECK(r->loaded.empty());
+  CHECK(r->cold_count == 0);
+  CHECK(r->last_seq == 0);
+  auto p = page(*store, 0, 100, 10);
+  REQUIRE(p);
+  CHECK(p->empty());
+}
+
+TEMPLATE_TEST_CASE("delayed appends recover their visible_at", "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  REQUIRE(append(*store, {msg(1, "now"), msg(2, "later", 50'000)}));
+  auto r = recover(*store, 10);
+  REQUIRE(r);
+  REQUIRE(r->loaded.size() == 2);
+  check_state(r->loaded[0].state, delivery_state{});
+  check_state(r->loaded[1].state, delivery_state{0, 50'000, false});
+}
+
+TEMPLATE_TEST_CASE("lease stores the state and settle removes acked and dead-lettered", "[store]",
+                   memory_env, rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  REQUIRE(append(*store, {msg(1, "a"), msg(2, "b"), msg(3, "c"), msg(4, "d")}));
+  REQUIRE(lease(*store, {{1, {1, 9000, true}}, {2, {1, 9000, false}}, {3, {2, 9500, true}}}));
+
+  auto leased = recover(*store, 10);
+  REQUIRE(leased);
+  REQUIRE(leased->loaded.size() == 4);
+  check_state(leased->loaded[0].state, {1, 9000, true});
+  check_state(leased->loaded[1].state, {1, 9000, false});
+  check_state(leased->loaded[2].state, {2, 9500, true});
+  check_state(leased->loaded[3].state, {});
+
+  settle_messages cmd;
+  cmd.acked = {1};
+  cmd.retried = {{2, {1, 20'000, false}}};
+  cmd.dead_lettered = {3};
+  REQUIRE(settle(*store, cmd));
+  auto settled = recover(*store, 10);
+  REQUIRE(settled);
+  CHECK(seqs_of(settled->loaded) == std::vector<uint64_t>{2, 4});
+  check_state(settled->loaded[0].state, {1, 20'000, false});
+  CHECK(settled->last_seq == 4);
+}
+
+TEMPLATE_TEST_CASE("remove and expire delete, a missing seq is no error", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  REQUIRE(append(*store, {msg(1, "a"), msg(2, "b"), msg(3, "c")}));
+  REQUIRE(lease(*store, {{1, {1, 5, false}}}));
+  REQUIRE(remove(*store, {1, 99}));
+  REQUIRE(expire(*store, {2, 98}));
+  CHECK(stored_seqs(*store) == std::vector<uint64_t>{3});
+}
+
+TEMPLATE_TEST_CASE("purge deletes the listed seqs and the cold range", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  std::vector<new_message> msgs;
+  for (uint64_t seq = 1; seq <= 8; ++seq)
+    msgs.push_back(msg(seq, "m", seq == 5 ? 777 : 0));
+  REQUIRE(append(*store, msgs));
+  purge_messages cmd;
+  cmd.seqs = {1, 2};
+  cmd.cold_from = 4;
+  cmd.cold_below = 7; // 4, 5, 6; not 7
+  REQUIRE(purge(*store, cmd));
+  CHECK(stored_seqs(*store) == std::vector<uint64_t>{3, 7, 8});
+
+  purge_messages empty_range;
+  empty_range.cold_from = 8;
+  empty_range.cold_below = 8;
+  REQUIRE(purge(*store, empty_range));
+  CHECK(stored_seqs(*store) == std::vector<uint64_t>{3, 7, 8});
+}
+
+TEMPLATE_TEST_CASE("recover with a small window counts the cold messages and page reads them",
+                   "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  REQUIRE(append(*store, five()));
+  REQUIRE(lease(*store, {{4, {3, 123, false}}}));
+
+  auto r = recover(*store, 2);
+  REQUIRE(r);
+  CHECK(seqs_of(r->loaded) == std::vector<uint64_t>{1, 2});
+  CHECK(r->cold_count == 3);
+  CHECK(r->cold_bytes == 3 + 4 + 5);
+  CHECK(r->cold_from == 3);
+  CHECK(r->last_seq == 5);
+
+  auto all_cold = recover(*store, 0);
+  REQUIRE(all_cold);
+  CHECK(all_cold->loaded.empty());
+  CHECK(all_cold->cold_count == 5);
+  CHECK(all_cold->cold_bytes == 15);
+  CHECK(all_cold->cold_from == 1);
+  CHECK(all_cold->last_seq == 5);
+
+  auto p = page(*store, r->cold_from, r->last_seq + 1, 10);
+  REQUIRE(p);
+  REQUIRE(seqs_of(*p) == std::vector<uint64_t>{3, 4, 5});
+  CHECK(p->at(0).message.body == "xxx");
+  check_state(p->at(1).state, {3, 123, false});
+  check_state(p->at(2).state, {});
+
+  auto limited = page(*store, 3, 6, 2);
+  REQUIRE(limited);
+  CHECK(seqs_of(*limited) == std::vector<uint64_t>{3, 4});
+  auto below = page(*store, 2, 4, 10);
+  REQUIRE(below);
+  CHECK(seqs_of(*below) == std::vector<uint64_t>{2, 3});
+  auto none = page(*store, 6, 100, 10);
+  REQUIRE(none);
+  CHECK(none->empty());
+}
+
+TEMPLATE_TEST_CASE("shards and queues do not see each other's messages", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  auto a0 = env.get().messages(queue_a, 0);
+  auto a1 = env.get().messages(queue_a, 1);
+  auto b0 = env.get().messages(queue_b, 0);
+  auto a0_again = env.get().messages(queue_a, 0);
+  REQUIRE(append(*a0, {msg(1, "a0")}));
+  REQUIRE(append(*a1, {msg(2, "a1")}));
+  REQUIRE(append(*b0, {msg(3, "b0")}));
+  CHECK(stored_seqs(*a0) == std::vector<uint64_t>{1});
+  CHECK(stored_seqs(*a0_again) == std::vector<uint64_t>{1});
+  CHECK(stored_seqs(*a1) == std::vector<uint64_t>{2});
+  CHECK(stored_seqs(*b0) == std::vector<uint64_t>{3});
+  REQUIRE(remove(*a0, {2, 3}));
+  CHECK(stored_seqs(*a1) == std::vector<uint64_t>{2});
+  CHECK(stored_seqs(*b0) == std::vector<uint64_t>{3});
+}
+
+namespace {
+
+queue_record queue(const std::string& account, const std::string& id, const std::string& name) {
+  queue_record q;
+  q.account = account;
+  q.id = id;
+  q.name = name;
+  q.created_ms = 11;
+  q.modified_ms = 12;
+  q.settings.delivery_delay = 3;
+  q.settings.message_retention_period = 600;
+  q.settings.delivery_paused = true;
+  return q;
+}
+
+consumer_record consumer(const std::string& id) {
+  consumer_record c;
+  c.id = id;
+  c.type = "worker";
+  c.script_name = "script-1";
+  c.dead_letter_queue = "dlq";
+  c.created_ms = 21;
+  c.batch_size = 7;
+  c.max_retries = 9;
+  c.retry_delay = 4;
+  c.visibility_timeout_ms = 1234;
+  c.max_wait_time_ms = 2345;
+  c.max_concurrency = 6;
+  return c;
+}
+
+audit_record audit(const std::string& account, uint64_t seq) {
+  audit_record a;
+  a.seq = seq;
+  a.time_ms = 100 + static_cast<int64_t>(seq);
+  a.account = account;
+  a.caller = "dev";
+  a.action = "CreateQueue";
+  a.resource_type = "queue";
+  a.resource_id = queue_a;
+  a.resource_name = "q" + std::to_string(seq);
+  a.details = {{"name", a.resource_name}, {"delivery_delay", "3"}};
+  return a;
+}
+
+/// One record of every kind, for account "acct".
+meta_change every_kind() {
+  meta_change c;
+  c.put_queues.push_back(queue("acct", queue_a, "orders"));
+  c.put_queues.push_back(queue("acct", queue_b, "billing"));
+  c.put_consumers.push_back({"acct", queue_a, consumer("c0ffee00c0ffee00c0ffee00c0ffee00")});
+  token_record t;
+  t.id = "11111111111111111111111111111111";
+  t.hash = "ab12";
+  t.account = "acct";
+  t.permissions = perm_queues_read | perm_admin;
+  t.name = "ci";
+  t.created_ms = 31;
+  c.put_tokens.push_back(t);
+  subscription_record s;
+  s.account = "acct";
+  s.id = "22222222222222222222222222222222";
+  s.name = "models";
+  s.source_type = "workersAi.model";
+  s.source_fields = {{"model_name", "@cf/meta/llama"}};
+  s.events = {"batch.queued", "batch.done"};
+  s.queue_id = queue_a;
+  s.enabled = false;
+  s.created_ms = 41;
+  s.modified_ms = 42;
+  c.put_subscriptions.push_back(s);
+  script_record sc;
+  sc.account = "acct";
+  sc.name = "script-1";
+  sc.plugin = "forward";
+  sc.env = {{"A", "1"}, {"B", "2"}};
+  sc.created_ms = 51;
+  sc.modified_ms = 52;
+  c.put_scripts.push_back(sc);
+  c.put_audit = {audit("acct", 10), audit("acct", 2), audit("other", 5)};
+  return c;
+}
+
+void check_every_kind(const meta_snapshot& m) {
+  REQUIRE(m.queues.size() == 2);
+  const auto& q = m.queues[0]; // queue_a sorts first
+  CHECK(q.account == "acct");
+  CHECK(q.id == queue_a);
+  CHECK(q.name == "orders");
+  CHECK(q.created_ms == 11);
+  CHECK(q.modified_ms == 12);
+  CHECK(q.settings.delivery_delay == 3);
+  CHECK(q.settings.message_retention_period == 600);
+  CHECK(q.settings.delivery_paused);
+  REQUIRE(q.consumers.size() == 1);
+  const auto& c = q.consumers[0];
+  auto want = consumer("c0ffee00c0ffee00c0ffee00c0ffee00");
+  CHECK(c.id == want.id);
+  CHECK(c.type == want.type);
+  CHECK(c.script_name == want.script_name);
+  CHECK(c.dead_letter_queue == want.dead_letter_queue);
+  CHECK(c.created_ms == want.created_ms);
+  CHECK(c.batch_size == want.batch_size);
+  CHECK(c.max_retries == want.max_retries);
+  CHECK(c.retry_delay == want.retry_delay);
+  CHECK(c.visibility_timeout_ms == want.visibility_timeout_ms);
+  CHECK(c.max_wait_time_ms == want.max_wait_time_ms);
+  CHECK(c.max_concurrency == want.max_concurrency);
+  CHECK(m.queues[1].name == "billing");
+  CHECK(m.queues[1].consumers.empty());
+
+  REQUIRE(m.tokens.size() == 1);
+  CHECK(m.tokens[0].id == "11111111111111111111111111111111");
+  CHECK(m.tokens[0].hash == "ab12");
+  CHECK(m.tokens[0].account == "acct");
+  CHECK(m.tokens[0].permissions == (perm_queues_read | perm_admin));
+  CHECK(m.tokens[0].name == "ci");
+  CHECK(m.tokens[0].created_ms == 31);
+
+  REQUIRE(m.subscriptions.size() == 1);
+  const auto& s = m.subscriptions[0];
+  CHECK(s.account == "acct");
+  CHECK(s.id == "22222222222222222222222222222222");
+  CHECK(s.name == "models");
+  CHECK(s.source_type == "workersAi.model");
+  CHECK(s.source_fields
+        == std::vector<std::pair<std::string, std::string>>{{"model_name", "@cf/meta/llama"}});
+  CHECK(s.events == std::vector<std::string>{"batch.queued", "batch.done"});
+  CHECK(s.queue_id == queue_a);
+  CHECK_FALSE(s.enabled);
+  CHECK(s.created_ms == 41);
+  CHECK(s.modified_ms == 42);
+
+  REQUIRE(m.scripts.size() == 1);
+  CHECK(m.scripts[0].account == "acct");
+  CHECK(m.scripts[0].name == "script-1");
+  CHECK(m.scripts[0].plugin == "forward");
+  CHECK(m.scripts[0].env
+        == std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "2"}});
+  CHECK(m.scripts[0].created_ms == 51);
+  CHECK(m.scripts[0].modified_ms == 52);
+
+  REQUIRE(m.audit.size() == 3);
+  CHECK(m.audit[0].account == "acct");
+  CHECK(m.audit[0].seq == 2);
+  CHECK(m.audit[1].account == "acct");
+  CHECK(m.audit[1].seq == 10);
+  CHECK(m.audit[2].account == "other");
+  CHECK(m.audit[2].seq == 5);
+  const auto& a = m.audit[1];
+  auto want_a = audit("acct", 10);
+  CHECK(a.time_ms == want_a.time_ms);
+  CHECK(a.caller == want_a.caller);
+  CHECK(a.action == want_a.action);
+  CHECK(a.resource_type == want_a.resource_type);
+  CHECK(a.resource_id == want_a.resource_id);
+  CHECK(a.resource_name == want_a.resource_name);
+  CHECK(a.details == want_a.details);
+}
+
+} // namespace
+
+TEMPLATE_TEST_CASE("meta apply and load round-trip every record kind", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  auto& meta = env.get().meta();
+  auto empty = meta.load();
+  REQUIRE(empty);
+  CHECK(empty->queues.empty());
+  CHECK(empty->audit.empty());
+
+  REQUIRE(apply(meta, every_kind()));
+  auto loaded = meta.load();
+  REQUIRE(loaded);
+  check_every_kind(*loaded);
+}
+
+TEMPLATE_TEST_CASE("a put queue's own consumers are not stored", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  meta_change c;
+  c.put_queues.push_back(queue("acct", queue_a, "orders"));
+  c.put_queues[0].consumers.push_back(consumer("c0ffee00c0ffee00c0ffee00c0ffee00"));
+  REQUIRE(apply(env.get().meta(), c));
+  auto loaded = env.get().meta().load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues.size() == 1);
+  CHECK(loaded->queues[0].consumers.empty());
+}
+
+TEMPLATE_TEST_CASE("meta erases remove each record kind", "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto& meta = env.get().meta();
+  REQUIRE(apply(meta, every_kind()));
+  meta_change c;
+  c.erase_consumers.push_back({"acct", queue_a});
+  c.erase_tokens.push_back("ab12");
+  c.erase_subscriptions.push_back({"acct", "22222222222222222222222222222222"});
+  c.erase_scripts.push_back({"acct", "script-1"});
+  c.erase_audit.push_back({"acct", 2});
+  REQUIRE(apply(meta, c));
+  auto loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues.size() == 2);
+  CHECK(loaded->queues[0].consumers.empty());
+  CHECK(loaded->tokens.empty());
+  CHECK(loaded->subscriptions.empty());
+  CHECK(loaded->scripts.empty());
+  REQUIRE(loaded->audit.size() == 2);
+  CHECK(loaded->audit[0].seq == 10);
+  CHECK(loaded->audit[1].seq == 5);
+}
+
+TEMPLATE_TEST_CASE("erase_queues also removes the queue's consumer and messages", "[store]",
+                   memory_env, rocksdb_env) {
+  TestType env;
+  auto& meta = env.get().meta();
+  REQUIRE(apply(meta, every_kind()));
+  meta_change more;
+  more.put_consumers.push_back({"acct", queue_b, consumer("d00dd00dd00dd00dd00dd00dd00dd00d")});
+  REQUIRE(apply(meta, more));
+  auto a0 = env.get().messages(queue_a, 0);
+  auto a3 = env.get().messages(queue_a, 3);
+  auto b0 = env.get().messages(queue_b, 0);
+  REQUIRE(append(*a0, five()));
+  REQUIRE(lease(*a0, {{1, {1, 10, false}}}));
+  REQUIRE(append(*a3, {msg(1, "a3")}));
+  REQUIRE(append(*b0, {msg(1, "b0")}));
+
+  meta_change erase;
+  erase.erase_queues.push_back({"acct", queue_a});
+  REQUIRE(apply(meta, erase));
+
+  auto loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues.size() == 1);
+  CHECK(loaded->queues[0].id == queue_b);
+  REQUIRE(loaded->queues[0].consumers.size() == 1);
+  CHECK(loaded->queues[0].consumers[0].id == "d00dd00dd00dd00dd00dd00dd00dd00d");
+  auto fresh_a0 = env.get().messages(queue_a, 0);
+  auto r = recover(*fresh_a0, 10);
+  REQUIRE(r);
+  CHECK(r->loaded.empty());
+  CHECK(r->last_seq == 0);
+  CHECK(stored_seqs(*a0).empty());
+  CHECK(stored_seqs(*a3).empty());
+  CHECK(stored_seqs(*b0) == std::vector<uint64_t>{1});
+
+  // An old handle stays usable: its writes land in a fresh, empty shard.
+  REQUIRE(append(*a0, {msg(9, "late")}));
+  CHECK(stored_seqs(*fresh_a0) == std::vector<uint64_t>{9});
+}
+
+TEMPLATE_TEST_CASE("lease_secret stores the first fresh secret and keeps it", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  auto first = env.get().meta().lease_secret("secret-1");
+  REQUIRE(first);
+  CHECK(*first == "secret-1");
+  auto second = env.get().meta().lease_secret("secret-2");
+  REQUIRE(second);
+  CHECK(*second == "secret-1");
+  env.restart();
+  auto after = env.get().meta().lease_secret("secret-3");
+  REQUIRE(after);
+  CHECK(*after == "secret-1");
+}
+
+TEMPLATE_TEST_CASE("applied indexes rise by one per command, meta and message alike", "[store]",
+                   memory_env, rocksdb_env) {
+  TestType env;
+  auto a = env.get().messages(queue_a, 0);
+  auto b = env.get().messages(queue_b, 2);
+  std::vector<uint64_t> indexes;
+  auto record = [&](expected<applied> r) {
+    REQUIRE(r);
+    indexes.push_back(r->index);
+  };
+  record(append(*a, {msg(1, "a")}));
+  record(apply(env.get().meta(), every_kind()));
+  record(append(*b, {msg(1, "b")}));
+  record(lease(*a, {{1, {1, 5, false}}}));
+  record(settle(*a, settle_messages{{1}, {}, {}}));
+  record(remove(*b, {1}));
+  record(expire(*b, {7}));
+  record(purge(*b, purge_messages{}));
+  record(apply(env.get().meta(), meta_change{})); // empty: still one command
+  REQUIRE(indexes.size() == 9);
+  CHECK(indexes[0] >= 1);
+  for (size_t i = 1; i < indexes.size(); ++i)
+    CHECK(indexes[i] == indexes[i - 1] + 1);
+
+  a.reset();
+  b.reset();
+  env.restart();
+  auto c = env.get().messages(queue_a, 0);
+  auto next = append(*c, {msg(2, "c")});
+  REQUIRE(next);
+  CHECK(next->index == indexes.back() + 1);
+}
+
+TEMPLATE_TEST_CASE("a fresh handle after a restart recovers everything", "[store]", memory_env,
+                   rocksdb_env) {
+  TestType env;
+  {
+    auto store = env.get().messages(queue_a, 1);
+    REQUIRE(append(*store, five()));
+    REQUIRE(append(*store, {msg(6, "delayed", 4242)}));
+    REQUIRE(lease(*store, {{2, {1, 777, true}}}));
+    REQUIRE(remove(*store, {3}));
+    REQUIRE(apply(env.get().meta(), every_kind()));
+  }
+  env.restart();
+  auto store = env.get().messages(queue_a, 1);
+  auto r = recover(*store, 3);
+  REQUIRE(r);
+  INFO(TestType::name);
+  CHECK(seqs_of(r->loaded) == std::vector<uint64_t>{1, 2, 4});
+  check_state(r->loaded[1].state, {1, 777, true});
+  CHECK(r->cold_count == 2);
+  CHECK(r->cold_bytes == 5 + 7);
+  CHECK(r->cold_from == 5);
+  CHECK(r->last_seq == 6);
+  auto cold = page(*store, r->cold_from, r->last_seq + 1, 10);
+  REQUIRE(cold);
+  REQUIRE(seqs_of(*cold) == std::vector<uint64_t>{5, 6});
+  check_state(cold->at(1).state, {0, 4242, false});
+  auto loaded = env.get().meta().load();
+  REQUIRE(loaded);
+  check_every_kind(*loaded);
+}
+
+// What only the memory backend promises (the RocksDB backend's own tests
+// cover its shutdown).
+
+TEST_CASE("memory_backend: stop fails later writes and reads with closed", "[store]") {
+  memory_backend mem;
+  auto store = mem.messages(queue_a, 0);
+  REQUIRE(append(*store, {msg(1, "a")}));
+  auto last = mem.last_applied();
+  mem.stop();
+  mem.stop(); // idempotent
+
+  auto w = append(*store, {msg(2, "b")});
+  REQUIRE_FALSE(w);
+  CHECK(w.error().code == store_errc::closed);
+  auto m = apply(mem.meta(), every_kind());
+  REQUIRE_FALSE(m);
+  CHECK(m.error().code == store_errc::closed);
+  auto r = recover(*mem.messages(queue_a, 0), 10);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code == store_errc::closed);
+  auto p = page(*store, 0, 10, 10);
+  REQUIRE_FALSE(p);
+  CHECK(p.error().code == store_errc::closed);
+  auto l = mem.meta().load();
+  REQUIRE_FALSE(l);
+  CHECK(l.error().code == store_errc::closed);
+  auto s = mem.meta().lease_secret("x");
+  REQUIRE_FALSE(s);
+  CHECK(s.error().code == store_errc::closed);
+  CHECK(mem.last_applied() == last);
+}
+
+TEST_CASE("memory_backend: a handle outlives its backend", "[store]") {
+  std::unique_ptr<message_store> store;
+  {
+    memory_backend mem;
+    store = mem.messages(queue_a, 0);
+    REQUIRE(append(*store, {msg(1, "a")}));
+  }
+  REQUIRE(append(*store, {msg(2, "b")}));
+  CHECK(stored_seqs(*store) == std::vector<uint64_t>{1, 2});
+}
+
+TEST_CASE("memory_backend: a callback may submit the next command", "[store]") {
+  memory_backend mem;
+  auto store = mem.messages(queue_a, 0);
+  int inner_calls = 0;
+  int outer_calls = 0;
+  store->append(append_messages{{msg(1, "a")}}, [&](expected<applied> r) {
+    ++outer_calls;
+    REQUIRE(r);
+    store->append(append_messages{{msg(2, "b")}}, [&](expected<applied> r2) {
+      ++inner_calls;
+      CHECK(r2);
+    });
+  });
+  CHECK(outer_calls == 1);
+  CHECK(inner_calls == 1);
+  CHECK(stored_seqs(*store) == std::vector<uint64_t>{1, 2});
+}
