@@ -127,7 +127,7 @@ TEST_CASE_METHOD(fault_fixture, "a failed queue delete keeps the queue with all 
 }
 
 TEST_CASE_METHOD(fault_fixture,
-                 "a failed send answers 500 and stores nothing; the next one works") {
+                 "a failed send answers 500 and stores nothing, and the next one works") {
   plan().fail_writes_of("append");
   auto s = send({text("lost-before-ack"), text("also")});
   REQUIRE(!s);
@@ -148,10 +148,15 @@ TEST_CASE_METHOD(fault_fixture, "a slow sync holds the send's answer until the w
   plan().hold_writes();
   auto answered = std::make_shared<bool>(false);
   auto coordinator = *queues->find("acct", qid);
-  sys().spawn([this, coordinator, answered](caf::event_based_actor* self) {
-    self->request(coordinator, caf::infinite, send_messages{"acct", qid, {text("slow")}, caf::none})
-        .then([answered](queue_stats&) { *answered = true; });
-  });
+  // The message travels as a spawn argument: CAF 0.17.6 dereferences a null
+  // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
+  sys().spawn(
+      [coordinator, answered](caf::event_based_actor* self, send_messages msg) {
+        self->request(coordinator, caf::infinite, std::move(msg)).then([answered](queue_stats&) {
+          *answered = true;
+        });
+      },
+      send_messages{"acct", qid, {text("slow")}, caf::none});
   run();
   CHECK_FALSE(*answered);
   CHECK(plan().held() == 1);
@@ -210,7 +215,8 @@ TEST_CASE_METHOD(fault_fixture, "a failed purge deletes nothing") {
   CHECK(backlog() == 0);
 }
 
-TEST_CASE_METHOD(fault_fixture, "a failed lease-state write is counted; the pull is still served") {
+TEST_CASE_METHOD(fault_fixture,
+                 "a failed lease-state write is counted and the pull is still served") {
   REQUIRE(send({text("a")}));
   plan().fail_writes_of("lease");
   CHECK(pull().messages.size() == 1);
@@ -234,7 +240,7 @@ TEST_CASE_METHOD(fault_fixture,
 }
 
 TEST_CASE_METHOD(fault_fixture,
-                 "a failed recovery read is retried; requests wait, nothing is lost") {
+                 "a failed recovery read is retried while requests wait, and nothing is lost") {
   REQUIRE(send({text("a")}));
   stop();
   plan().fail_reads();
