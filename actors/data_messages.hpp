@@ -16,7 +16,7 @@
 #include "storage/message_store.hpp"
 #include "storage/records.hpp"
 
-/// The message vocabulary of the data plane (SPEC §2–3): sending, pulling,
+/// The message vocabulary of the data plane (docs/api.md): sending, pulling,
 /// acknowledging. Registered in `actors/type_ids.hpp`.
 
 namespace sluice {
@@ -249,7 +249,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_stats& x) {
 }
 
 /// Delete every stored message of a queue, delayed ones included; leased
-/// ones may still be acked (SPEC §3). Reply: `purge_status` once synced.
+/// ones may still be acked (docs/api.md). Reply: `purge_status` once synced.
 struct purge_queue {
   std::string account;
   std::string queue_id;

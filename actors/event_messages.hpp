@@ -12,7 +12,7 @@
 #include "actors/messages.hpp"
 #include "storage/records.hpp"
 
-/// The message vocabulary of event subscriptions (SPEC §5): subscription
+/// The message vocabulary of event subscriptions (docs/events.md): subscription
 /// CRUD at the hub, publishing through the event router. Registered in
 /// `actors/type_ids.hpp`.
 

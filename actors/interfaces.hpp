@@ -74,7 +74,7 @@ using storage_shard_actor = caf::typed_actor<
   caf::reacts_to<shard_recovered>,
   caf::reacts_to<write_done>>;
 
-/// One per event subscription: turns routed events into envelopes (SPEC §5)
+/// One per event subscription: turns routed events into envelopes (docs/events.md)
 /// and appends them to the destination queue. Receives its record again
 /// when the subscription changes.
 using subscription_actor = caf::typed_actor<

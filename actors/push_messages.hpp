@@ -8,10 +8,10 @@
 #include <caf/meta/type_name.hpp>
 
 #include "actors/data_messages.hpp"
-#include "actors/plugin_host.hpp"
+#include "actors/plugins/host/plugin_host.hpp"
 #include "actors/script_messages.hpp"
 
-/// The message vocabulary of push delivery (SPEC §3, DESIGN.md): a queue's
+/// The message vocabulary of push delivery (docs/api.md, docs/plugins.md): a queue's
 /// coordinator runs one push consumer per worker consumer, which leases
 /// batches and hands them to its consumer shards, which run the plugin and
 /// settle the outcome. Registered in `actors/type_ids.hpp`.

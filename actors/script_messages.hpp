@@ -8,7 +8,7 @@
 
 #include "storage/records.hpp"
 
-/// The message vocabulary of scripts (SPEC §4): deployed instances of a
+/// The message vocabulary of scripts (docs/plugins.md): deployed instances of a
 /// consumer plugin with their variables, kept by the hub. Registered in
 /// `actors/type_ids.hpp`.
 

@@ -13,7 +13,7 @@ namespace sluice {
 struct storage_env {
   storage::backend* stores = nullptr;
   /// Messages a storage shard holds in memory; the rest stay on disk and are
-  /// paged in as the window drains (DESIGN.md: bounded windows).
+  /// paged in as the window drains (docs/architecture.md, bounded memory).
   size_t window = 10000;
   /// Where failed store operations are counted (null: not counted).
   metrics::registry* metrics = nullptr;

@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "actors/logfmt.hpp"
-#include "actors/time_format.hpp"
+#include "actors/control/logfmt.hpp"
+#include "actors/control/time_format.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 

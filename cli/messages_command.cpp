@@ -8,7 +8,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "actors/crypto.hpp"
+#include "actors/control/crypto.hpp"
+#include "actors/queue/message_rules.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
 #include "http/json_writer.hpp"
@@ -17,10 +18,9 @@ namespace sluice::cli {
 
 namespace {
 
-/// The API's batch limits (SPEC §3): 100 messages, 256 KB in all. A margin
-/// is kept for the JSON around the bodies.
-constexpr size_t max_batch_messages = 100;
-constexpr size_t max_batch_bytes = 240'000;
+/// Bytes of JSON a batch request may carry: the API's limit on the bodies
+/// (`max_batch_bytes`, docs/api.md) less a margin for the JSON around them.
+constexpr size_t max_request_json_bytes = max_batch_bytes - 16'000;
 
 struct send_flags {
   std::string queue;
@@ -76,7 +76,7 @@ uint64_t send_lines(remote& api, const std::string& path, const send_flags& f, s
     if (line.empty())
       continue;
     auto m = message_json(f, line, n);
-    if (batch.size() >= f.batch_size || bytes + m.size() > max_batch_bytes)
+    if (batch.size() >= f.batch_size || bytes + m.size() > max_request_json_bytes)
       flush();
     bytes += m.size();
     batch.push_back(std::move(m));

@@ -87,7 +87,7 @@ simdjson::dom::element remote::call(const std::string& method, const std::string
 }
 
 std::string remote::queue_id(const std::string& name_or_id) {
-  // Queue names are letters, digits and '-' (SPEC §1): nothing to escape.
+  // Queue names are letters, digits and '-' (docs/api.md): nothing to escape.
   static const std::regex name_form{"[A-Za-z0-9_-]{1,64}"}, id_form{"[0-9a-f]{32}"};
   if (!std::regex_match(name_or_id, name_form))
     throw cli_error("'" + name_or_id + "' is not a queue name or id");

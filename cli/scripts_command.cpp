@@ -1,4 +1,4 @@
-// `sluice scripts deploy|list|delete|plugins`: the scripts API (SPEC §4,
+// `sluice scripts deploy|list|delete|plugins`: the scripts API (docs/plugins.md,
 // docs/plugins.md): deployed consumer plugins that worker consumers name.
 #include <iostream>
 #include <memory>

@@ -12,11 +12,11 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "actors/hub.hpp"
-#include "actors/plugin_host.hpp"
-#include "actors/start_hub.hpp"
+#include "actors/control/hub.hpp"
+#include "actors/node/start_hub.hpp"
+#include "actors/plugins/builtin/builtin_plugins.hpp"
+#include "actors/plugins/host/plugin_host.hpp"
 #include "actors/type_ids.hpp"
-#include "examples/plugins/builtin/builtin_plugins.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"

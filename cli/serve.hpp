@@ -5,7 +5,7 @@
 
 namespace sluice::cli {
 
-/// Flags of `sluice serve` (SPEC §8). Every one can also come from the TOML
+/// Flags of `sluice serve` (docs/auth.md). Every one can also come from the TOML
 /// file given with `--config`.
 struct serve_options {
   std::string listen = "127.0.0.1:8787";

@@ -28,7 +28,7 @@ struct envelope_fields {
   std::string event_timestamp;
 };
 
-/// The message body delivered to a subscription's queue (SPEC §5):
+/// The message body delivered to a subscription's queue (docs/events.md):
 /// {"type":"cf.<source>.<event>","source":{"type":<source>, ...source_fields},"payload":{...},
 ///  "metadata":{"accountId":..,"eventSubscriptionId":..,"eventSchemaVersion":N,"eventTimestamp":..},"id":<event_id>}
 /// Compact JSON; every string is escaped (quotes, backslashes, control characters).

@@ -4,10 +4,10 @@
 
 #include <caf/actor_system.hpp>
 
+#include "actors/control/queue_directory.hpp"
+#include "actors/control/token_directory.hpp"
 #include "actors/interfaces.hpp"
-#include "actors/plugin_host.hpp"
-#include "actors/queue_directory.hpp"
-#include "actors/token_directory.hpp"
+#include "actors/plugins/host/plugin_host.hpp"
 
 namespace sluice::metrics {
 class registry;

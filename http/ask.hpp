@@ -7,8 +7,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/expected.hpp>
 
+#include "actors/control/queue_directory.hpp"
 #include "actors/errc.hpp"
-#include "actors/queue_directory.hpp"
 
 namespace sluice::http {
 

@@ -2,8 +2,8 @@
 // who changed what and when, newest first, answered from the hub's memory.
 #include <limits>
 
-#include "actors/audit_log.hpp"
-#include "actors/time_format.hpp"
+#include "actors/control/audit_log.hpp"
+#include "actors/control/time_format.hpp"
 #include "http/api.hpp"
 #include "http/ask.hpp"
 #include "http/auth.hpp"

@@ -3,7 +3,7 @@
 #include <string>
 #include <utility>
 
-#include "actors/crypto.hpp"
+#include "actors/control/crypto.hpp"
 #include "http/envelope.hpp"
 #include "http/permissions.hpp"
 

@@ -31,7 +31,7 @@ private:
 /// reply, or throws http_post_error. `timeout` bounds the whole exchange — resolving,
 /// connecting, sending, reading — as one deadline.
 ///
-/// Used by the built-in webhook plugin (examples/plugins/builtin/webhook.cpp).
+/// Used by the built-in webhook plugin (actors/plugins/builtin/webhook.cpp).
 ///
 /// Why not `client` (http/client.hpp): it runs Beast's synchronous operations, and Beast's
 /// stream timeouts apply to asynchronous operations only, so a server that accepts and

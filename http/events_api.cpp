@@ -1,9 +1,9 @@
-// Event subscriptions (SPEC §5) under /client/v4/accounts/{account}/event_subscriptions:
+// Event subscriptions (docs/events.md) under /client/v4/accounts/{account}/event_subscriptions:
 // the subscriptions API as the SDK and wrangler use it, the catalog of
 // sources (extension) and publishing.
 #include <algorithm>
 
-#include "actors/time_format.hpp"
+#include "actors/control/time_format.hpp"
 #include "events/catalog.hpp"
 #include "http/api.hpp"
 #include "http/ask.hpp"

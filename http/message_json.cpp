@@ -1,6 +1,6 @@
 #include "http/message_json.hpp"
 
-#include "actors/crypto.hpp"
+#include "actors/control/crypto.hpp"
 #include "http/json_reader.hpp"
 
 namespace sluice::http {

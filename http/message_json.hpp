@@ -6,14 +6,10 @@
 
 #include "actors/data_messages.hpp"
 #include "actors/errc.hpp"
+#include "actors/queue/message_rules.hpp"
 #include "http/json_writer.hpp"
 
 namespace sluice::http {
-
-/// SPEC §3 limits (1 KB = 1000 B).
-inline constexpr size_t max_message_bytes = 128000;
-inline constexpr size_t max_batch_bytes = 256000;
-inline constexpr size_t max_batch_messages = 100;
 
 /// A bad-input finding: `code` is `errc::none` when there is none.
 struct problem {
@@ -29,7 +25,7 @@ struct problem {
 /// `max_message_bytes`.
 problem read_message(simdjson::dom::object obj, const std::string& path, outgoing_message& out);
 
-/// Writes a pulled message as SPEC §2 says: `text` bodies raw, `json` and
+/// Writes a pulled message as docs/api.md says: `text` bodies raw, `json` and
 /// `bytes` base64 encoded, with `metadata` naming the content type.
 /// `id_key` names the opaque id: "lease_id" for pulls, "ref" for peeks.
 void write_pulled(json_writer& w, const pulled_message& m, const char* id_key = "lease_id");

@@ -129,7 +129,7 @@ void pull(api_context& ctx, request& req, path_params& p, responder reply) {
         if (err.empty())
           err = json_reader::get_int(body, "visibility_timeout_ms", "visibility_timeout_ms",
                                      msg.visibility_timeout_ms);
-        if (err.empty() && !msg.visibility_timeout_ms) // alias (SPEC §2)
+        if (err.empty() && !msg.visibility_timeout_ms) // alias (docs/api.md)
           err = json_reader::get_int(body, "visibility_timeout", "visibility_timeout",
                                      msg.visibility_timeout_ms);
         if (!err.empty()) {

@@ -7,7 +7,7 @@
 
 namespace sluice::http {
 
-/// The wire names of token permissions (SPEC §2), one table for parsing and
+/// The wire names of token permissions (docs/api.md), one table for parsing and
 /// rendering (kept beside the bits in storage/records.hpp).
 using storage::permission_name;
 using storage::permission_names;

@@ -45,7 +45,7 @@ void write_consumer(json_writer& w, const storage::queue_record& q,
       .key("consumer_id")
       .value(c.id)
       .key("type")
-      .value(c.type)
+      .value(storage::consumer_type_name(c.type))
       .key("queue_id")
       .value(q.id)
       .key("queue_name")
@@ -54,7 +54,7 @@ void write_consumer(json_writer& w, const storage::queue_record& q,
       .value(rfc3339(c.created_ms))
       .key("dead_letter_queue")
       .value(c.dead_letter_queue);
-  if (c.type == "worker")
+  if (c.type == storage::consumer_type::worker)
     w.key("script").value(c.script_name).key("script_name").value(c.script_name);
   w.key("settings")
       .begin_object()
@@ -64,7 +64,7 @@ void write_consumer(json_writer& w, const storage::queue_record& q,
       .value(c.max_retries)
       .key("retry_delay")
       .value(c.retry_delay);
-  if (c.type == "worker") {
+  if (c.type == storage::consumer_type::worker) {
     w.key("max_wait_time_ms").value(c.max_wait_time_ms).key("max_concurrency");
     if (c.max_concurrency == 0)
       w.null();

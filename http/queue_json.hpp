@@ -3,14 +3,14 @@
 #include <cstdint>
 #include <string>
 
+#include "actors/control/time_format.hpp"
 #include "actors/messages.hpp"
-#include "actors/time_format.hpp"
 #include "http/json_reader.hpp"
 #include "http/json_writer.hpp"
 
 namespace sluice::http {
 
-/// Writes a queue object as clients expect it (SPEC §2): ids, name, times,
+/// Writes a queue object as clients expect it (docs/api.md): ids, name, times,
 /// settings, and the `consumers` / `producers` arrays with their counts.
 void write_queue(json_writer& w, const storage::queue_record& q);
 

@@ -1,9 +1,9 @@
-// Scripts (SPEC §4): deployed instances of a consumer plugin with their
+// Scripts (docs/plugins.md): deployed instances of a consumer plugin with their
 // variables, under /client/v4/accounts/{account}/sluice/scripts, and the
 // plugins a script can name under /sluice/plugins.
 #include <algorithm>
 
-#include "actors/plugin_host.hpp"
+#include "actors/plugins/host/plugin_host.hpp"
 #include "http/api.hpp"
 #include "http/ask.hpp"
 #include "http/auth.hpp"

@@ -14,7 +14,7 @@ class registry;
 
 namespace sluice::http {
 
-/// Listener settings (SPEC §8 flags map onto these).
+/// Listener settings (docs/auth.md flags map onto these).
 struct server_options {
   std::string host = "127.0.0.1";
   uint16_t port = 8787;                ///< 0 picks a free port (see `server::port`)

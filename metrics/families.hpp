@@ -8,7 +8,7 @@
 
 namespace sluice::metrics {
 
-/// Every metric family of the process (SPEC §6), with name, type and help, in
+/// Every metric family of the process (docs/operations.md), with name, type and help, in
 /// one place. Internal to `metrics/`: components get their series through
 /// `registry` and `queue_metrics`.
 struct families {

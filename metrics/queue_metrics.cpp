@@ -49,7 +49,7 @@ const char* outcome_name(delete_outcome o) {
 } // namespace
 
 uint64_t billable_chunks(uint64_t bytes) {
-  constexpr uint64_t chunk = 64000; // 64 KB, 1 KB = 1000 B as in the size limits (SPEC §3)
+  constexpr uint64_t chunk = 64000; // 64 KB, 1 KB = 1000 B as in the size limits (docs/api.md)
   return std::max<uint64_t>(1, (bytes + chunk - 1) / chunk);
 }
 

@@ -18,14 +18,14 @@ class registry;
 /// pull consumer, or nobody (writes, retention).
 enum class consumer_type : uint8_t { none, worker, http };
 
-/// How a message left the queue (SPEC §6 `outcome` of a delete).
+/// How a message left the queue (docs/operations.md `outcome` of a delete).
 enum class delete_outcome : uint8_t { success, dlq, fail, expired };
 
 /// Billable operations a message of `bytes` costs per write, read or delete:
 /// one per started 64 KB, at least one (as Cloudflare Queues bills).
 uint64_t billable_chunks(uint64_t bytes);
 
-/// Every metric of one queue (SPEC §6), labelled {account, queue}: gauges for
+/// Every metric of one queue (docs/operations.md), labelled {account, queue}: gauges for
 /// the backlog and push concurrency, counters of operations by action,
 /// consumer type and outcome, billable operations, retries, and histograms of
 /// lag, message size and push invocation time. Made by `registry::queue`,

@@ -27,7 +27,7 @@ public:
   /// storage shards and push consumer while the queue exists. Thread-safe.
   std::shared_ptr<queue_metrics> queue(const std::string& account, const std::string& queue);
 
-  /// Events (SPEC §5) by source and type, both from the catalog (callers
+  /// Events (docs/events.md) by source and type, both from the catalog (callers
   /// pass "unknown" for anything else, so label values stay bounded): one
   /// accepted by the router, `count` stored into subscribed queues, one
   /// refused by validation.

@@ -7,7 +7,7 @@
 
 namespace sluice::storage {
 
-/// How a message body is to be read (SPEC §1).
+/// How a message body is to be read (docs/api.md).
 enum class content_type : uint8_t { json = 0, text = 1, bytes = 2 };
 
 /// "json", "text" or "bytes" (unknown values read as json).

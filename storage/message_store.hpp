@@ -37,7 +37,7 @@ struct new_message {
   int64_t visible_at_ms = 0;
 };
 
-/// Appends a batch: all of the messages or none (SPEC §1: a batch is atomic).
+/// Appends a batch: all of the messages or none (docs/api.md: a batch is atomic).
 struct append_messages {
   std::vector<new_message> messages;
 };
@@ -65,7 +65,7 @@ struct settle_messages {
   std::vector<uint64_t> dead_lettered;
 };
 
-/// Deletes messages by reference (SPEC §1, delete by lease id or peek ref).
+/// Deletes messages by reference (docs/api.md, delete by lease id or peek ref).
 struct delete_messages {
   std::vector<uint64_t> seqs;
 };

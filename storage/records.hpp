@@ -9,18 +9,45 @@
 
 namespace sluice::storage {
 
-/// Settings of a queue (SPEC §1). Times in seconds.
+/// Settings of a queue (docs/api.md). Times in seconds.
 struct queue_settings {
   uint32_t delivery_delay = 0;
   uint32_t message_retention_period = 345600;
   bool delivery_paused = false;
 };
 
-/// A queue's consumer (SPEC §1), persisted in `meta` under its queue.
+/// The kind of a queue's consumer (docs/api.md). `none` marks a record not yet
+/// given a type (a consumer being created).
+enum class consumer_type : uint8_t { none = 0, http_pull, worker };
+
+/// The wire name: "http_pull", "worker" ("" for `none`).
+inline std::string_view consumer_type_name(consumer_type t) {
+  switch (t) {
+    case consumer_type::http_pull:
+      return "http_pull";
+    case consumer_type::worker:
+      return "worker";
+    default:
+      return "";
+  }
+}
+
+/// The type named `name` ("http_pull" or "worker"); false for anything else.
+inline bool parse_consumer_type(std::string_view name, consumer_type& out) {
+  if (name == "http_pull")
+    out = consumer_type::http_pull;
+  else if (name == "worker")
+    out = consumer_type::worker;
+  else
+    return false;
+  return true;
+}
+
+/// A queue's consumer (docs/api.md), persisted in `meta` under its queue.
 /// Settings that do not apply to the type keep their defaults.
 struct consumer_record {
-  std::string id;                ///< 32 hex
-  std::string type;              ///< "http_pull" or "worker"
+  std::string id; ///< 32 hex
+  consumer_type type = consumer_type::none;
   std::string script_name;       ///< worker only
   std::string dead_letter_queue; ///< queue name, "" if none
   int64_t created_ms = 0;
@@ -41,11 +68,11 @@ struct queue_record {
   int64_t modified_ms = 0;
   queue_settings settings;
   /// Not part of the queue's own record: stored under `consumer_key` and
-  /// attached by the hub (at most one, SPEC §1).
+  /// attached by the hub (at most one, docs/api.md).
   std::vector<consumer_record> consumers;
 };
 
-/// Permission bits a token carries (SPEC §2).
+/// Permission bits a token carries (docs/api.md).
 enum permission : uint32_t {
   perm_queues_read = 1u << 0,
   perm_queues_write = 1u << 1,
@@ -53,7 +80,7 @@ enum permission : uint32_t {
   perm_admin = 1u << 3,
 };
 
-/// The wire names of the permission bits (SPEC §2): one table for the API
+/// The wire names of the permission bits (docs/api.md): one table for the API
 /// and the audit log.
 struct permission_name {
   uint32_t bit;
@@ -81,7 +108,7 @@ struct token_record {
   int64_t created_ms = 0;
 };
 
-/// An event subscription (SPEC §5): events of `source_type` named in `events`
+/// An event subscription (docs/events.md): events of `source_type` named in `events`
 /// go, while `enabled`, to queue `queue_id` of the same account.
 struct subscription_record {
   std::string account;
@@ -98,7 +125,7 @@ struct subscription_record {
   int64_t modified_ms = 0;
 };
 
-/// A deployed script (SPEC §4): a named instance of a consumer plugin with its
+/// A deployed script (docs/plugins.md): a named instance of a consumer plugin with its
 /// variables, as a Worker is a deployed script with its bindings.
 struct script_record {
   std::string account;
@@ -117,7 +144,7 @@ struct audit_record {
   int64_t time_ms = 0;       ///< Unix epoch ms of the change
   std::string account;       ///< the account of the changed resource
   std::string caller;        ///< token id of the caller ("dev" in --dev mode)
-  std::string action;        ///< e.g. "CreateQueue" (see actors/audit_log.hpp)
+  std::string action;        ///< e.g. "CreateQueue" (see actors/control/audit_log.hpp)
   std::string resource_type; ///< queue, consumer, subscription, token or script
   std::string resource_id;
   std::string resource_name;

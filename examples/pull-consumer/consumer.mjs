@@ -9,7 +9,7 @@
 //
 // Needs Node 18+ and `npm install cloudflare`.
 
-/** Decodes a pulled message's body (SPEC §2: text raw, json and bytes base64). */
+/** Decodes a pulled message's body (docs/api.md: text raw, json and bytes base64). */
 export function decodeBody(m) {
   const type = m.metadata?.['CF-Content-Type'] ?? 'json';
   if (type === 'text') return m.body;

@@ -5,7 +5,7 @@
 
 namespace sluice::storage {
 
-/// The column families of the single RocksDB instance (DESIGN.md, storage
+/// The column families of the single RocksDB instance (docs/architecture.md, storage
 /// layout): `meta` holds accounts, queues, consumers and tokens; `messages`
 /// holds message headers and bodies (written once); `state` holds the small
 /// mutable delivery state of each message.

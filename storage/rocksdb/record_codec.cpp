@@ -43,7 +43,7 @@ std::string encode(const consumer_record& x) {
   return encoder{}
       .u8(consumer_format)
       .str(x.id)
-      .str(x.type)
+      .str(consumer_type_name(x.type))
       .str(x.script_name)
       .str(x.dead_letter_queue)
       .i64(x.created_ms)
@@ -62,7 +62,8 @@ std::optional<consumer_record> decode_consumer(std::string_view bytes) {
     return std::nullopt;
   consumer_record x;
   x.id = in.str();
-  x.type = in.str();
+  if (!parse_consumer_type(in.str(), x.type))
+    return std::nullopt;
   x.script_name = in.str();
   x.dead_letter_queue = in.str();
   x.created_ms = in.i64();

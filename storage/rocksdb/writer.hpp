@@ -18,7 +18,7 @@ namespace sluice::storage {
 /// `meta` key of the index of the last committed batch (8 bytes, big-endian).
 inline constexpr std::string_view applied_index_key = "applied/index";
 
-/// The group-commit writer (DESIGN.md): every durable write in the process goes
+/// The group-commit writer (docs/architecture.md): every durable write in the process goes
 /// through `submit`. A dedicated thread takes everything pending, commits it as
 /// one RocksDB write with `sync=true` and then runs each completion, so N
 /// concurrent writers cost one fsync, not N.

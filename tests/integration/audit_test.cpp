@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/time_format.hpp"
+#include "actors/control/time_format.hpp"
 #include "api.hpp"
 #include "wait.hpp"
 

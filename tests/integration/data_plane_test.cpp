@@ -43,7 +43,7 @@ TEST_CASE("send, pull, ack and retry over HTTP with body encodings") {
     CHECK(m["attempts"].get_int64().value() == 1);
     bodies.emplace(m["body"].get_string().value());
   }
-  // text raw; json and bytes base64 (SPEC §2)
+  // text raw; json and bytes base64 (docs/api.md)
   CHECK(bodies == std::set<std::string>{"plain", "eyJrIjoidiJ9", "AAEC"});
 
   auto ids = lease_ids(*pulled);

@@ -1,4 +1,4 @@
-// Event subscriptions over HTTP (SPEC §5): CRUD, the catalog, publishing,
+// Event subscriptions over HTTP (docs/events.md): CRUD, the catalog, publishing,
 // delivery in the envelope, durability across a restart, bad input.
 #include <atomic>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include "actors/crypto.hpp"
+#include "actors/control/crypto.hpp"
 #include "api.hpp"
 
 using namespace sluice::test;

@@ -1,4 +1,4 @@
-// /metrics against the real server (SPEC §6): per-queue gauges follow the queue's
+// /metrics against the real server (docs/operations.md): per-queue gauges follow the queue's
 // stats, operation counters follow what clients did, and the series leave with
 // the queue.
 #include <map>

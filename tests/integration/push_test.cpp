@@ -1,5 +1,5 @@
-// Push delivery against the real server (SPEC §3, §4): worker consumers running the
-// example plugins from --plugin-dir, the built-in webhook against a real HTTP receiver
+// Push delivery against the real server (docs/api.md, docs/plugins.md): worker consumers running
+// the example plugins from --plugin-dir, the built-in webhook against a real HTTP receiver
 // (concurrency rising with a slow one, retries and dead-lettering with a failing one), and
 // the built-in file-sink across pause, resume and a restart.
 #include <chrono>

@@ -12,7 +12,7 @@
 
 namespace sluice::test {
 
-/// An actor system on CAF's deterministic test scheduler (STACK.md): nothing
+/// An actor system on CAF's deterministic test scheduler: nothing
 /// runs until the test calls `run()`; time only moves with `advance_time`.
 class actor_fixture {
 public:

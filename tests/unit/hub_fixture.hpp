@@ -7,9 +7,9 @@
 #include <caf/send.hpp>
 
 #include "actor_fixture.hpp"
+#include "actors/control/hub.hpp"
 #include "actors/errc.hpp"
-#include "actors/hub.hpp"
-#include "actors/start_hub.hpp"
+#include "actors/node/start_hub.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -37,7 +37,7 @@ struct hub_fixture : actor_fixture {
   /// Runs worker consumers' plugins inline (on the consumer shard's thread, so the
   /// deterministic scheduler sees every message): the test-only plugins.
   std::shared_ptr<plugin_host> plugins = std::make_shared<plugin_host>(inline_plugins());
-  /// Every queue's metrics (SPEC §6), read with `sample(registry.expose(), …)`.
+  /// Every queue's metrics (docs/operations.md), read with `sample(registry.expose(), …)`.
   metrics::registry registry;
 
   static plugin_host_config inline_plugins() {

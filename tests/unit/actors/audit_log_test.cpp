@@ -2,11 +2,11 @@
 // details of each resource, and RFC 3339 parsing for the query's since/until.
 #include <catch2/catch.hpp>
 
-#include "actors/audit_details.hpp"
-#include "actors/audit_line.hpp"
-#include "actors/audit_log.hpp"
-#include "actors/logfmt.hpp"
-#include "actors/time_format.hpp"
+#include "actors/control/audit_details.hpp"
+#include "actors/control/audit_line.hpp"
+#include "actors/control/audit_log.hpp"
+#include "actors/control/logfmt.hpp"
+#include "actors/control/time_format.hpp"
 
 using namespace sluice;
 using storage::audit_record;

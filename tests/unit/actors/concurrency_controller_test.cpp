@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "actors/concurrency_controller.hpp"
+#include "actors/push/concurrency_controller.hpp"
 
 using namespace sluice;
 

@@ -117,7 +117,7 @@ TEST_CASE_METHOD(events_fixture, "invalid events are refused naming the field, n
   CHECK(drain(inbox).empty());
   REQUIRE_FALSE(publish("s3", "bucket.created", R"({"name":"a"})"));
   REQUIRE_FALSE(publish("r2", "bucket.exploded", R"({"name":"a"})"));
-  // SPEC §6: by source and type, unknown ones under "unknown" (bounded labels).
+  // docs/operations.md: by source and type, unknown ones under "unknown" (bounded labels).
   auto text = registry.expose();
   auto events = [&](const char* name, const char* source, const char* type) {
     return test::sample(text, name, {{"source", source}, {"type", type}});

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "actors/crypto.hpp"
+#include "actors/control/crypto.hpp"
 #include "hub_fixture.hpp"
 
 using namespace sluice;

@@ -1,4 +1,4 @@
-// Operation metrics (SPEC §6) under a scripted pull workload in virtual time:
+// Operation metrics (docs/operations.md) under a scripted pull workload in virtual time:
 // exact counts of writes, reads, deletes by outcome (success, dlq, fail,
 // expired), retries, billable operations per 64 KB and the backlog gauges.
 #include <catch2/catch.hpp>

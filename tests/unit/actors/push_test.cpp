@@ -1,5 +1,5 @@
-// Push delivery (SPEC §3, §4): worker consumers run the test-only "scripted" plugin
-// (tests/unit/plugins/scripted_plugin.cpp) inline on the deterministic scheduler, so
+// Push delivery (docs/api.md, docs/plugins.md): worker consumers run the test-only "scripted"
+// plugin (tests/unit/plugins/scripted_plugin.cpp) inline on the deterministic scheduler, so
 // batching, outcomes, retries, dead-lettering and pause are checked in virtual time.
 #include <catch2/catch.hpp>
 
@@ -80,7 +80,7 @@ TEST_CASE_METHOD(push_fixture, "a worker consumer needs a deployed script, which
   deploy();
   auto c = add_worker(10, 1000);
   REQUIRE(c);
-  CHECK(c->type == "worker");
+  CHECK(c->type == storage::consumer_type::worker);
   CHECK(c->script_name == "scripted-1");
   auto in_use = ask<caf::ok_atom>(hub, delete_script{"acct", "scripted-1"});
   REQUIRE(!in_use);
@@ -136,7 +136,7 @@ TEST_CASE_METHOD(push_fixture,
   auto got = batches();
   REQUIRE(got.size() == 1);
   CHECK(stats().backlog_count == 2); // "ack" is gone, "x" and "throw" come back
-  // SPEC §6 for worker consumers: reads, the ack, the retries, the failed invocation.
+  // docs/operations.md for worker consumers: reads, the ack, the retries, the failed invocation.
   auto series = [this](const std::string& name, std::map<std::string, std::string> labels) {
     labels.emplace("account", "acct");
     labels.emplace("queue", "jobs");

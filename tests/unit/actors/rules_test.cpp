@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 
-#include "actors/queue_rules.hpp"
-#include "actors/tokens.hpp"
+#include "actors/control/queue_rules.hpp"
+#include "actors/control/tokens.hpp"
 
 using namespace sluice;
 
-TEST_CASE("queue names follow SPEC rules") {
+TEST_CASE("queue names follow the naming rules of docs/api.md") {
   CHECK(check_queue_name("a").empty());
   CHECK(check_queue_name("orders-2026").empty());
   CHECK(check_queue_name(std::string(63, 'x')).empty());

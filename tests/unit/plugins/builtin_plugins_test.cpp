@@ -18,8 +18,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "actors/plugin_host.hpp"
-#include "examples/plugins/builtin/builtin_plugins.hpp"
+#include "actors/plugins/builtin/builtin_plugins.hpp"
+#include "actors/plugins/host/plugin_host.hpp"
 #include "http/url.hpp"
 #include "tests/http_receiver.hpp"
 #include "tests/temp_dir.hpp"

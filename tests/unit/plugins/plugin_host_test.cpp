@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "actors/plugin_host.hpp"
+#include "actors/plugins/host/plugin_host.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace sluice;

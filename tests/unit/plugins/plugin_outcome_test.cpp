@@ -4,7 +4,7 @@
 #include <thread>
 #include <vector>
 
-#include "actors/plugin_outcome.hpp"
+#include "actors/plugins/host/plugin_outcome.hpp"
 
 using namespace sluice;
 

@@ -254,7 +254,7 @@ queue_record queue(const std::string& account, const std::string& id, const std:
 consumer_record consumer(const std::string& id) {
   consumer_record c;
   c.id = id;
-  c.type = "worker";
+  c.type = consumer_type::worker;
   c.script_name = "script-1";
   c.dead_letter_queue = "dlq";
   c.created_ms = 21;

@@ -1,0 +1,411 @@
+#include "actors/queue/coordinator.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <caf/send.hpp>
+
+#include "actors/errc.hpp"
+#include "actors/push/push_consumer.hpp"
+#include "actors/queue/message_rules.hpp"
+#include "actors/queue/queue_events.hpp"
+#include "actors/queue/storage_shard.hpp"
+#include "actors/timeouts.hpp"
+
+namespace sluice {
+
+queue_stats coordinator_state::stats() const {
+  queue_stats out;
+  for (const auto& s : shard_stats) {
+    out.backlog_count += s.backlog_count;
+    out.backlog_bytes += s.backlog_bytes;
+    out.ready_count += s.ready_count;
+    out.delayed_count += s.delayed_count;
+    out.in_flight_count += s.in_flight_count;
+    if (s.oldest_message_timestamp_ms != 0
+        && (out.oldest_message_timestamp_ms == 0
+            || s.oldest_message_timestamp_ms < out.oldest_message_timestamp_ms))
+      out.oldest_message_timestamp_ms = s.oldest_message_timestamp_ms;
+  }
+  return out;
+}
+
+delivery_settings coordinator_state::settings() const {
+  delivery_settings s;
+  s.retention_s = queue.settings.message_retention_period;
+  if (consumer) {
+    s.max_retries = consumer->max_retries;
+    s.retry_delay_s = consumer->retry_delay;
+  }
+  s.dead_letter = static_cast<bool>(dead_letter_queue);
+  return s;
+}
+
+namespace {
+
+using self_ptr = coordinator_actor::stateful_pointer<coordinator_state>;
+
+/// Wakes a waiting push consumer once something is ready.
+void wake_push(self_ptr self) {
+  auto& st = self->state;
+  if (!st.push_waiting || !st.push || st.queue.settings.delivery_paused
+      || st.stats().ready_count == 0)
+    return;
+  st.push_waiting = false;
+  self->send(st.push, messages_ready{});
+}
+
+/// Called after every change of the shards' stats: publishes the gauges and
+/// wakes a waiting push consumer.
+void stats_changed(self_ptr self) {
+  auto& st = self->state;
+  if (st.metrics) {
+    auto s = st.stats();
+    st.metrics->set_backlog(s.backlog_count, s.backlog_bytes, s.oldest_message_timestamp_ms,
+                            s.delayed_count, s.in_flight_count);
+  }
+  wake_push(self);
+}
+
+/// Starts, updates or stops the push consumer to match the queue's consumer:
+/// a worker consumer whose script is known, when plugins can run.
+void sync_push(self_ptr self) {
+  auto& st = self->state;
+  bool wanted =
+      st.consumer && st.consumer->type == storage::consumer_type::worker && st.script && st.plugins;
+  if (!wanted) {
+    if (st.push)
+      self->send(st.push, push_stop{}); // finishes the batches in flight, then quits
+    if (st.metrics)
+      st.metrics->set_concurrency(0, 0);
+    st.push = nullptr;
+    st.push_waiting = false;
+    return;
+  }
+  push_settings ps{st.queue.name, *st.consumer, *st.script, st.queue.settings.delivery_paused};
+  if (st.push) {
+    self->send(st.push, std::move(ps));
+    wake_push(self);
+    return;
+  }
+  // Linked: it ends with the queue.
+  st.push = self->spawn<caf::linked>(
+      push_consumer, push_consumer_config{self, st.plugins, std::move(ps), st.metrics});
+}
+
+caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
+  auto& st = self->state;
+  if (auto err = check_delay("delay_seconds", req.delay_seconds); !err.empty())
+    return make_error(errc::invalid_request, err);
+  auto now = st.now_ms();
+  shard_append append;
+  for (size_t i = 0; i < req.messages.size(); ++i) {
+    auto& m = req.messages[i];
+    auto field = req.messages.size() == 1 ? std::string{"delay_seconds"}
+                                          : "messages[" + std::to_string(i) + "].delay_seconds";
+    if (auto err = check_delay(field.c_str(), m.delay_seconds); !err.empty())
+      return make_error(errc::invalid_request, err);
+    auto delay = effective_delay(m, req.delay_seconds, st.queue.settings.delivery_delay);
+    append.items.push_back({std::move(m.body), m.type, now + delay * 1000, now});
+  }
+  // One shard takes the whole batch: one atomic write, all or nothing.
+  auto idx = st.next_shard++ % st.shards.size();
+  auto rp = self->make_response_promise<queue_stats>();
+  self->request(st.shards[idx], internal_request_timeout, std::move(append))
+      .then(
+          [self, idx, rp](queue_stats& s) mutable {
+            self->state.shard_stats[idx] = s;
+            rp.deliver(self->state.stats());
+            stats_changed(self);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+/// Leases from shard after shard (round robin) until `want` are found or
+/// every shard was asked.
+/// Asks shard after shard (round robin from `idx`) with `make(n)` — a lease
+/// or a peek of up to n messages — until `want` are found or every shard was
+/// asked, then answers `rp` with everything found.
+template <class Make>
+void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
+            std::shared_ptr<pulled_batch> acc, caf::typed_response_promise<pulled_batch> rp) {
+  auto& st = self->state;
+  if (want <= 0 || asked == st.shards.size()) {
+    acc->stats = st.stats();
+    rp.deliver(std::move(*acc));
+    stats_changed(self);
+    return;
+  }
+  auto i = idx % st.shards.size();
+  self->request(st.shards[i], internal_request_timeout, make(static_cast<uint32_t>(want)))
+      .then(
+          [=](pulled_batch& b) mutable {
+            self->state.shard_stats[i] = b.stats;
+            auto got = static_cast<int64_t>(b.messages.size());
+            for (auto& m : b.messages)
+              acc->messages.push_back(std::move(m));
+            gather(self, idx + 1, asked + 1, want - got, make, acc, rp);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+}
+
+caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
+  auto& st = self->state;
+  if (st.queue.settings.delivery_paused)
+    return make_error(errc::queue_paused,
+                      "queue_delivery_paused: delivery is paused for queue '" + st.queue.name
+                          + "'; resume it (wrangler queues resume-delivery) to pull");
+  int64_t batch = 0;
+  int64_t visibility = 0;
+  auto with_defaults = req;
+  if (st.consumer) {
+    if (!with_defaults.batch_size)
+      with_defaults.batch_size = int64_t{st.consumer->batch_size};
+    if (!with_defaults.visibility_timeout_ms)
+      with_defaults.visibility_timeout_ms = int64_t{st.consumer->visibility_timeout_ms};
+  }
+  if (auto err = resolve_pull(with_defaults, batch, visibility); !err.empty())
+    return make_error(errc::invalid_request, err);
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto lease = [visibility](uint32_t n) { return shard_lease{n, visibility, false}; };
+  gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(), rp);
+  return rp;
+}
+
+/// Leases a batch for the push consumer; nothing while paused.
+caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
+  auto& st = self->state;
+  if (st.queue.settings.delivery_paused || req.n == 0) {
+    pulled_batch none;
+    none.stats = st.stats();
+    return none;
+  }
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto lease = [visibility = req.visibility_ms](uint32_t n) {
+    return shard_lease{n, visibility, true};
+  };
+  gather(self, st.next_shard++, 0, req.n, lease, std::make_shared<pulled_batch>(), rp);
+  return rp;
+}
+
+caf::result<pulled_batch> on_peek(self_ptr self, const peek_messages& req) {
+  auto n = req.batch_size ? *req.batch_size : default_pull_batch;
+  if (n < 1 || n > max_pull_batch)
+    return make_error(errc::invalid_request, "batch_size must be between 1 and "
+                                                 + std::to_string(max_pull_batch) + ", got "
+                                                 + std::to_string(n));
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto peek = [](uint32_t k) { return shard_peek{k}; };
+  gather(self, 0, 0, n, peek, std::make_shared<pulled_batch>(), rp);
+  return rp;
+}
+
+caf::result<purge_status> on_purge(self_ptr self) {
+  auto& st = self->state;
+  st.last_purge = purge_status{false, st.now_ms()};
+  auto pending = std::make_shared<size_t>(st.shards.size());
+  auto rp = self->make_response_promise<purge_status>();
+  for (size_t i = 0; i < st.shards.size(); ++i)
+    self->request(st.shards[i], internal_request_timeout, shard_purge{})
+        .then(
+            [self, i, pending, rp](queue_stats& s) mutable {
+              self->state.shard_stats[i] = s;
+              if (--*pending == 0) {
+                self->state.last_purge.completed = true;
+                rp.deliver(self->state.last_purge);
+                stats_changed(self);
+              }
+            },
+            [pending, rp](caf::error& e) mutable {
+              *pending = SIZE_MAX; // answer once, with the first error
+              rp.deliver(std::move(e));
+            });
+  return rp;
+}
+
+/// Acks, retries (`ack_messages`) and deletions by peek ref (`delete_refs`)
+/// share one path: verify each id under `binding`, group by shard, fan out.
+caf::result<ack_result> settle(self_ptr self, const std::string& binding,
+                               const std::vector<std::string>& acks,
+                               const std::vector<retry_item>& retries) {
+  auto& st = self->state;
+  auto acc = std::make_shared<ack_result>();
+  std::vector<shard_ack> per_shard(st.shards.size());
+  auto route = [&](const std::string& lease_id, int64_t delay, bool retry) {
+    lease_target t;
+    if (!st.leases->decode(binding, lease_id, t) || t.shard >= st.shards.size()) {
+      acc->warnings.emplace(lease_id, "not issued by this queue (forged, or for another "
+                                      "queue); it was ignored");
+      return;
+    }
+    lease_ref r{t.seq, t.gen, lease_id, delay};
+    (retry ? per_shard[t.shard].retries : per_shard[t.shard].acks).push_back(std::move(r));
+  };
+  for (const auto& id : acks)
+    route(id, -1, false);
+  for (const auto& r : retries) {
+    if (auto err = check_delay("retries[].delay_seconds", r.delay_seconds); !err.empty())
+      return make_error(errc::invalid_request, err);
+    route(r.lease_id, r.delay_seconds ? *r.delay_seconds : -1, true);
+  }
+  auto pending = std::make_shared<size_t>(0);
+  for (const auto& a : per_shard)
+    if (!a.acks.empty() || !a.retries.empty())
+      ++*pending;
+  if (*pending == 0) {
+    acc->stats = st.stats();
+    return *acc;
+  }
+  auto rp = self->make_response_promise<ack_result>();
+  for (size_t i = 0; i < per_shard.size(); ++i) {
+    if (per_shard[i].acks.empty() && per_shard[i].retries.empty())
+      continue;
+    self->request(st.shards[i], internal_request_timeout, std::move(per_shard[i]))
+        .then(
+            [self, acc, pending, rp](ack_result& r) mutable {
+              acc->ack_count += r.ack_count;
+              acc->retry_count += r.retry_count;
+              acc->warnings.merge(r.warnings);
+              if (--*pending == 0) {
+                // Each shard reported its stats before answering: they are current.
+                acc->stats = self->state.stats();
+                rp.deliver(std::move(*acc));
+              }
+            },
+            [pending, rp](caf::error& e) mutable {
+              *pending = SIZE_MAX; // answer once, with the first error
+              rp.deliver(std::move(e));
+            });
+  }
+  return rp;
+}
+
+/// Appends to one shard (round robin) and acknowledges once synced.
+caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
+  auto& st = self->state;
+  auto idx = st.next_shard++ % st.shards.size();
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->request(st.shards[idx], internal_request_timeout, shard_append{std::move(items)})
+      .then(
+          [self, idx, rp](queue_stats& s) mutable {
+            self->state.shard_stats[idx] = s;
+            rp.deliver(caf::ok_atom::value);
+            stats_changed(self);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+/// One `queues` message.dead_lettered event per moved message; nobody waits.
+void announce_dead_letters(self_ptr self,
+                           const std::vector<std::pair<std::string, uint32_t>>& origins) {
+  auto& st = self->state;
+  if (!st.events || origins.empty())
+    return;
+  publish_events msg{st.queue.account, {}};
+  auto dlq = st.consumer ? st.consumer->dead_letter_queue : std::string{};
+  for (const auto& [id, attempts] : origins)
+    msg.events.push_back(message_dead_lettered(st.queue, dlq, id, attempts));
+  caf::anon_send(st.events, std::move(msg));
+}
+
+caf::result<caf::ok_atom> on_dead_letters(self_ptr self, dead_letters& req) {
+  auto& st = self->state;
+  if (!st.dead_letter_queue)
+    return make_error(errc::queue_not_found,
+                      "queue '" + st.queue.name + "' has no dead-letter queue any more");
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  self->request(st.dead_letter_queue, internal_request_timeout,
+                store_messages{std::move(req.items)})
+      .then(
+          [self, rp, origins = std::move(req.origins)](caf::ok_atom) mutable {
+            announce_dead_letters(self, origins);
+            rp.deliver(caf::ok_atom::value);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+caf::result<ack_result> on_ack(self_ptr self, const ack_messages& req) {
+  return settle(self, self->state.queue.id, req.acks, req.retries);
+}
+
+caf::result<ack_result> on_delete_refs(self_ptr self, const delete_refs& req) {
+  return settle(self, ref_binding(self->state.queue.id), req.refs, {});
+}
+
+} // namespace
+
+coordinator_actor::behavior_type
+coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordinator_config cfg) {
+  auto& st = self->state;
+  st.queue = std::move(cfg.queue);
+  st.leases = cfg.leases;
+  st.now_ms = cfg.now_ms;
+  st.events = cfg.events;
+  st.plugins = cfg.plugins;
+  if (cfg.metrics != nullptr)
+    st.metrics = cfg.metrics->queue(st.queue.account, st.queue.name);
+  for (uint16_t i = 0; i < default_shard_count; ++i) {
+    shard_config sc;
+    sc.queue_id = st.queue.id;
+    sc.shard = i;
+    sc.env = cfg.env;
+    sc.leases = cfg.leases;
+    sc.coordinator = self;
+    sc.settings = st.settings();
+    sc.now_ms = cfg.now_ms;
+    sc.metrics = st.metrics;
+    st.shards.push_back(self->spawn<caf::linked>(storage_shard, std::move(sc)));
+    st.shard_stats.emplace_back();
+    st.shard_ready.push_back(false);
+  }
+  return {
+      [=](storage::queue_record& updated) {
+        self->state.queue = std::move(updated);
+        for (auto& s : self->state.shards)
+          self->send(s, self->state.settings());
+        sync_push(self); // a pause or resume
+      },
+      [=](caf::get_atom) { return self->state.queue; },
+      [=](send_messages& req) { return on_send(self, req); },
+      [=](const pull_messages& req) { return on_pull(self, req); },
+      [=](const ack_messages& req) { return on_ack(self, req); },
+      [=](const get_stats&) -> caf::result<queue_stats> {
+        const auto& r = self->state.shard_ready;
+        if (std::find(r.begin(), r.end(), false) != r.end())
+          return caf::skip; // a shard is still recovering
+        return self->state.stats();
+      },
+      [=](consumer_changed& msg) {
+        auto& s = self->state;
+        s.consumer = std::move(msg.consumer);
+        s.dead_letter_queue = caf::actor_cast<coordinator_actor>(msg.dlq);
+        s.script = std::move(msg.script);
+        for (auto& shard : s.shards)
+          self->send(shard, s.settings());
+        sync_push(self);
+      },
+      [=](dead_letters& req) { return on_dead_letters(self, req); },
+      [=](const purge_queue&) { return on_purge(self); },
+      [=](const get_purge_status&) { return self->state.last_purge; },
+      [=](const peek_messages& req) { return on_peek(self, req); },
+      [=](const delete_refs& req) { return on_delete_refs(self, req); },
+      [=](store_messages& req) { return store(self, std::move(req.items)); },
+      [=](const shard_stats& s) {
+        if (s.shard < self->state.shard_stats.size()) {
+          self->state.shard_stats[s.shard] = s.stats;
+          self->state.shard_ready[s.shard] = true;
+        }
+        stats_changed(self);
+      },
+      [=](const push_lease& req) { return on_push_lease(self, req); },
+      [=](const push_idle&) {
+        self->state.push_waiting = true;
+        wake_push(self);
+      },
+  };
+}
+
+} // namespace sluice

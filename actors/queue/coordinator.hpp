@@ -1,0 +1,73 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/plugins/host/plugin_host.hpp"
+#include "actors/queue/lease.hpp"
+#include "actors/storage_env.hpp"
+#include "metrics/registry.hpp"
+
+namespace sluice {
+
+/// Storage shards of every queue (docs/architecture.md: 2, fixed).
+inline constexpr uint16_t default_shard_count = 2;
+
+/// What a coordinator starts from.
+struct coordinator_config {
+  storage::queue_record queue;
+  storage_env env;
+  std::shared_ptr<const lease_codec> leases;
+  std::function<int64_t()> now_ms;
+  /// Where the queue's own events go (message.dead_lettered).
+  event_router_actor events;
+  /// Runs worker consumers' plugins (none: worker consumers deliver nothing).
+  std::shared_ptr<plugin_host> plugins;
+  /// Where the queue's metrics come from (none: no metrics).
+  metrics::registry* metrics = nullptr;
+};
+
+/// State of a queue's coordinator: settings, the shard map with each
+/// shard's last known backlog, and the round-robin cursor for sends/pulls.
+struct coordinator_state {
+  static inline const char* name = "sluice.coordinator";
+
+  storage::queue_record queue;
+  std::shared_ptr<const lease_codec> leases;
+  std::function<int64_t()> now_ms;
+  std::vector<storage_shard_actor> shards;
+  std::vector<queue_stats> shard_stats;
+  /// Shards that have recovered and reported at least once; `get_stats`
+  /// waits (skips) until all have, so a restart never shows an empty queue.
+  std::vector<bool> shard_ready;
+  size_t next_shard = 0;
+  caf::optional<storage::consumer_record> consumer;
+  coordinator_actor dead_letter_queue; ///< invalid when there is none
+  purge_status last_purge;
+  event_router_actor events;
+  std::shared_ptr<plugin_host> plugins;
+  /// The script of a worker consumer, when it has one.
+  caf::optional<storage::script_record> script;
+  /// Delivers to the worker consumer (invalid when there is none).
+  push_consumer_actor push;
+  /// The push consumer found nothing ready and waits for `messages_ready`.
+  bool push_waiting = false;
+  /// The queue's metrics (null without a registry), shared with its shards
+  /// and push consumer; its series go when the last of them ends.
+  std::shared_ptr<metrics::queue_metrics> metrics;
+
+  /// The sum over all shards.
+  queue_stats stats() const;
+  /// The delivery settings shards apply (from the consumer, else defaults).
+  delivery_settings settings() const;
+};
+
+/// Spawned by the hub for every queue (linked to it); spawns and links its
+/// storage shards, so they end with it.
+coordinator_actor::behavior_type
+coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordinator_config cfg);
+
+} // namespace sluice

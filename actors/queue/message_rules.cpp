@@ -1,0 +1,33 @@
+#include "actors/queue/message_rules.hpp"
+
+namespace sluice {
+
+std::string check_delay(const char* field, const caf::optional<int64_t>& delay) {
+  if (!delay || (*delay >= 0 && *delay <= max_delay_s))
+    return {};
+  return std::string{field} + " must be between 0 and " + std::to_string(max_delay_s)
+         + " seconds, got " + std::to_string(*delay);
+}
+
+int64_t effective_delay(const outgoing_message& m, const caf::optional<int64_t>& batch_delay,
+                        uint32_t queue_delay) {
+  if (m.delay_seconds)
+    return *m.delay_seconds;
+  if (batch_delay)
+    return *batch_delay;
+  return queue_delay;
+}
+
+std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms) {
+  batch_size = req.batch_size ? *req.batch_size : default_pull_batch;
+  visibility_ms = req.visibility_timeout_ms ? *req.visibility_timeout_ms : default_visibility_ms;
+  if (batch_size < 1 || batch_size > max_pull_batch)
+    return "batch_size must be between 1 and " + std::to_string(max_pull_batch) + ", got "
+           + std::to_string(batch_size);
+  if (visibility_ms < 1 || visibility_ms > max_visibility_ms)
+    return "visibility_timeout_ms must be between 1 and " + std::to_string(max_visibility_ms)
+           + ", got " + std::to_string(visibility_ms);
+  return {};
+}
+
+} // namespace sluice

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "actors/data_messages.hpp"
+
+/// The bounds (docs/api.md) of messages, pulls and acks, as pure functions.
+/// Each returns an empty string when valid, else a message naming the field.
+
+namespace sluice {
+
+/// The message and batch limits (docs/api.md; 1 KB = 1000 B): the one definition, for the API and
+/// the CLI.
+inline constexpr size_t max_message_bytes = 128000;
+inline constexpr size_t max_batch_bytes = 256000;
+inline constexpr size_t max_batch_messages = 100;
+
+inline constexpr int64_t max_delay_s = 43200;
+inline constexpr int64_t default_pull_batch = 5;
+inline constexpr int64_t max_pull_batch = 100;
+inline constexpr int64_t default_visibility_ms = 30000;
+inline constexpr int64_t max_visibility_ms = 43200000;
+
+/// `delay_seconds` of a message, a batch or a retry: 0–43200.
+std::string check_delay(const char* field, const caf::optional<int64_t>& delay);
+
+/// The delay that applies to `m` (docs/api.md): the message's own, else the
+/// batch's, else the queue's `delivery_delay`. An explicit 0 means none.
+int64_t effective_delay(const outgoing_message& m, const caf::optional<int64_t>& batch_delay,
+                        uint32_t queue_delay);
+
+/// Fills unset pull options with defaults and checks their range.
+std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms);
+
+} // namespace sluice

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/interfaces.hpp"
+#include "actors/persister.hpp"
+#include "actors/queue/lease.hpp"
+#include "actors/queue/shard_index.hpp"
+#include "actors/storage_env.hpp"
+#include "metrics/queue_metrics.hpp"
+#include "storage/message_store.hpp"
+
+namespace sluice {
+
+/// What a storage shard starts from. The shard opens its message store
+/// (`env.stores->messages(queue_id, shard)`) and recovers its own messages
+/// through it; requests wait in its mailbox until it has.
+struct shard_config {
+  std::string queue_id;
+  uint16_t shard = 0;
+  storage_env env;
+  std::shared_ptr<const lease_codec> leases;
+  coordinator_actor coordinator; ///< receives `shard_stats`
+  delivery_settings settings;
+  /// Unix epoch ms; tests inject a virtual clock.
+  std::function<int64_t()> now_ms;
+  /// The queue's operation counters (null: none).
+  std::shared_ptr<metrics::queue_metrics> metrics;
+};
+
+/// State of a storage shard: the delivery index plus its store.
+struct storage_shard_state {
+  static inline const char* name = "sluice.storage_shard";
+
+  std::string queue_id;
+  uint16_t shard = 0;
+  std::shared_ptr<const lease_codec> leases;
+  coordinator_actor coordinator;
+  delivery_settings settings;
+  std::function<int64_t()> now_ms;
+  std::shared_ptr<metrics::queue_metrics> metrics;
+  std::unique_ptr<storage::message_store> store;
+  persister persist;
+  shard_index index;
+  uint64_t next_seq = 1;
+  /// When the next `tick` is due (INT64_MAX: none scheduled).
+  int64_t wakeup_at = INT64_MAX;
+  int64_t last_retention_check = 0;
+  storage_env env;
+  /// The store has recovered the shard; until then requests are skipped
+  /// (they wait in the mailbox).
+  bool ready = false;
+  /// A recovery read is under way.
+  bool recovering = false;
+  /// Deletions whose write failed (the messages are gone from memory): tried
+  /// again at the next tick, so a message acked or expired stays deleted.
+  std::vector<uint64_t> undeleted;
+
+  // The bounded window: messages with seq >= `cold_from` are on disk only
+  // ("cold") and are paged in, in order, as the window drains.
+  uint64_t cold_count = 0;
+  uint64_t cold_bytes = 0;
+  uint64_t cold_from = 0;
+  /// The last sequence number whose append is synced and accounted for.
+  uint64_t confirmed_seq = 0;
+  /// A page read is under way.
+  bool paging = false;
+  /// Bumped by a purge so that a page read started before it is discarded.
+  uint64_t epoch = 0;
+
+  queue_stats stats() const;
+};
+
+/// Writes beyond this many unsynced batches get 429 instead of queueing
+/// without bound (docs/operations.md, limits).
+inline constexpr size_t max_pending_writes = 20000;
+
+storage_shard_actor::behavior_type
+storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, shard_config cfg);
+
+} // namespace sluice
