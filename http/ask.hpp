@@ -9,6 +9,8 @@
 
 #include "actors/control/queue_directory.hpp"
 #include "actors/errc.hpp"
+#include "http/envelope.hpp"
+#include "http/message.hpp"
 
 namespace sluice::http {
 
@@ -48,6 +50,21 @@ void ask_queue(caf::actor_system& sys, const queue_directory& queues, Msg msg,
     return;
   }
   ask<Result>(sys, *c, std::move(msg), std::move(done));
+}
+
+/// The one way a handler turns an actor's reply into its response: the
+/// error's envelope (status, code and message, see `fail`), or
+/// `render(result)`. Pass it as the `done` of `ask` or `ask_queue`.
+template <class Result, class Render>
+std::function<void(caf::expected<Result>)> answer(responder reply, Render render) {
+  return [reply = std::move(reply), render = std::move(render)](caf::expected<Result> r) {
+    reply(r ? render(*r) : fail(r.error()));
+  };
+}
+
+/// The response to a request whose reply carries no data (`result: null`).
+inline response no_result(const caf::ok_atom&) {
+  return ok({});
 }
 
 } // namespace sluice::http

@@ -93,18 +93,15 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
           return;
         }
         ask<audit_list>(
-            *ctx.sys, ctx.hub, std::move(msg), [pg, reply](caf::expected<audit_list> found) {
-              if (!found) {
-                reply(fail(found.error()));
-                return;
-              }
+            *ctx.sys, ctx.hub, std::move(msg),
+            answer<audit_list>(reply, [pg](const audit_list& found) {
               json_writer w;
               w.begin_array();
-              for (const auto& e : found->entries)
+              for (const auto& e : found.entries)
                 write_entry(w, e);
               w.end_array();
-              reply(ok_list(w.take(), {pg.page, pg.per_page, found->entries.size(), found->total}));
-            });
+              return ok_list(w.take(), {pg.page, pg.per_page, found.entries.size(), found.total});
+            }));
       },
       reply);
 }

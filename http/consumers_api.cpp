@@ -20,9 +20,7 @@ template <class Render>
 void with_queue(api_context& ctx, const std::string& account, const std::string& id,
                 responder reply, Render render) {
   ask<storage::queue_record>(*ctx.sys, ctx.hub, get_queue{account, id},
-                             [reply, render](caf::expected<storage::queue_record> q) {
-                               reply(q ? render(*q) : fail(q.error()));
-                             });
+                             answer<storage::queue_record>(std::move(reply), std::move(render)));
 }
 
 void put(api_context& ctx, request& req, path_params& p, responder reply, std::string consumer_id) {
@@ -103,9 +101,8 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
       [&ctx, account = p[0], id = p[1], cid = p[2], reply](principal who) {
-        ask<caf::ok_atom>(
-            *ctx.sys, ctx.hub, delete_consumer{account, id, cid, who.token_id},
-            [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
+        ask<caf::ok_atom>(*ctx.sys, ctx.hub, delete_consumer{account, id, cid, who.token_id},
+                          answer<caf::ok_atom>(reply, no_result));
       },
       reply);
 }

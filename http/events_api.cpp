@@ -63,15 +63,12 @@ void sort_subscriptions(subscription_list& subs, const std::string& order, bool 
 }
 
 auto subscription_reply(responder reply) {
-  return [reply](caf::expected<storage::subscription_record> s) {
-    if (!s) {
-      reply(fail(s.error()));
-      return;
-    }
-    json_writer w;
-    write_subscription(w, *s);
-    reply(ok(w.take()));
-  };
+  return answer<storage::subscription_record>(std::move(reply),
+                                              [](const storage::subscription_record& s) {
+                                                json_writer w;
+                                                write_subscription(w, s);
+                                                return ok(w.take());
+                                              });
 }
 
 /// The string fields of an object other than `type`, e.g. `model_name`.
@@ -196,21 +193,17 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
         list_subscriptions msg{account, query_value(query, "queue_id")};
         ask<subscription_list>(
             *ctx.sys, ctx.hub, std::move(msg),
-            [pg, order, direction, reply](caf::expected<subscription_list> subs) {
-              if (!subs) {
-                reply(fail(subs.error()));
-                return;
-              }
-              sort_subscriptions(*subs, order, direction == "desc");
+            answer<subscription_list>(reply, [pg, order, direction](subscription_list& subs) {
+              sort_subscriptions(subs, order, direction == "desc");
               uint64_t begin = 0, end = 0;
-              auto info = page_of(pg, subs->size(), begin, end);
+              auto info = page_of(pg, subs.size(), begin, end);
               json_writer w;
               w.begin_array();
               for (auto i = begin; i < end; ++i)
-                write_subscription(w, (*subs)[i]);
+                write_subscription(w, subs[i]);
               w.end_array();
-              reply(ok_list(w.take(), info));
-            });
+              return ok_list(w.take(), info);
+            }));
       },
       reply);
 }
@@ -306,18 +299,14 @@ void publish(api_context& ctx, request& req, path_params& p, responder reply) {
           return;
         }
         ask<publish_result>(*ctx.sys, ctx.hub, std::move(msg),
-                            [reply](caf::expected<publish_result> r) {
-                              if (!r) {
-                                reply(fail(r.error()));
-                                return;
-                              }
+                            answer<publish_result>(reply, [](const publish_result& r) {
                               json_writer w;
                               w.begin_object().key("ids").begin_array();
-                              for (const auto& id : r->ids)
+                              for (const auto& id : r.ids)
                                 w.value(id);
-                              w.end_array().key("deliveries").value(r->deliveries);
-                              reply(ok(w.end_object().take()));
-                            });
+                              w.end_array().key("deliveries").value(r.deliveries);
+                              return ok(w.end_object().take());
+                            }));
       },
       reply);
 }

@@ -43,9 +43,7 @@ void run(api_context& ctx, request& req, path_params& p, responder reply, uint32
         msg.queue_id = id;
         if (!build(in.root(), msg, reply))
           return;
-        ask_queue<Result>(
-            *ctx.sys, *ctx.queues, std::move(msg),
-            [reply, render](caf::expected<Result> r) { reply(r ? render(*r) : fail(r.error())); });
+        ask_queue<Result>(*ctx.sys, *ctx.queues, std::move(msg), answer<Result>(reply, render));
       },
       reply);
 }
@@ -291,24 +289,21 @@ void purge(api_context& ctx, request& req, path_params& p, responder reply) {
           return;
         }
         // The SDK's purge.start expects the queue back.
-        ask<purge_status>(*ctx.sys, ctx.hub, purge_queue{account, id, who.token_id},
-                          [&ctx, account, id, reply](caf::expected<purge_status> s) {
-                            if (!s) {
-                              reply(fail(s.error()));
-                              return;
-                            }
-                            ask<storage::queue_record>(
-                                *ctx.sys, ctx.hub, get_queue{account, id},
-                                [reply](caf::expected<storage::queue_record> q) {
-                                  if (!q) {
-                                    reply(fail(q.error()));
-                                    return;
-                                  }
-                                  json_writer w;
-                                  write_queue(w, *q);
-                                  reply(ok(w.take()));
-                                });
-                          });
+        ask<purge_status>(
+            *ctx.sys, ctx.hub, purge_queue{account, id, who.token_id},
+            [&ctx, account, id, reply](caf::expected<purge_status> s) {
+              if (!s) {
+                reply(fail(s.error()));
+                return;
+              }
+              ask<storage::queue_record>(
+                  *ctx.sys, ctx.hub, get_queue{account, id},
+                  answer<storage::queue_record>(reply, [](const storage::queue_record& q) {
+                    json_writer w;
+                    write_queue(w, q);
+                    return ok(w.take());
+                  }));
+            });
       },
       reply);
 }
@@ -318,15 +313,11 @@ void purge_state(api_context& ctx, request& req, path_params& p, responder reply
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
         ask_queue<purge_status>(*ctx.sys, *ctx.queues, get_purge_status{account, id},
-                                [reply](caf::expected<purge_status> s) {
-                                  if (!s) {
-                                    reply(fail(s.error()));
-                                    return;
-                                  }
+                                answer<purge_status>(reply, [](const purge_status& s) {
                                   json_writer w;
-                                  write_purge_status(w, *s);
-                                  reply(ok(w.take()));
-                                });
+                                  write_purge_status(w, s);
+                                  return ok(w.take());
+                                }));
       },
       reply);
 }
@@ -336,9 +327,9 @@ void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
         ask_queue<queue_stats>(*ctx.sys, *ctx.queues, get_stats{account, id},
-                               [reply](caf::expected<queue_stats> s) {
-                                 reply(s ? ok(metrics_json(*s, false)) : fail(s.error()));
-                               });
+                               answer<queue_stats>(reply, [](const queue_stats& s) {
+                                 return ok(metrics_json(s, false));
+                               }));
       },
       reply);
 }

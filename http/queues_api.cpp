@@ -21,13 +21,6 @@ response render_queue(const storage::queue_record& q) {
   return ok(w.take());
 }
 
-/// Replies with the rendered queue or the error.
-auto queue_reply(responder reply) {
-  return [reply](caf::expected<storage::queue_record> q) {
-    reply(q ? render_queue(*q) : fail(q.error()));
-  };
-}
-
 /// Parses a create/update body; on bad input answers `reply` and returns false.
 bool parse_queue_body(const request& req, bool allow_empty, caf::optional<std::string>& name,
                       settings_patch& settings, responder& reply) {
@@ -61,7 +54,8 @@ void create(api_context& ctx, request& req, path_params& p, responder reply) {
         }
         msg.account = account;
         msg.name = *name;
-        ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
+        ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg),
+                                   answer<storage::queue_record>(reply, render_queue));
       },
       reply);
 }
@@ -77,21 +71,17 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
         }
         list_queues msg{account, query_value(query, "name")};
         ask<queue_list>(*ctx.sys, ctx.hub, std::move(msg),
-                        [pg, reply](caf::expected<queue_list> qs) {
-                          if (!qs) {
-                            reply(fail(qs.error()));
-                            return;
-                          }
+                        answer<queue_list>(reply, [pg](const queue_list& qs) {
                           uint64_t begin = 0;
                           uint64_t end = 0;
-                          auto info = page_of(pg, qs->size(), begin, end);
+                          auto info = page_of(pg, qs.size(), begin, end);
                           json_writer w;
                           w.begin_array();
                           for (auto i = begin; i < end; ++i)
-                            write_queue(w, (*qs)[i]);
+                            write_queue(w, qs[i]);
                           w.end_array();
-                          reply(ok_list(w.take(), info));
-                        });
+                          return ok_list(w.take(), info);
+                        }));
       },
       reply);
 }
@@ -100,7 +90,8 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask<storage::queue_record>(*ctx.sys, ctx.hub, get_queue{account, id}, queue_reply(reply));
+        ask<storage::queue_record>(*ctx.sys, ctx.hub, get_queue{account, id},
+                                   answer<storage::queue_record>(reply, render_queue));
       },
       reply);
 }
@@ -116,7 +107,8 @@ void update(api_context& ctx, request& req, path_params& p, responder reply, boo
         msg.account = account;
         msg.queue_id = id;
         msg.replace = replace;
-        ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg), queue_reply(reply));
+        ask<storage::queue_record>(*ctx.sys, ctx.hub, std::move(msg),
+                                   answer<storage::queue_record>(reply, render_queue));
       },
       reply);
 }
@@ -133,9 +125,8 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
       [&ctx, account = p[0], id = p[1], reply](principal who) {
-        ask<caf::ok_atom>(
-            *ctx.sys, ctx.hub, delete_queue{account, id, who.token_id},
-            [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
+        ask<caf::ok_atom>(*ctx.sys, ctx.hub, delete_queue{account, id, who.token_id},
+                          answer<caf::ok_atom>(reply, no_result));
       },
       reply);
 }

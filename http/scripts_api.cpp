@@ -42,16 +42,13 @@ void write_script(json_writer& w, const storage::script_record& s) {
 /// Asks the hub `msg` and answers with the script it replies, or its error.
 template <class Request>
 void ask_script(api_context& ctx, Request msg, const responder& reply) {
-  ask<storage::script_record>(*ctx.sys, ctx.hub, std::move(msg),
-                              [reply](caf::expected<storage::script_record> s) {
-                                if (!s) {
-                                  reply(fail(s.error()));
-                                  return;
-                                }
-                                json_writer w;
-                                write_script(w, *s);
-                                reply(ok(w.take()));
-                              });
+  ask<storage::script_record>(
+      *ctx.sys, ctx.hub, std::move(msg),
+      answer<storage::script_record>(reply, [](const storage::script_record& s) {
+        json_writer w;
+        write_script(w, s);
+        return ok(w.take());
+      }));
 }
 
 /// The plugins a script may name: the built-ins and the plugin directory's.
@@ -112,18 +109,14 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], reply](principal) {
         ask<script_list>(*ctx.sys, ctx.hub, list_scripts{account},
-                         [reply](caf::expected<script_list> ss) {
-                           if (!ss) {
-                             reply(fail(ss.error()));
-                             return;
-                           }
+                         answer<script_list>(reply, [](const script_list& ss) {
                            json_writer w;
                            w.begin_array();
-                           for (const auto& s : *ss)
+                           for (const auto& s : ss)
                              write_script(w, s);
                            w.end_array();
-                           reply(ok_list(w.take(), {1, ss->size(), ss->size(), ss->size()}));
-                         });
+                           return ok_list(w.take(), {1, ss.size(), ss.size(), ss.size()});
+                         }));
       },
       reply);
 }
@@ -141,9 +134,8 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_admin,
       [&ctx, account = p[0], name = p[1], reply](principal who) {
-        ask<caf::ok_atom>(
-            *ctx.sys, ctx.hub, delete_script{account, name, who.token_id},
-            [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
+        ask<caf::ok_atom>(*ctx.sys, ctx.hub, delete_script{account, name, who.token_id},
+                          answer<caf::ok_atom>(reply, no_result));
       },
       reply);
 }

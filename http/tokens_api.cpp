@@ -77,15 +77,11 @@ void create(api_context& ctx, request& req, path_params& p, responder reply) {
         msg.caller = std::move(caller);
         msg.account = account;
         ask<token_created>(*ctx.sys, ctx.hub, std::move(msg),
-                           [reply](caf::expected<token_created> t) {
-                             if (!t) {
-                               reply(fail(t.error()));
-                               return;
-                             }
+                           answer<token_created>(reply, [](const token_created& t) {
                              json_writer w;
-                             write_token(w, t->record, &t->secret);
-                             reply(ok(w.take()));
-                           });
+                             write_token(w, t.record, &t.secret);
+                             return ok(w.take());
+                           }));
       },
       reply);
 }
@@ -95,18 +91,14 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
       ctx, req, p[0], storage::perm_admin,
       [&ctx, account = p[0], reply](principal caller) {
         ask<token_list>(*ctx.sys, ctx.hub, list_tokens{std::move(caller), account},
-                        [reply](caf::expected<token_list> ts) {
-                          if (!ts) {
-                            reply(fail(ts.error()));
-                            return;
-                          }
+                        answer<token_list>(reply, [](const token_list& ts) {
                           json_writer w;
                           w.begin_array();
-                          for (const auto& t : *ts)
+                          for (const auto& t : ts)
                             write_token(w, t, nullptr);
                           w.end_array();
-                          reply(ok_list(w.take(), {1, ts->size(), ts->size(), ts->size()}));
-                        });
+                          return ok_list(w.take(), {1, ts.size(), ts.size(), ts.size()});
+                        }));
       },
       reply);
 }
@@ -115,9 +107,8 @@ void revoke(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_admin,
       [&ctx, account = p[0], id = p[1], reply](principal caller) {
-        ask<caf::ok_atom>(
-            *ctx.sys, ctx.hub, revoke_token{std::move(caller), account, id},
-            [reply](caf::expected<caf::ok_atom> r) { reply(r ? ok({}) : fail(r.error())); });
+        ask<caf::ok_atom>(*ctx.sys, ctx.hub, revoke_token{std::move(caller), account, id},
+                          answer<caf::ok_atom>(reply, no_result));
       },
       reply);
 }
