@@ -11,10 +11,6 @@ using storage::queue_record;
 
 namespace {
 
-caf::error queue_missing(const std::string& id) {
-  return queue_not_found(id);
-}
-
 caf::error consumer_missing(const std::string& id) {
   return make_error(errc::consumer_not_found, "consumer '" + id + "' does not exist on this queue");
 }
@@ -44,7 +40,7 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
   auto& st = self->state;
   auto* q = st.find(req.account, req.queue_id);
   if (q == nullptr)
-    return queue_missing(req.queue_id);
+    return queue_not_found(req.queue_id);
   consumer_record rec;
   if (req.consumer_id.empty()) {
     if (!q->consumers.empty())
@@ -125,7 +121,7 @@ caf::result<consumer_record> on_put_consumer(self_ptr self, const put_consumer& 
 caf::result<caf::ok_atom> on_delete_consumer(self_ptr self, const delete_consumer& req) {
   auto* q = self->state.find(req.account, req.queue_id);
   if (q == nullptr)
-    return queue_missing(req.queue_id);
+    return queue_not_found(req.queue_id);
   if (q->consumers.empty() || q->consumers.front().id != req.consumer_id)
     return consumer_missing(req.consumer_id);
   auto before = *q;

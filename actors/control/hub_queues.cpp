@@ -13,10 +13,6 @@ using storage::queue_record;
 
 namespace {
 
-caf::error not_found(const std::string& id) {
-  return queue_not_found(id);
-}
-
 void stop_coordinator(self_ptr self, const std::string& id) {
   auto i = self->state.coordinators.find(id);
   if (i == self->state.coordinators.end())
@@ -76,7 +72,7 @@ caf::expected<coordinator_actor> coordinator_of(self_ptr self, const std::string
                                                 const std::string& queue_id) {
   auto i = self->state.coordinators.find(queue_id);
   if (self->state.find(account, queue_id) == nullptr || i == self->state.coordinators.end())
-    return not_found(queue_id);
+    return queue_not_found(queue_id);
   return i->second;
 }
 
@@ -108,13 +104,13 @@ caf::result<queue_record> on_create(self_ptr self, const create_queue& req) {
 caf::result<queue_record> on_get(self_ptr self, const get_queue& req) {
   if (auto* q = self->state.find(req.account, req.queue_id))
     return *q;
-  return not_found(req.queue_id);
+  return queue_not_found(req.queue_id);
 }
 
 caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
   auto* q = self->state.find(req.account, req.queue_id);
   if (q == nullptr)
-    return not_found(req.queue_id);
+    return queue_not_found(req.queue_id);
   if (req.name && *req.name != q->name)
     return make_error(errc::invalid_request, "queue_name cannot be changed (queue '" + q->name
                                                  + "'); create a new queue instead");
@@ -134,7 +130,7 @@ caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
 caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
   auto* q = self->state.find(req.account, req.queue_id);
   if (q == nullptr)
-    return not_found(req.queue_id);
+    return queue_not_found(req.queue_id);
   auto before = *q;
   // Unknown to new requests at once; the coordinator (and the messages it
   // holds) stays until the deletion is durable, so a failed write leaves the
