@@ -10,6 +10,7 @@
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
+#include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
 #include "actors/script_messages.hpp"
 #include "actors/type_ids.hpp"
@@ -25,7 +26,8 @@ namespace sluice {
 /// One per queue: holds the queue's settings, consumer and shard map; routes
 /// sends, pulls and acks to its storage shards and moves exhausted messages
 /// to the dead-letter queue. Receives a `queue_record` whenever the hub
-/// changes the queue, `shard_stats` from its shards.
+/// changes the queue, `shard_stats` from its shards; its shard map names the
+/// node each shard runs on.
 using coordinator_actor = caf::typed_actor<
   caf::reacts_to<storage::queue_record>,
   caf::replies_to<caf::get_atom>::with<storage::queue_record>,
@@ -42,7 +44,8 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<peek_messages>::with<pulled_batch>,
   caf::replies_to<delete_refs>::with<ack_result>,
   caf::replies_to<push_lease>::with<pulled_batch>,
-  caf::reacts_to<push_idle>>;
+  caf::reacts_to<push_idle>,
+  caf::replies_to<get_shard_map>::with<shard_map>>;
 
 /// One per worker consumer, spawned by the queue's coordinator: fills batches
 /// (full, or partial after max_wait_time_ms), hands them to its consumer
@@ -73,6 +76,12 @@ using storage_shard_actor = caf::typed_actor<
   caf::reacts_to<page_loaded>,
   caf::reacts_to<shard_recovered>,
   caf::reacts_to<write_done>>;
+
+/// One per process: owns the process's stores and runs the storage shards
+/// placed on it. Spawns a shard from its `shard_spec` and answers where it
+/// runs; the spec is all it needs, so the coordinator may be elsewhere.
+using node_actor = caf::typed_actor<
+  caf::replies_to<shard_spec>::with<shard_placed>>;
 
 /// One per event subscription: turns routed events into envelopes (docs/events.md)
 /// and appends them to the destination queue. Receives its record again

@@ -7,6 +7,7 @@
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
 #include "actors/messages.hpp"
+#include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
 #include "actors/script_messages.hpp"
 
@@ -91,6 +92,10 @@ CAF_ADD_TYPE_ID(sluice, (sluice::batch_report))
 CAF_ADD_TYPE_ID(sluice, (sluice::storage::audit_record))
 CAF_ADD_TYPE_ID(sluice, (sluice::list_audit))
 CAF_ADD_TYPE_ID(sluice, (sluice::audit_list))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_spec))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_placed))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_shard_map))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_map))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

@@ -80,6 +80,8 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   auto& st = self->state;
   st.persist = persister{cfg.env.metrics};
   st.env = cfg.env;
+  st.node = cfg.node;
+  self->link_to(st.node);
   st.leases = cfg.leases;
   st.now_ms = cfg.now_ms ? std::move(cfg.now_ms) : [] {
     using namespace std::chrono;

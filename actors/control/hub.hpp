@@ -28,6 +28,8 @@ namespace sluice {
 /// clock.
 struct hub_config {
   storage_env env;
+  /// Where the queues' storage shards are placed (the hub links to it).
+  node_actor node;
   std::vector<storage::queue_record> queues;
   std::vector<storage::token_record> tokens;
   std::vector<storage::subscription_record> subscriptions;
@@ -65,6 +67,7 @@ struct hub_state {
 
   persister persist;
   storage_env env;
+  node_actor node;
   std::shared_ptr<const lease_codec> leases;
   std::function<int64_t()> now_ms;
   std::unordered_map<std::string, account_queues> accounts;

@@ -63,7 +63,7 @@ void publish(self_ptr self, const std::string& account, published_event e) {
 
 void spawn_coordinator(self_ptr self, const queue_record& q) {
   auto& st = self->state;
-  coordinator_config cfg{q, st.env, st.leases, st.now_ms, st.router, st.plugins, st.metrics};
+  coordinator_config cfg{q, st.node, st.leases, st.now_ms, st.router, st.plugins, st.metrics};
   st.coordinators[q.id] = self->spawn<caf::linked>(coordinator, std::move(cfg));
   st.publish_queues();
 }

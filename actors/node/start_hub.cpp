@@ -4,6 +4,7 @@
 
 #include "actors/control/crypto.hpp"
 #include "actors/control/tokens.hpp"
+#include "actors/node/node.hpp"
 
 namespace sluice {
 
@@ -44,8 +45,12 @@ storage::expected<started_hub> start_hub(caf::actor_system& sys, storage::backen
   }
   out.queues = meta->queues.size();
   out.tokens = meta->tokens.size();
+  storage_env env{&stores, opts.window, opts.metrics};
+  auto leases = std::make_shared<const lease_codec>(secret);
+  out.node = sys.spawn(node, node_services{opts.node_id, env, leases, now_ms});
   hub_config cfg;
-  cfg.env = storage_env{&stores, opts.window, opts.metrics};
+  cfg.env = env;
+  cfg.node = out.node;
   cfg.queues = std::move(meta->queues);
   cfg.tokens = std::move(meta->tokens);
   cfg.subscriptions = std::move(meta->subscriptions);
@@ -56,7 +61,7 @@ storage::expected<started_hub> start_hub(caf::actor_system& sys, storage::backen
   cfg.metrics = opts.metrics;
   cfg.directory = std::move(opts.tokens);
   cfg.queues_directory = std::move(opts.queues);
-  cfg.leases = std::make_shared<const lease_codec>(secret);
+  cfg.leases = std::move(leases);
   cfg.now_ms = now_ms;
   out.hub = sys.spawn(hub, std::move(cfg));
   return out;

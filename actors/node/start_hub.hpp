@@ -34,6 +34,8 @@ struct hub_options {
   /// Where the hub publishes each queue's coordinator, for the data path
   /// (default: a new directory).
   std::shared_ptr<queue_directory> queues;
+  /// Names this process's node in shard maps.
+  std::string node_id = "local";
   /// Unix epoch ms (default: the system clock).
   std::function<int64_t()> now_ms;
 };
@@ -41,6 +43,8 @@ struct hub_options {
 /// What `start_hub` started.
 struct started_hub {
   hub_actor hub;
+  /// This process's node, which runs the storage shards (linked to the hub).
+  node_actor node;
   /// A newly generated admin secret to show the operator once (else empty).
   std::string admin_secret_to_print;
   size_t queues = 0;
@@ -49,8 +53,9 @@ struct started_hub {
 
 /// The one composition of the control plane, for `serve`, the unit-test
 /// fixtures and the benchmark alike: reads the meta store, ensures the admin
-/// token and the lease secret, and spawns the hub, which spawns a coordinator
-/// per queue whose shards recover their own messages. Blocks on the meta
+/// token and the lease secret, spawns this process's node and the hub, which
+/// spawns a coordinator per queue; each places its shards on the node, and
+/// they recover their own messages. Blocks on the meta
 /// store's start-up reads: call it from the main (or test) thread before the
 /// server serves, never from an actor. `stores` must outlive the hub.
 storage::expected<started_hub> start_hub(caf::actor_system& sys, storage::backend& stores,

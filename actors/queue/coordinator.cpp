@@ -4,19 +4,20 @@
 #include <memory>
 
 #include <caf/send.hpp>
+#include <spdlog/spdlog.h>
 
 #include "actors/errc.hpp"
 #include "actors/push/push_consumer.hpp"
 #include "actors/queue/message_rules.hpp"
 #include "actors/queue/queue_events.hpp"
-#include "actors/queue/storage_shard.hpp"
 #include "actors/timeouts.hpp"
 
 namespace sluice {
 
 queue_stats coordinator_state::stats() const {
   queue_stats out;
-  for (const auto& s : shard_stats) {
+  for (const auto& slot : shards) {
+    const auto& s = slot.stats;
     out.backlog_count += s.backlog_count;
     out.backlog_bytes += s.backlog_bytes;
     out.ready_count += s.ready_count;
@@ -111,10 +112,10 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
   // One shard takes the whole batch: one atomic write, all or nothing.
   auto idx = st.next_shard++ % st.shards.size();
   auto rp = self->make_response_promise<queue_stats>();
-  self->request(st.shards[idx], internal_request_timeout, std::move(append))
+  self->request(st.shards[idx].actor, internal_request_timeout, std::move(append))
       .then(
           [self, idx, rp](queue_stats& s) mutable {
-            self->state.shard_stats[idx] = s;
+            self->state.shards[idx].stats = s;
             rp.deliver(self->state.stats());
             stats_changed(self);
           },
@@ -122,8 +123,6 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
   return rp;
 }
 
-/// Leases from shard after shard (round robin) until `want` are found or
-/// every shard was asked.
 /// Asks shard after shard (round robin from `idx`) with `make(n)` — a lease
 /// or a peek of up to n messages — until `want` are found or every shard was
 /// asked, then answers `rp` with everything found.
@@ -138,10 +137,10 @@ void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
     return;
   }
   auto i = idx % st.shards.size();
-  self->request(st.shards[i], internal_request_timeout, make(static_cast<uint32_t>(want)))
+  self->request(st.shards[i].actor, internal_request_timeout, make(static_cast<uint32_t>(want)))
       .then(
           [=](pulled_batch& b) mutable {
-            self->state.shard_stats[i] = b.stats;
+            self->state.shards[i].stats = b.stats;
             auto got = static_cast<int64_t>(b.messages.size());
             for (auto& m : b.messages)
               acc->messages.push_back(std::move(m));
@@ -207,10 +206,10 @@ caf::result<purge_status> on_purge(self_ptr self) {
   auto pending = std::make_shared<size_t>(st.shards.size());
   auto rp = self->make_response_promise<purge_status>();
   for (size_t i = 0; i < st.shards.size(); ++i)
-    self->request(st.shards[i], internal_request_timeout, shard_purge{})
+    self->request(st.shards[i].actor, internal_request_timeout, shard_purge{})
         .then(
             [self, i, pending, rp](queue_stats& s) mutable {
-              self->state.shard_stats[i] = s;
+              self->state.shards[i].stats = s;
               if (--*pending == 0) {
                 self->state.last_purge.completed = true;
                 rp.deliver(self->state.last_purge);
@@ -261,7 +260,7 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
   for (size_t i = 0; i < per_shard.size(); ++i) {
     if (per_shard[i].acks.empty() && per_shard[i].retries.empty())
       continue;
-    self->request(st.shards[i], internal_request_timeout, std::move(per_shard[i]))
+    self->request(st.shards[i].actor, internal_request_timeout, std::move(per_shard[i]))
         .then(
             [self, acc, pending, rp](ack_result& r) mutable {
               acc->ack_count += r.ack_count;
@@ -286,10 +285,10 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
   auto& st = self->state;
   auto idx = st.next_shard++ % st.shards.size();
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->request(st.shards[idx], internal_request_timeout, shard_append{std::move(items)})
+  self->request(st.shards[idx].actor, internal_request_timeout, shard_append{std::move(items)})
       .then(
           [self, idx, rp](queue_stats& s) mutable {
-            self->state.shard_stats[idx] = s;
+            self->state.shards[idx].stats = s;
             rp.deliver(caf::ok_atom::value);
             stats_changed(self);
           },
@@ -335,6 +334,28 @@ caf::result<ack_result> on_delete_refs(self_ptr self, const delete_refs& req) {
   return settle(self, ref_binding(self->state.queue.id), req.refs, {});
 }
 
+/// Places shard `i` on `node` and waits for its answer before anything else
+/// (`await`: requests stay in the mailbox meanwhile). A placement that fails
+/// is asked for again; the queue serves once every shard has a place.
+void place_shard(self_ptr self, node_actor node, uint16_t i) {
+  auto& st = self->state;
+  shard_spec spec{st.queue.account, st.queue.name,
+                  st.queue.id,      i,
+                  st.settings(),    caf::actor_cast<caf::actor>(self)};
+  self->request(node, internal_request_timeout, std::move(spec))
+      .await(
+          [self, i](shard_placed& placed) {
+            auto& slot = self->state.shards[i];
+            slot.node = std::move(placed.node);
+            slot.actor = caf::actor_cast<storage_shard_actor>(placed.shard);
+          },
+          [self, node, i](caf::error& err) {
+            spdlog::error("queue {}: placing shard {} failed ({}); trying again",
+                          self->state.queue.id, i, self->system().render(err));
+            place_shard(self, node, i);
+          });
+}
+
 } // namespace
 
 coordinator_actor::behavior_type
@@ -347,25 +368,14 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.plugins = cfg.plugins;
   if (cfg.metrics != nullptr)
     st.metrics = cfg.metrics->queue(st.queue.account, st.queue.name);
-  for (uint16_t i = 0; i < default_shard_count; ++i) {
-    shard_config sc;
-    sc.queue_id = st.queue.id;
-    sc.shard = i;
-    sc.env = cfg.env;
-    sc.leases = cfg.leases;
-    sc.coordinator = self;
-    sc.settings = st.settings();
-    sc.now_ms = cfg.now_ms;
-    sc.metrics = st.metrics;
-    st.shards.push_back(self->spawn<caf::linked>(storage_shard, std::move(sc)));
-    st.shard_stats.emplace_back();
-    st.shard_ready.push_back(false);
-  }
+  st.shards.resize(default_shard_count);
+  for (uint16_t i = 0; i < default_shard_count; ++i)
+    place_shard(self, cfg.node, i);
   return {
       [=](storage::queue_record& updated) {
         self->state.queue = std::move(updated);
         for (auto& s : self->state.shards)
-          self->send(s, self->state.settings());
+          self->send(s.actor, self->state.settings());
         sync_push(self); // a pause or resume
       },
       [=](caf::get_atom) { return self->state.queue; },
@@ -373,8 +383,8 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const pull_messages& req) { return on_pull(self, req); },
       [=](const ack_messages& req) { return on_ack(self, req); },
       [=](const get_stats&) -> caf::result<queue_stats> {
-        const auto& r = self->state.shard_ready;
-        if (std::find(r.begin(), r.end(), false) != r.end())
+        const auto& m = self->state.shards;
+        if (std::any_of(m.begin(), m.end(), [](const shard_slot& s) { return !s.ready; }))
           return caf::skip; // a shard is still recovering
         return self->state.stats();
       },
@@ -384,7 +394,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         s.dead_letter_queue = caf::actor_cast<coordinator_actor>(msg.dlq);
         s.script = std::move(msg.script);
         for (auto& shard : s.shards)
-          self->send(shard, s.settings());
+          self->send(shard.actor, s.settings());
         sync_push(self);
       },
       [=](dead_letters& req) { return on_dead_letters(self, req); },
@@ -394,9 +404,9 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const delete_refs& req) { return on_delete_refs(self, req); },
       [=](store_messages& req) { return store(self, std::move(req.items)); },
       [=](const shard_stats& s) {
-        if (s.shard < self->state.shard_stats.size()) {
-          self->state.shard_stats[s.shard] = s.stats;
-          self->state.shard_ready[s.shard] = true;
+        if (s.shard < self->state.shards.size()) {
+          self->state.shards[s.shard].stats = s.stats;
+          self->state.shards[s.shard].ready = true;
         }
         stats_changed(self);
       },
@@ -404,6 +414,12 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const push_idle&) {
         self->state.push_waiting = true;
         wake_push(self);
+      },
+      [=](const get_shard_map&) {
+        shard_map out;
+        for (const auto& s : self->state.shards)
+          out.nodes.push_back(s.node);
+        return out;
       },
   };
 }

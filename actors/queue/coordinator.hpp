@@ -8,7 +8,6 @@
 #include "actors/interfaces.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "actors/queue/lease.hpp"
-#include "actors/storage_env.hpp"
 #include "metrics/registry.hpp"
 
 namespace sluice {
@@ -19,7 +18,8 @@ inline constexpr uint16_t default_shard_count = 2;
 /// What a coordinator starts from.
 struct coordinator_config {
   storage::queue_record queue;
-  storage_env env;
+  /// Where the queue's storage shards are placed (today: this process's node).
+  node_actor node;
   std::shared_ptr<const lease_codec> leases;
   std::function<int64_t()> now_ms;
   /// Where the queue's own events go (message.dead_lettered).
@@ -30,6 +30,18 @@ struct coordinator_config {
   metrics::registry* metrics = nullptr;
 };
 
+/// One entry of a coordinator's shard map: where the shard runs and its last
+/// known backlog.
+struct shard_slot {
+  /// The id of the node that runs the shard (`node_services::id`).
+  std::string node;
+  storage_shard_actor actor;
+  queue_stats stats;
+  /// The shard has recovered and reported at least once; `get_stats` waits
+  /// (skips) until every shard has, so a restart never shows an empty queue.
+  bool ready = false;
+};
+
 /// State of a queue's coordinator: settings, the shard map with each
 /// shard's last known backlog, and the round-robin cursor for sends/pulls.
 struct coordinator_state {
@@ -38,11 +50,8 @@ struct coordinator_state {
   storage::queue_record queue;
   std::shared_ptr<const lease_codec> leases;
   std::function<int64_t()> now_ms;
-  std::vector<storage_shard_actor> shards;
-  std::vector<queue_stats> shard_stats;
-  /// Shards that have recovered and reported at least once; `get_stats`
-  /// waits (skips) until all have, so a restart never shows an empty queue.
-  std::vector<bool> shard_ready;
+  /// The shard map, indexed by shard number (lease ids name the number).
+  std::vector<shard_slot> shards;
   size_t next_shard = 0;
   caf::optional<storage::consumer_record> consumer;
   coordinator_actor dead_letter_queue; ///< invalid when there is none
@@ -65,8 +74,9 @@ struct coordinator_state {
   delivery_settings settings() const;
 };
 
-/// Spawned by the hub for every queue (linked to it); spawns and links its
-/// storage shards, so they end with it.
+/// Spawned by the hub for every queue (linked to it). Before it serves it
+/// places its storage shards on `cfg.node` (awaiting each placement, so
+/// requests wait in its mailbox); the shards link to it and end with it.
 coordinator_actor::behavior_type
 coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordinator_config cfg);
 

@@ -552,18 +552,21 @@ void on_recovered(self_ptr self, shard_recovered& msg) {
 } // namespace
 
 storage_shard_actor::behavior_type
-storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, shard_config cfg) {
+storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, shard_spec spec,
+              std::shared_ptr<const node_services> services) {
   auto& st = self->state;
-  st.queue_id = std::move(cfg.queue_id);
-  st.shard = cfg.shard;
-  st.leases = std::move(cfg.leases);
-  st.coordinator = std::move(cfg.coordinator);
-  st.settings = cfg.settings;
-  st.env = cfg.env;
-  st.persist = persister{cfg.env.metrics};
-  st.store = cfg.env.stores->messages(st.queue_id, st.shard);
-  st.now_ms = std::move(cfg.now_ms);
-  st.metrics = std::move(cfg.metrics);
+  st.queue_id = std::move(spec.queue_id);
+  st.shard = spec.shard;
+  st.leases = services->leases;
+  st.coordinator = caf::actor_cast<coordinator_actor>(spec.coordinator);
+  st.settings = spec.settings;
+  st.env = services->env;
+  st.persist = persister{st.env.metrics};
+  st.store = st.env.stores->messages(st.queue_id, st.shard);
+  st.now_ms = services->now_ms;
+  if (st.env.metrics != nullptr)
+    st.metrics = st.env.metrics->queue(spec.account, spec.queue_name);
+  self->link_to(spec.coordinator);
   recover(self);
   return {
       [=](shard_append& req) { return on_append(self, req); },

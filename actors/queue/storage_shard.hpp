@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "actors/interfaces.hpp"
+#include "actors/node/node.hpp"
 #include "actors/persister.hpp"
 #include "actors/queue/lease.hpp"
 #include "actors/queue/shard_index.hpp"
@@ -15,22 +16,6 @@
 #include "storage/message_store.hpp"
 
 namespace sluice {
-
-/// What a storage shard starts from. The shard opens its message store
-/// (`env.stores->messages(queue_id, shard)`) and recovers its own messages
-/// through it; requests wait in its mailbox until it has.
-struct shard_config {
-  std::string queue_id;
-  uint16_t shard = 0;
-  storage_env env;
-  std::shared_ptr<const lease_codec> leases;
-  coordinator_actor coordinator; ///< receives `shard_stats`
-  delivery_settings settings;
-  /// Unix epoch ms; tests inject a virtual clock.
-  std::function<int64_t()> now_ms;
-  /// The queue's operation counters (null: none).
-  std::shared_ptr<metrics::queue_metrics> metrics;
-};
 
 /// State of a storage shard: the delivery index plus its store.
 struct storage_shard_state {
@@ -79,7 +64,12 @@ struct storage_shard_state {
 /// without bound (docs/operations.md, limits).
 inline constexpr size_t max_pending_writes = 20000;
 
+/// Spawned by a node from `spec`, with the node's `services`: opens its
+/// message store (`services->env.stores->messages(queue_id, shard)`) and
+/// recovers its own messages through it; requests wait in its mailbox until
+/// it has. Links to the coordinator of `spec`, so it ends with the queue.
 storage_shard_actor::behavior_type
-storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, shard_config cfg);
+storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, shard_spec spec,
+              std::shared_ptr<const node_services> services);
 
 } // namespace sluice

@@ -28,6 +28,7 @@ struct hub_fixture : actor_fixture {
   storage::backend* backend_override = nullptr;
   size_t window = 10000;                            ///< set before `start()` to test paging
   size_t audit_retention = default_audit_retention; ///< set before `start()` to test trimming
+  std::string node_id = "local"; ///< set before `start()`: names the node in shard maps
   int64_t clock = 1'000'000;
   hub_actor hub;
   /// What the hub publishes for HTTP authentication.
@@ -80,6 +81,7 @@ struct hub_fixture : actor_fixture {
     opts.tokens = tokens;
     opts.queues = queues;
     opts.now_ms = [this] { return clock; };
+    opts.node_id = node_id;
     auto started = start_hub(sys(), stores(), std::move(opts));
     REQUIRE(started);
     hub = started->hub;
