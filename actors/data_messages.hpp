@@ -197,17 +197,18 @@ typename Inspector::result_type inspect(Inspector& f, shard_lease& x) {
   return f(caf::meta::type_name("shard_lease"), x.n, x.visibility_ms, x.push);
 }
 
-/// A verified lease: the message and the lease generation it was issued for.
+/// A verified lease: the message it was issued for. Its generation only makes
+/// each lease id distinct; a late ack of an older lease is accepted while the
+/// message exists.
 struct lease_ref {
   uint64_t seq = 0;
-  uint32_t gen = 0;
   std::string lease_id;       ///< for warnings
   int64_t retry_delay_s = -1; ///< for retries; -1: the consumer's retry_delay
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, lease_ref& x) {
-  return f(caf::meta::type_name("lease_ref"), x.seq, x.gen, x.lease_id, x.retry_delay_s);
+  return f(caf::meta::type_name("lease_ref"), x.seq, x.lease_id, x.retry_delay_s);
 }
 
 /// Ack and retry messages of one shard. Reply: `ack_result` once synced.

@@ -9,7 +9,7 @@
 
 namespace sluice {
 
-/// Every failure an actor can reply with. `http/error_table` maps each code to
+/// Every failure an actor can reply with. `http/envelope.cpp` maps each code to
 /// an HTTP status and a stable Cloudflare-style numeric code; the message
 /// travels as the error's context (a single std::string a person can act on).
 enum class errc : uint8_t {

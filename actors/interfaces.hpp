@@ -30,7 +30,6 @@ namespace sluice {
 /// node each shard runs on.
 using coordinator_actor = caf::typed_actor<
   caf::reacts_to<storage::queue_record>,
-  caf::replies_to<caf::get_atom>::with<storage::queue_record>,
   caf::replies_to<send_messages>::with<queue_stats>,
   caf::replies_to<pull_messages>::with<pulled_batch>,
   caf::replies_to<ack_messages>::with<ack_result>,

@@ -100,17 +100,13 @@ typename Inspector::result_type inspect(Inspector& f, run_batch& x) {
 struct batch_report {
   bool failed = false; ///< threw, timed out or could not load (not: explicit retries)
   uint32_t messages = 0;
-  uint32_t acked = 0;
-  uint32_t retried = 0;
   int64_t duration_ms = 0; ///< the invocation's run time
-  std::string error;       ///< why, when `failed`
   queue_stats stats;       ///< the queue after settling
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, batch_report& x) {
-  return f(caf::meta::type_name("batch_report"), x.failed, x.messages, x.acked, x.retried,
-           x.duration_ms, x.error, x.stats);
+  return f(caf::meta::type_name("batch_report"), x.failed, x.messages, x.duration_ms, x.stats);
 }
 
 /// Plugin host thread → consumer shard: the invocation ended. Local only

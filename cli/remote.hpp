@@ -49,8 +49,6 @@ public:
   /// `GET /queues?name=`); throws if there is no such queue.
   std::string queue_id(const std::string& name_or_id);
 
-  const std::string& account() const { return account_; }
-
 private:
   std::unique_ptr<http::client> client_;
   std::string base_path_;

@@ -9,7 +9,7 @@
 
 namespace sluice::metrics {
 
-/// The one metric factory of the process (STYLE.md): every metric family is
+/// The one metric factory of the process: every metric family is
 /// created here, with bounded label values, and every component takes its
 /// counters from it. Thread-safe (prometheus-cpp metrics are atomic).
 class registry {

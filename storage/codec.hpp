@@ -23,7 +23,6 @@ public:
   /// The bytes only (for the last field of a key).
   encoder& raw(std::string_view x);
 
-  std::string& bytes() { return out_; }
   std::string take() { return std::move(out_); }
 
 private:

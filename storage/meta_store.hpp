@@ -58,10 +58,6 @@ struct meta_change {
   std::vector<named_ref> erase_scripts;
   std::vector<audit_record> put_audit;
   std::vector<audit_ref> erase_audit;
-
-  bool empty() const;
-  /// Moves every part of `other` to the end of this change.
-  void append(meta_change&& other);
 };
 
 /// Everything the meta store holds, as read at start-up.

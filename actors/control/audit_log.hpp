@@ -80,8 +80,6 @@ public:
   /// The settled entries of `q.account` that match `q`, newest first.
   audit_list query(const list_audit& q) const;
 
-  size_t retention() const { return retention_; }
-
 private:
   struct entry {
     storage::audit_record rec;

@@ -3,7 +3,6 @@
 // durable together or not at all.
 #include "actors/control/audit_line.hpp"
 #include "actors/control/hub_handlers.hpp"
-#include "actors/errc.hpp"
 #include "actors/timeouts.hpp"
 
 namespace sluice::hub_handlers {

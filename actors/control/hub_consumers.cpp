@@ -1,7 +1,6 @@
 #include "actors/control/consumer_rules.hpp"
 #include "actors/control/crypto.hpp"
 #include "actors/control/hub_handlers.hpp"
-#include "actors/control/queue_rules.hpp"
 #include "actors/errc.hpp"
 
 namespace sluice::hub_handlers {

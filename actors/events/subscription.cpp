@@ -2,7 +2,6 @@
 #include "actors/timeouts.hpp"
 
 #include "actors/control/time_format.hpp"
-#include "actors/errc.hpp"
 #include "events/envelope.hpp"
 #include "storage/message_records.hpp"
 

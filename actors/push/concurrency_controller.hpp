@@ -4,11 +4,10 @@
 #include <cstdint>
 #include <optional>
 
-/// The concurrency controller of push consumers (docs/api.md "Concurrency (push)",
-/// docs/plugins.md, concurrency). Pure logic: no actors,
-/// no threads, no clock of its own. The dispatcher reports every finished batch
-/// with the time it finished; the controller answers how many batches may run at
-/// once. Deterministic, so unit tests drive it with a virtual clock.
+/// The concurrency controller of push consumers (docs/plugins.md, concurrency). Pure logic: no
+/// actors, no threads, no clock of its own. The dispatcher reports every finished batch with the
+/// time it finished; the controller answers how many batches may run at once. Deterministic, so
+/// unit tests drive it with a virtual clock.
 ///
 /// Rules, applied after each batch in this order:
 ///
@@ -90,7 +89,6 @@ public:
   /// Current concurrency, 1..max().
   std::uint32_t target() const { return target_; }
   std::uint32_t max() const { return max_; }
-  std::uint32_t batch_size() const { return batch_size_; }
 
   /// Decides after each batch completes (docs/plugins.md, concurrency);
   /// returns the new target. `now_ms` is the dispatcher's clock when it finished.

@@ -64,7 +64,6 @@ void on_finished(self_ptr self, invocation_finished& done) {
                  "explicitly are retried",
                  st.queue_name, st.lease_ids.size(), duration_ms, done.result.error);
   report->failed = done.result.failed;
-  report->error = std::move(done.result.error);
   report->duration_ms = duration_ms;
   report->messages = static_cast<uint32_t>(st.lease_ids.size());
   ack_messages settle;
@@ -73,13 +72,11 @@ void on_finished(self_ptr self, invocation_finished& done) {
     auto d = i < done.result.decisions.size() ? done.result.decisions[i] : retry_decision();
     if (d.verdict == message_verdict::ack) {
       settle.acks.push_back(std::move(st.lease_ids[i]));
-      ++report->acked;
     } else {
       caf::optional<int64_t> delay;
       if (d.delay_seconds)
         delay = int64_t{*d.delay_seconds};
       settle.retries.push_back({std::move(st.lease_ids[i]), delay});
-      ++report->retried;
     }
   }
   auto finish = [self, report] {
@@ -96,10 +93,11 @@ void on_finished(self_ptr self, invocation_finished& done) {
             report->stats = r.stats;
             finish();
           },
-          [report, finish](caf::error& e) {
+          [self, report, finish](caf::error& e) {
             // Not settled: the leases expire and the messages come back.
+            spdlog::warn("queue '{}': could not settle a batch: {}", self->state.queue_name,
+                         error_message(e));
             report->failed = true;
-            report->error = "could not settle the batch: " + error_message(e);
             finish();
           });
 }

@@ -238,7 +238,7 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
                                       "queue); it was ignored");
       return;
     }
-    lease_ref r{t.seq, t.gen, lease_id, delay};
+    lease_ref r{t.seq, lease_id, delay};
     (retry ? per_shard[t.shard].retries : per_shard[t.shard].acks).push_back(std::move(r));
   };
   for (const auto& id : acks)
@@ -378,7 +378,6 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
           self->send(s.actor, self->state.settings());
         sync_push(self); // a pause or resume
       },
-      [=](caf::get_atom) { return self->state.queue; },
       [=](send_messages& req) { return on_send(self, req); },
       [=](const pull_messages& req) { return on_pull(self, req); },
       [=](const ack_messages& req) { return on_ack(self, req); },

@@ -20,7 +20,7 @@ struct shard_entry {
   std::string body;
   uint32_t attempts = 0;
   int64_t visible_at_ms = 0;
-  uint32_t lease_gen = 0; ///< bumped on every lease; stale leases are told apart
+  uint32_t lease_gen = 0; ///< bumped on every lease, so every lease id is distinct
   bool leased = false;
   int64_t lease_deadline_ms = 0;
   /// The last lease went to a worker (push) consumer, not an HTTP pull one.

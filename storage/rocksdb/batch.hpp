@@ -45,7 +45,6 @@ public:
     other.ops_.clear();
   }
 
-  bool empty() const { return ops_.empty(); }
   const std::vector<op>& ops() const { return ops_; }
 
 private:

@@ -34,9 +34,6 @@ public:
   std::unique_ptr<message_store> messages(const std::string& queue_id, uint16_t shard) override;
   void stop() override;
 
-  /// Synced group commits so far (for benchmarks and tests).
-  uint64_t commits() const { return writer_->commits(); }
-
 private:
   rocksdb_backend(std::unique_ptr<db> d, mode m);
 

@@ -57,7 +57,7 @@ public:
   /// Commits what is pending and joins the thread. Idempotent.
   void stop();
 
-  /// Number of synced group commits so far (for metrics and tests).
+  /// Number of synced group commits so far (tests check grouping with it).
   uint64_t commits() const;
 
 private:

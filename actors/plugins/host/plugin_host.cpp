@@ -168,7 +168,6 @@ void deliver(job& j, bool failed, std::string error) noexcept {
 }
 
 struct loaded_plugin {
-  std::string path;
   const sluice_plugin_v1* table = nullptr;
 };
 
@@ -266,7 +265,7 @@ const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::str
     const sluice_plugin_v1* table = checked_table(name, "built-in", builtin->second, error);
     if (table == nullptr)
       return nullptr;
-    return &loaded.emplace(name, loaded_plugin{"built-in", table}).first->second;
+    return &loaded.emplace(name, loaded_plugin{table}).first->second;
   }
 
   namespace fs = std::filesystem;
@@ -306,7 +305,7 @@ const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::str
     dlclose(handle);
     return nullptr;
   }
-  return &loaded.emplace(name, loaded_plugin{path, table}).first->second;
+  return &loaded.emplace(name, loaded_plugin{table}).first->second;
 }
 
 void plugin_host_core::leave_active() {

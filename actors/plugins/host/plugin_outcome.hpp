@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-/// The outcome rules of a push invocation (docs/api.md "Outcome (push)") as pure logic: no
+/// The outcome rules of a push invocation (docs/plugins.md, "Outcome rules") as pure logic: no
 /// threads of its own, no clock. The plugin host records a plugin's calls here; unit
 /// tests drive it directly.
 ///
