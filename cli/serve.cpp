@@ -17,6 +17,7 @@
 #include "actors/plugins/builtin/builtin_plugins.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "actors/type_ids.hpp"
+#include "cli/data_dir.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
@@ -80,6 +81,10 @@ int serve(const serve_options& opts) {
   http_opts.threads = std::max(1u, opts.http_threads);
   http_opts.max_body_bytes = opts.max_request_bytes;
 
+  if (auto err = prepare_data_dir(opts.data_dir); !err.empty()) {
+    spdlog::error("{}", err);
+    return 1;
+  }
   storage::store_error open_error;
   auto stores = storage::rocksdb_backend::open(
       opts.data_dir, storage::rocksdb_backend::mode::threaded, open_error);

@@ -19,7 +19,10 @@ constexpr std::string_view scripts_path = "/client/v4/accounts/{account}/sluice/
 constexpr std::string_view script_path = "/client/v4/accounts/{account}/sluice/scripts/{name}";
 constexpr std::string_view plugins_path = "/client/v4/accounts/{account}/sluice/plugins";
 
-void write_script(json_writer& w, const storage::script_record& s) {
+/// Renders `s`. Its env values (webhook URLs with credentials, API keys) go
+/// only to admins of the account (`with_secrets`); others see the names, each
+/// with a null value (docs/api.md, scripts).
+void write_script(json_writer& w, const storage::script_record& s, bool with_secrets) {
   w.begin_object()
       .key("name")
       .value(s.name)
@@ -29,8 +32,13 @@ void write_script(json_writer& w, const storage::script_record& s) {
       .value(s.plugin)
       .key("env")
       .begin_object();
-  for (const auto& [k, v] : s.env)
-    w.key(k).value(v);
+  for (const auto& [k, v] : s.env) {
+    w.key(k);
+    if (with_secrets)
+      w.value(v);
+    else
+      w.null();
+  }
   w.end_object()
       .key("created_on")
       .value(rfc3339(s.created_ms))
@@ -41,12 +49,12 @@ void write_script(json_writer& w, const storage::script_record& s) {
 
 /// Asks the hub `msg` and answers with the script it replies, or its error.
 template <class Request>
-void ask_script(api_context& ctx, Request msg, const responder& reply) {
+void ask_script(api_context& ctx, Request msg, bool with_secrets, const responder& reply) {
   ask<storage::script_record>(
       *ctx.sys, ctx.hub, std::move(msg),
-      answer<storage::script_record>(reply, [](const storage::script_record& s) {
+      answer<storage::script_record>(reply, [with_secrets](const storage::script_record& s) {
         json_writer w;
-        write_script(w, s);
+        write_script(w, s, with_secrets);
         return ok(w.take());
       }));
 }
@@ -99,7 +107,7 @@ void put(api_context& ctx, request& req, path_params& p, responder reply) {
           reply(fail(errc::invalid_request, err));
           return;
         }
-        ask_script(ctx, std::move(msg), reply);
+        ask_script(ctx, std::move(msg), true, reply);
       },
       reply);
 }
@@ -107,13 +115,14 @@ void put(api_context& ctx, request& req, path_params& p, responder reply) {
 void list(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
-      [&ctx, account = p[0], reply](principal) {
+      [&ctx, account = p[0], reply](principal who) {
+        auto secrets = who.has(storage::perm_admin);
         ask<script_list>(*ctx.sys, ctx.hub, list_scripts{account},
-                         answer<script_list>(reply, [](const script_list& ss) {
+                         answer<script_list>(reply, [secrets](const script_list& ss) {
                            json_writer w;
                            w.begin_array();
                            for (const auto& s : ss)
-                             write_script(w, s);
+                             write_script(w, s, secrets);
                            w.end_array();
                            return ok_list(w.take(), {1, ss.size(), ss.size(), ss.size()});
                          }));
@@ -124,8 +133,8 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
 void get(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
-      [&ctx, account = p[0], name = p[1], reply](principal) {
-        ask_script(ctx, get_script{account, name}, reply);
+      [&ctx, account = p[0], name = p[1], reply](principal who) {
+        ask_script(ctx, get_script{account, name}, who.has(storage::perm_admin), reply);
       },
       reply);
 }

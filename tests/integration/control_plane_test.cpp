@@ -1,3 +1,5 @@
+#include <filesystem>
+
 #include "api.hpp"
 
 using namespace sluice::test;
@@ -110,6 +112,60 @@ TEST_CASE("auth: missing and wrong tokens, account scoping, permissions, revocat
 
   CHECK(admin_a.call("DELETE", "/sluice/tokens/" + token_id)->status == 200);
   CHECK(as_a.call("GET", "/queues")->status == 401);
+}
+
+TEST_CASE("script env values are shown to admins of the account only") {
+  server_process srv;
+  api admin{srv, "acct-a"};
+  auto put = admin.call("PUT", "/sluice/scripts/hook",
+                        R"({"plugin":"webhook","env":{"URL":"https://u:pw@example.com/x"}})");
+  REQUIRE(put->status == 200);
+  CHECK(std::string{put->result()["env"]["URL"].get_string().value()}
+        == "https://u:pw@example.com/x");
+
+  auto ro = admin.call("POST", "/sluice/tokens", R"({"permissions":["queues_read"]})");
+  api read_only{srv, "acct-a", ro->str("value")};
+  auto got = read_only.call("GET", "/sluice/scripts/hook");
+  REQUIRE(got->status == 200);
+  CHECK(got->result()["env"]["URL"].is_null()); // the name, not the value
+  CHECK(got->body.find("pw@") == std::string::npos);
+  auto listed = read_only.call("GET", "/sluice/scripts");
+  REQUIRE(listed->status == 200);
+  CHECK(listed->result().at(0)["env"]["URL"].is_null());
+  CHECK(listed->body.find("pw@") == std::string::npos);
+
+  auto scoped = admin.call("POST", "/sluice/tokens", R"({"permissions":["admin"]})");
+  api account_admin{srv, "acct-a", scoped->str("value")};
+  auto seen = account_admin.call("GET", "/sluice/scripts/hook");
+  REQUIRE(seen->status == 200);
+  CHECK(std::string{seen->result()["env"]["URL"].get_string().value()}
+        == "https://u:pw@example.com/x");
+}
+
+TEST_CASE("the data directory is private: 0700, files 0600, a wider one is warned about") {
+  namespace fs = std::filesystem;
+  server_process srv;
+  api a{srv};
+  a.create_queue("q");
+  auto data = srv.data_dir() + "/data";
+  auto open_to_others = fs::perms::group_all | fs::perms::others_all;
+  CHECK((fs::status(data).permissions() & fs::perms::all) == fs::perms::owner_all);
+  size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(data)) {
+    if (!e.is_regular_file())
+      continue;
+    ++files;
+    INFO(e.path().string());
+    CHECK((e.status().permissions() & open_to_others) == fs::perms::none);
+  }
+  CHECK(files > 0);
+  CHECK(srv.log().find("chmod 700") == std::string::npos);
+
+  fs::permissions(data, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec
+                            | fs::perms::others_read | fs::perms::others_exec);
+  srv.restart();
+  CHECK(srv.log().find("has mode 755") != std::string::npos);
+  CHECK(srv.log().find("chmod 700 " + data) != std::string::npos);
 }
 
 TEST_CASE("dev mode needs no token, and is refused on a public address") {
