@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -44,6 +45,10 @@ typename Inspector::result_type inspect(Inspector& f, token_record& x) {
 } // namespace sluice::storage
 
 namespace sluice {
+
+/// The longest free-text name a client may give a record (tokens,
+/// subscriptions), in bytes; longer ones get 400 (docs/api.md).
+inline constexpr size_t max_name_bytes = 255;
 
 /// Who is calling: the account scope and permissions of the presented token.
 struct principal {

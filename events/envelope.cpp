@@ -1,8 +1,53 @@
 #include "events/envelope.hpp"
 
+#include <algorithm>
+
+#include <simdjson.h>
+
 namespace sluice::events {
 
+namespace {
+
+/// Length of the UTF-8 sequence that lead byte `u` announces (1 for anything
+/// that is not a valid lead byte, which the caller then replaces).
+size_t sequence_length(unsigned char u) {
+  if (u >= 0xf0)
+    return 4;
+  if (u >= 0xe0)
+    return 3;
+  if (u >= 0xc0)
+    return 2;
+  return 1;
+}
+
+/// `s` with every byte that is not part of a valid UTF-8 sequence replaced by
+/// U+FFFD, so that JSON built from it is valid (paths, headers and other
+/// bytes a client sent).
+std::string replace_invalid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  size_t i = 0;
+  while (i < s.size()) {
+    auto n = std::min(sequence_length(static_cast<unsigned char>(s[i])), s.size() - i);
+    if (simdjson::validate_utf8(s.data() + i, n)) {
+      out.append(s.data() + i, n);
+      i += n;
+    } else {
+      out += "\xef\xbf\xbd"; // U+FFFD REPLACEMENT CHARACTER
+      i += 1;
+    }
+  }
+  return out;
+}
+
+} // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
+  std::string valid;
+  if (!simdjson::validate_utf8(s.data(), s.size())) {
+    valid = replace_invalid_utf8(s);
+    s = valid;
+  }
   static constexpr char hex[] = "0123456789abcdef";
   out.push_back('"');
   for (char c : s) {

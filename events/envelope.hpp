@@ -41,7 +41,9 @@ std::string envelope_json(const envelope_fields& f);
 std::string camel_case(std::string_view snake);
 
 /// Appends `s` to `out` as a quoted JSON string, escaping quotes, backslashes and
-/// every control character below 0x20; bytes >= 0x80 are copied as they are (UTF-8).
+/// every control character below 0x20; valid UTF-8 is copied as it is, and a byte
+/// that is not part of a valid UTF-8 sequence becomes U+FFFD, so the result is
+/// always valid JSON.
 /// The project's one JSON string escaper: http's json_writer uses it too.
 void append_json_string(std::string& out, std::string_view s);
 

@@ -6,16 +6,15 @@ namespace sluice::http {
 
 std::vector<std::string_view> split_path(std::string_view path) {
   std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < path.size()) {
-    auto j = path.find('/', i);
+  if (!path.empty() && path.front() == '/')
+    path.remove_prefix(1);
+  for (;;) {
+    auto j = path.find('/');
+    out.push_back(path.substr(0, j));
     if (j == std::string_view::npos)
-      j = path.size();
-    if (j > i)
-      out.push_back(path.substr(i, j - i));
-    i = j + 1;
+      return out;
+    path.remove_prefix(j + 1);
   }
-  return out;
 }
 
 void router::add(std::string name, std::string method, std::string_view pattern, handler h) {
@@ -32,9 +31,11 @@ bool router::match(const route& r, const std::vector<std::string_view>& parts,
   params.clear();
   for (size_t i = 0; i < parts.size(); ++i) {
     const auto& seg = r.segments[i];
-    if (!seg.empty() && seg.front() == '{')
+    if (!seg.empty() && seg.front() == '{') {
+      if (parts[i].empty())
+        return false; // `/queues//messages` names no queue
       params.emplace_back(parts[i]);
-    else if (seg != parts[i])
+    } else if (seg != parts[i])
       return false;
   }
   return true;

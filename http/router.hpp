@@ -48,7 +48,8 @@ private:
   std::vector<route> routes_;
 };
 
-/// Splits `path` on '/', dropping empty segments.
+/// Splits `path` on '/' after its leading one, keeping empty segments, so that
+/// `/a//b` and `/a/` match no route of `/a/{x}` or `/a` (exact paths only).
 std::vector<std::string_view> split_path(std::string_view path);
 
 } // namespace sluice::http

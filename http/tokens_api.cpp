@@ -46,6 +46,9 @@ bool parse_token_body(const request& req, create_token& out, responder& reply) {
     err = json_reader::get_string_array(in.root(), "permissions", "permissions", perms);
   if (err.empty())
     err = json_reader::get_bool(in.root(), "all_accounts", "all_accounts", all);
+  if (err.empty() && name && name->size() > max_name_bytes)
+    err = "name must be at most " + std::to_string(max_name_bytes) + " bytes, got "
+          + std::to_string(name->size());
   if (err.empty() && (!perms || perms->empty()))
     err = "permissions is required: a list of queues_read, queues_write, events_publish, admin";
   if (err.empty())

@@ -40,8 +40,9 @@ std::string apply_subscription(const events::catalog& c, const subscription_patc
     return "destination.queue_id is required";
   if (creating && !patch.events)
     return "events is required: a list of event types of the source";
-  if (r.name.size() > 255)
-    return "name must be at most 255 characters";
+  if (r.name.size() > max_name_bytes)
+    return "name must be at most " + std::to_string(max_name_bytes) + " bytes, got "
+           + std::to_string(r.name.size());
   const events::source_type* src = nullptr;
   if (patch.source_type) {
     src = c.find_source(*patch.source_type);

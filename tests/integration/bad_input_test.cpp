@@ -135,3 +135,34 @@ TEST_CASE("scripts and worker consumers: bad input gets the envelope and the rig
     still_serving(a);
   }
 }
+
+TEST_CASE("paths match exactly, every envelope is valid JSON, names are bounded") {
+  server_process srv;
+  api a{srv};
+  auto id = a.create_queue("exact");
+
+  // Trailing slashes and empty segments match no route.
+  CHECK(a.call("GET", "/queues/" + id)->status == 200);
+  auto trailing = a.call("GET", "/queues/" + id + "/");
+  CHECK(trailing->status == 404);
+  CHECK(trailing->error_code() == 7003);
+  CHECK(a.call("GET", "/queues//" + id)->status == 404);
+  CHECK(a.call("POST", "/queues//messages", R"({"body":1})")->status == 404);
+
+  // A byte that is not UTF-8, echoed in the message, still makes valid JSON
+  // (api::call REQUIREs that every JSON body parses).
+  auto bad_bytes = a.call("GET", "/queues/ab\xff\xfe");
+  CHECK(bad_bytes->status == 404);
+  CHECK(bad_bytes->error_message().find("\xef\xbf\xbd") != std::string::npos);
+
+  auto long_name =
+      a.call("POST", "/sluice/tokens",
+             R"({"name":")" + std::string(256, 'n') + R"(","permissions":["queues_read"]})");
+  CHECK(long_name->status == 400);
+  CHECK(long_name->error_message().find("at most 255 bytes") != std::string::npos);
+  CHECK(a.call("POST", "/sluice/tokens",
+               R"({"name":")" + std::string(255, 'n') + R"(","permissions":["queues_read"]})")
+            ->status
+        == 200);
+  still_serving(a);
+}

@@ -29,7 +29,10 @@ TEST_CASE("router matches literal segments and captures parameters") {
   });
   CHECK(call(r, "GET", "/a/one/q/two").status == 204);
   CHECK(seen == std::vector<std::string>{"one", "two"});
-  CHECK(call(r, "GET", "/a/one/q/two/").status == 204); // trailing slash
+  // Exact paths only: a trailing slash or an empty segment matches nothing.
+  CHECK(call(r, "GET", "/a/one/q/two/").status == 404);
+  CHECK(call(r, "GET", "/a//q/two").status == 404);
+  CHECK(call(r, "GET", "/a/one//q/two").status == 404);
 }
 
 TEST_CASE("router answers 404 for unknown paths and 405 for known paths") {
