@@ -125,7 +125,9 @@ class message_store {
 public:
   virtual ~message_store() = default;
 
-  virtual void append(append_messages cmd, write_callback done) = 0;
+  /// Reads `cmd` before it returns (the write is built from it, or the
+  /// command serialised), so the caller may move the bodies out afterwards.
+  virtual void append(const append_messages& cmd, write_callback done) = 0;
   virtual void lease(lease_messages cmd, write_callback done) = 0;
   virtual void settle(settle_messages cmd, write_callback done) = 0;
   virtual void remove(delete_messages cmd, write_callback done) = 0;

@@ -112,7 +112,7 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
   // One shard takes the whole batch: one atomic write, all or nothing.
   auto idx = st.next_shard++ % st.shards.size();
   auto rp = self->make_response_promise<queue_stats>();
-  self->request(st.shards[idx].actor, internal_request_timeout, std::move(append))
+  self->request(st.shards[idx].actor, data_path_wait, std::move(append))
       .then(
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shards[idx].stats = s;
@@ -137,7 +137,7 @@ void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
     return;
   }
   auto i = idx % st.shards.size();
-  self->request(st.shards[i].actor, internal_request_timeout, make(static_cast<uint32_t>(want)))
+  self->request(st.shards[i].actor, data_path_wait, make(static_cast<uint32_t>(want)))
       .then(
           [=](pulled_batch& b) mutable {
             self->state.shards[i].stats = b.stats;
@@ -260,7 +260,7 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
   for (size_t i = 0; i < per_shard.size(); ++i) {
     if (per_shard[i].acks.empty() && per_shard[i].retries.empty())
       continue;
-    self->request(st.shards[i].actor, internal_request_timeout, std::move(per_shard[i]))
+    self->request(st.shards[i].actor, data_path_wait, std::move(per_shard[i]))
         .then(
             [self, acc, pending, rp](ack_result& r) mutable {
               acc->ack_count += r.ack_count;
@@ -285,7 +285,7 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
   auto& st = self->state;
   auto idx = st.next_shard++ % st.shards.size();
   auto rp = self->make_response_promise<caf::ok_atom>();
-  self->request(st.shards[idx].actor, internal_request_timeout, shard_append{std::move(items)})
+  self->request(st.shards[idx].actor, data_path_wait, shard_append{std::move(items)})
       .then(
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shards[idx].stats = s;

@@ -271,22 +271,12 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     m.visible_at_ms = item.visible_at_ms > now ? item.visible_at_ms : 0;
     cmd.messages.push_back(std::move(m));
   }
-  // The store keeps the bodies only until the write is built; the index
-  // needs its own copy.
-  std::vector<shard_entry> entries;
-  entries.reserve(cmd.messages.size());
-  for (size_t i = 0; i < cmd.messages.size(); ++i) {
-    const auto& m = cmd.messages[i];
-    shard_entry e;
-    e.seq = m.seq;
-    e.timestamp_ms = m.message.timestamp_ms;
-    e.type = m.message.type;
-    e.visible_at_ms = req.items[i].visible_at_ms;
-    e.body = m.message.body;
-    entries.push_back(std::move(e));
-  }
+  // The index takes the bodies once the store has built its write from the
+  // command (it reads `cmd` before `append` returns). The continuation runs
+  // later, on this actor, when the store's `write_done` arrives.
+  auto entries = std::make_shared<std::vector<shard_entry>>();
   auto rp = self->make_response_promise<queue_stats>();
-  auto k = [self, entries = std::move(entries), rp](const caf::error& err) mutable {
+  auto k = [self, entries, rp](const caf::error& err) mutable {
     if (err) {
       rp.deliver(err);
       return;
@@ -294,7 +284,7 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     // Deliverable only once durable.
     auto& s = self->state;
     auto durable_at = s.now_ms();
-    for (auto& e : entries) {
+    for (auto& e : *entries) {
       s.confirmed_seq = e.seq;
       if (s.metrics)
         s.metrics->written(e.body.size());
@@ -311,8 +301,19 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     arm_next(self);
     rp.deliver(self->state.stats());
   };
-  st.store->append(std::move(cmd), st.persist.then(handle(self), "append",
-                                                   "could not store the messages", std::move(k)));
+  st.store->append(
+      cmd, st.persist.then(handle(self), "append", "could not store the messages", std::move(k)));
+  entries->reserve(cmd.messages.size());
+  for (size_t i = 0; i < cmd.messages.size(); ++i) {
+    auto& m = cmd.messages[i];
+    shard_entry e;
+    e.seq = m.seq;
+    e.timestamp_ms = m.message.timestamp_ms;
+    e.type = m.message.type;
+    e.visible_at_ms = req.items[i].visible_at_ms;
+    e.body = std::move(m.message.body);
+    entries->push_back(std::move(e));
+  }
   return rp;
 }
 

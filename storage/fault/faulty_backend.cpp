@@ -171,9 +171,9 @@ public:
   faulty_message_store(std::shared_ptr<fault_plan> plan, std::unique_ptr<message_store> inner)
     : plan_(std::move(plan)), inner_(std::move(inner)) {}
 
-  void append(append_messages cmd, write_callback done) override {
+  void append(const append_messages& cmd, write_callback done) override {
     fault_hooks::write(plan_, "append", std::move(done),
-                       [&](write_callback cb) { inner_->append(std::move(cmd), std::move(cb)); });
+                       [&](write_callback cb) { inner_->append(cmd, std::move(cb)); });
   }
 
   void lease(lease_messages cmd, write_callback done) override {

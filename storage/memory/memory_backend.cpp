@@ -108,13 +108,13 @@ public:
   memory_message_store(std::shared_ptr<memory_state> s, std::string queue_id, uint16_t shard)
     : s_(std::move(s)), queue_id_(std::move(queue_id)), shard_(shard) {}
 
-  void append(append_messages cmd, write_callback done) override {
+  void append(const append_messages& cmd, write_callback done) override {
     write(*s_, done, [&] {
       auto& shard = data();
-      for (auto& m : cmd.messages) {
+      for (const auto& m : cmd.messages) {
         if (m.visible_at_ms > 0) // else the default state (no record) is right
           shard.states[m.seq] = delivery_state{0, m.visible_at_ms, false};
-        shard.messages[m.seq] = std::move(m.message);
+        shard.messages[m.seq] = m.message;
       }
     });
   }

@@ -45,6 +45,9 @@ public:
     other.ops_.clear();
   }
 
+  /// Makes room for `n` writes in all.
+  void reserve(size_t n) { ops_.reserve(n); }
+
   const std::vector<op>& ops() const { return ops_; }
 
 private:

@@ -13,9 +13,10 @@ public:
   rocksdb_message_store(db& d, writer& w, io_thread& reader, std::string queue_id, uint16_t shard)
     : db_(d), writer_(w), reader_(reader), queue_id_(std::move(queue_id)), shard_(shard) {}
 
-  void append(append_messages cmd, write_callback done) override {
+  void append(const append_messages& cmd, write_callback done) override {
     batch b;
-    for (auto& m : cmd.messages) {
+    b.reserve(cmd.messages.size() * 2);
+    for (const auto& m : cmd.messages) {
       auto k = key(m.seq);
       if (m.visible_at_ms > 0) // else the default state (no record) is right
         b.put(family::state, k, encode(delivery_state{0, m.visible_at_ms, false}));
