@@ -41,6 +41,15 @@ int main(int argc, char** argv) {
   cmd->add_option("--max-request-bytes", serve.max_request_bytes,
                   "Largest accepted request body; larger ones get 413")
       ->capture_default_str();
+  cmd->add_option("--max-connections", serve.max_connections,
+                  "Open connections at most; more are closed at once (0: the descriptor "
+                  "limit less a reserve, see docs/operations.md)")
+      ->capture_default_str();
+  cmd->add_option("--header-timeout", serve.header_timeout_s,
+                  "Seconds a connection may take to send a request's headers; an idle "
+                  "keep-alive connection closes after this")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   cmd->add_option("--shutdown-grace", serve.shutdown_grace_s,
                   "Seconds to let in-flight requests finish on SIGTERM")
       ->capture_default_str();

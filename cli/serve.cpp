@@ -3,6 +3,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include <caf/actor_system.hpp>
@@ -18,6 +19,7 @@
 #include "actors/plugins/host/plugin_host.hpp"
 #include "actors/type_ids.hpp"
 #include "cli/data_dir.hpp"
+#include "cli/descriptors.hpp"
 #include "http/api.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
@@ -54,6 +56,9 @@ bool split_listen(const std::string& s, std::string& host, uint16_t& port) {
   return !host.empty();
 }
 
+/// The shortest SLUICE_BOOTSTRAP_TOKEN accepted on a non-loopback listener.
+constexpr size_t min_bootstrap_token_chars = 32;
+
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
 }
@@ -78,8 +83,30 @@ int serve(const serve_options& opts) {
                   http_opts.host);
     return 2;
   }
+  const char* bootstrap = std::getenv("SLUICE_BOOTSTRAP_TOKEN");
+  if (bootstrap != nullptr && std::strlen(bootstrap) < min_bootstrap_token_chars) {
+    // A short admin secret is guessable; on a loopback listener only local
+    // processes can try, so test and benchmark set-ups may keep theirs.
+    if (!is_loopback(http_opts.host)) {
+      spdlog::error("SLUICE_BOOTSTRAP_TOKEN has {} characters; use at least {} (for example "
+                    "the output of 'head -c 24 /dev/urandom | base64')",
+                    std::strlen(bootstrap), min_bootstrap_token_chars);
+      return 2;
+    }
+    spdlog::warn("SLUICE_BOOTSTRAP_TOKEN has {} characters, fewer than {}: accepted only "
+                 "because {} is a loopback address",
+                 std::strlen(bootstrap), min_bootstrap_token_chars, http_opts.host);
+  }
   http_opts.threads = std::max(1u, opts.http_threads);
   http_opts.max_body_bytes = opts.max_request_bytes;
+  auto nofile = raise_descriptor_limit();
+  http_opts.max_connections =
+      opts.max_connections != 0 ? opts.max_connections : default_max_connections(nofile);
+  http_opts.header_timeout = std::chrono::seconds(std::max(1u, opts.header_timeout_s));
+  if (http_opts.max_connections + 64 > nofile)
+    spdlog::warn("--max-connections {} leaves fewer than 64 of the {} descriptors (ulimit -n) "
+                 "for the data files, plugins and webhooks; lower it or raise the limit",
+                 http_opts.max_connections, nofile);
 
   if (auto err = prepare_data_dir(opts.data_dir); !err.empty()) {
     spdlog::error("{}", err);
@@ -119,8 +146,8 @@ int serve(const serve_options& opts) {
     hub_options ho;
     ho.window = opts.shard_window;
     ho.bootstrap_admin = !opts.dev;
-    if (const char* env = std::getenv("SLUICE_BOOTSTRAP_TOKEN"))
-      ho.bootstrap_secret = env;
+    if (bootstrap != nullptr)
+      ho.bootstrap_secret = bootstrap;
     ho.plugins = plugins;
     ho.metrics = &metrics;
     ho.tokens = tokens;
@@ -139,7 +166,9 @@ int serve(const serve_options& opts) {
     auto hub_handle = started->hub;
     await_started(sys, hub_handle);
 
+    http::auth_limiter auth_limits;
     http::api_context ctx;
+    ctx.auth_limits = &auth_limits;
     ctx.sys = &sys;
     ctx.hub = hub_handle;
     ctx.tokens = tokens.get();
@@ -163,6 +192,8 @@ int serve(const serve_options& opts) {
             draining = true;
           },
           std::chrono::seconds(opts.shutdown_grace_s));
+      spdlog::info("accepting at most {} connections (descriptor limit {})",
+                   http_opts.max_connections, nofile);
       std::cout << "listening on http://" << http_opts.host << ":" << srv.port() << std::endl;
       srv.run();
     }

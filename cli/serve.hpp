@@ -15,6 +15,8 @@ struct serve_options {
   unsigned http_threads = 2;
   unsigned actor_threads = 2;
   uint64_t max_request_bytes = 1'000'000;
+  unsigned max_connections = 0;   ///< 0: derived from the descriptor limit
+  unsigned header_timeout_s = 10; ///< for a request's headers; also the keep-alive idle time
   unsigned shutdown_grace_s = 10;
   size_t shard_window = 10000;
   unsigned plugin_threads = 8;

@@ -8,6 +8,8 @@
 #include "actors/control/token_directory.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
+#include "http/auth_limiter.hpp"
+#include "http/log_throttle.hpp"
 
 namespace sluice::metrics {
 class registry;
@@ -26,6 +28,10 @@ struct api_context {
   metrics::registry* metrics = nullptr;
   /// `--dev`: no authentication (only ever on a loopback listener).
   bool dev_mode = false;
+  /// Failed authentications per client address (none: unlimited).
+  auth_limiter* auth_limits = nullptr;
+  /// One log line per 10 s about failed authentications.
+  log_throttle auth_log{std::chrono::seconds(10)};
   /// Runs consumer plugins; scripts are checked against its plugins (none: any name).
   plugin_host* plugins = nullptr;
   /// Set once SIGTERM arrived: `/readyz` answers 503 while in-flight work ends.

@@ -107,9 +107,9 @@ response fail(errc e, std::string_view message) {
   response r;
   r.status = w.status;
   r.body = envelope(false, &w, message, {}, nullptr);
-  // Only overload and time-outs are worth retrying.
-  if (e != errc::overloaded && e != errc::timeout)
-    r.headers.emplace_back("x-should-retry", "false");
+  // Only overload, a bound reached and time-outs are worth retrying.
+  bool retry = e == errc::overloaded || e == errc::timeout || e == errc::too_many_requests;
+  r.headers.emplace_back("x-should-retry", retry ? "true" : "false");
   return r;
 }
 

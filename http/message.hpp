@@ -16,6 +16,7 @@ struct request {
   std::string authorization;
   std::string body;
   std::string content_type; ///< the Content-Type header, as sent (may be empty)
+  std::string peer;         ///< the client's IP address (empty if unknown)
 };
 
 /// A response to write back. `content_type` defaults to JSON.

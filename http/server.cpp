@@ -1,5 +1,6 @@
 #include "http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -15,7 +16,10 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include "http/envelope.hpp"
+#include "http/log_throttle.hpp"
 #include "metrics/registry.hpp"
 
 namespace sluice::http {
@@ -36,27 +40,55 @@ struct server::impl {
   net::signal_set signals{ioc};
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  /// Open connections (sessions alive).
+  std::atomic<unsigned> connections{0};
+  /// After a failed accept (e.g. EMFILE) the next waits this long, doubling
+  /// up to a second; a successful accept resets it. Touched only on the
+  /// acceptor's strand.
+  net::steady_timer accept_backoff{acceptor.get_executor()};
+  std::chrono::milliseconds backoff{0};
+  log_throttle accept_errors{std::chrono::seconds(1)};
+  log_throttle over_limit{std::chrono::seconds(1)};
 
   impl(const router& r, metrics::registry* m, server_options o)
     : routes(r), metrics(m), opts(std::move(o)), ioc(static_cast<int>(opts.threads)) {}
 
   void accept();
+  void on_accept(beast::error_code ec, tcp::socket s);
+  void connection_opened() {
+    ++connections;
+    if (metrics != nullptr)
+      metrics->connections_changed(1);
+  }
+  void connection_closed() {
+    --connections;
+    if (metrics != nullptr)
+      metrics->connections_changed(-1);
+  }
   void drain(std::shared_ptr<net::steady_timer> timer,
              std::chrono::steady_clock::time_point deadline);
 };
 
 namespace {
 
-constexpr size_t read_buffer_bytes = 32 * 1024;
+/// Room for reading a body: Beast reads into the buffer's free capacity (at
+/// least 512 bytes), and without room a 25 KB batch body took ~50 reads. Only
+/// a connection reading a body holds it; an idle one gives it back.
+constexpr size_t body_buffer_bytes = 32 * 1024;
 
 class session : public std::enable_shared_from_this<session> {
 public:
   session(tcp::socket&& socket, server::impl& srv)
     : stream_(std::move(socket)), srv_(srv), answer_deadline_(stream_.get_executor()) {
-    // Beast reads into the free capacity of this buffer (at least 512 bytes):
-    // without room, a 25 KB batch body took ~50 reads. 32 KB per connection.
-    buffer_.reserve(read_buffer_bytes);
+    srv_.connection_opened();
+    beast::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec)
+      peer_ = ep.address().to_string();
   }
+  ~session() { srv_.connection_closed(); }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
 
   void start() {
     net::dispatch(stream_.get_executor(),
@@ -64,10 +96,24 @@ public:
   }
 
 private:
+  /// Reads the next request's headers (within the header time-out), then its
+  /// body (within the read time-out).
   void read() {
+    if (buffer_.size() == 0)
+      buffer_.shrink_to_fit(); // idle: hold no read buffer
     parser_.emplace();
     parser_->body_limit(srv_.opts.max_body_bytes);
     parser_->header_limit(srv_.opts.max_header_bytes);
+    stream_.expires_after(srv_.opts.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec || parser_->is_done())
+      return on_read(ec, 0);
+    if (buffer_.capacity() - buffer_.size() < body_buffer_bytes)
+      buffer_.reserve(buffer_.size() + body_buffer_bytes);
     stream_.expires_after(srv_.opts.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&session::on_read, shared_from_this()));
@@ -108,8 +154,10 @@ private:
     auto content_type = msg[bhttp::field::content_type];
     req.content_type = std::string{content_type.data(), content_type.size()};
     req.body = std::move(msg.body());
+    req.peer = peer_;
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
+    parser_.reset();
     stream_.expires_never(); // waiting for the answer: see answer_deadline_
     ++srv_.in_flight;
     started_ = std::chrono::steady_clock::now();
@@ -154,6 +202,9 @@ private:
     for (auto& [k, v] : r.headers)
       res->set(k, v);
     res->keep_alive(keep_alive_ && !srv_.stopping.load());
+    if (res->keep_alive())
+      res->set(bhttp::field::keep_alive,
+               "timeout=" + std::to_string(srv_.opts.header_timeout.count()));
     res->body() = std::move(r.body);
     res->prepare_payload();
     stream_.expires_after(srv_.opts.write_timeout);
@@ -175,6 +226,7 @@ private:
   server::impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string peer_; ///< the client's address
   bool keep_alive_ = true;
   unsigned version_ = 11;
   route_labels labels_;                           ///< of the request being answered
@@ -187,15 +239,48 @@ private:
 } // namespace
 
 void server::impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
-    if (!ec) {
-      beast::error_code ignored;
-      s.set_option(tcp::no_delay(true), ignored);
-      std::make_shared<session>(std::move(s), *this)->start();
-    }
-    if (acceptor.is_open())
-      accept();
-  });
+  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&impl::on_accept, this));
+}
+
+void server::impl::on_accept(beast::error_code ec, tcp::socket s) {
+  if (!acceptor.is_open())
+    return;
+  if (ec) {
+    // Out of descriptors (EMFILE/ENFILE), memory, or a connection reset
+    // before it was accepted. Accepting again at once spins on the same
+    // error; wait, and wait longer while it persists.
+    if (metrics != nullptr)
+      metrics->connection_refused("accept_error");
+    backoff =
+        std::clamp(backoff * 2, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+    if (auto n = accept_errors.pass())
+      spdlog::warn("accepting a connection failed ({} times in the last second): {}; "
+                   "retrying in {} ms. Out of descriptors? Raise the limit (ulimit -n, "
+                   "LimitNOFILE=) or lower --max-connections",
+                   n, ec.message(), backoff.count());
+    accept_backoff.expires_after(backoff);
+    accept_backoff.async_wait([this](beast::error_code waited) {
+      if (!waited && acceptor.is_open())
+        accept();
+    });
+    return;
+  }
+  backoff = std::chrono::milliseconds(0);
+  if (connections.load() >= opts.max_connections) {
+    if (metrics != nullptr)
+      metrics->connection_refused("limit");
+    if (auto n = over_limit.pass())
+      spdlog::warn("{} connections are open, the limit of --max-connections; closed {} new "
+                   "ones in the last second",
+                   opts.max_connections, n);
+    beast::error_code ignored;
+    s.close(ignored);
+  } else {
+    beast::error_code ignored;
+    s.set_option(tcp::no_delay(true), ignored);
+    std::make_shared<session>(std::move(s), *this)->start();
+  }
+  accept();
 }
 
 void server::impl::drain(std::shared_ptr<net::steady_timer> timer,
@@ -266,6 +351,7 @@ void server::stop(std::chrono::seconds grace) {
       return;
     beast::error_code ec;
     impl_->acceptor.close(ec);
+    impl_->accept_backoff.cancel();
     impl_->signals.cancel(ec);
     auto timer = std::make_shared<net::steady_timer>(impl_->ioc);
     impl_->drain(timer, std::chrono::steady_clock::now() + grace);

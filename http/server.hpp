@@ -21,8 +21,13 @@ struct server_options {
   unsigned threads = 1;                ///< Asio I/O threads
   uint64_t max_body_bytes = 1'000'000; ///< larger bodies get 413
   uint32_t max_header_bytes = 16 * 1024;
-  /// Limit for reading one request, and how long an idle keep-alive
-  /// connection stays open.
+  /// Open connections at most; one more is closed as soon as it is accepted.
+  unsigned max_connections = 1024;
+  /// How long a connection may take to send a request's headers, counted
+  /// from its accept or from the previous response: an idle keep-alive
+  /// connection, or one that never sends a request, closes after this.
+  std::chrono::seconds header_timeout{10};
+  /// Limit for reading one request's body once its headers arrived.
   std::chrono::seconds read_timeout{30};
   std::chrono::seconds write_timeout{30};
   /// How long a request waits for the actors' answer before a retryable 504.

@@ -26,6 +26,15 @@ families::families(prometheus::Registry& r)
                           "HTTP requests answered, by route, method and status class")),
     http_duration(histogram(r, "sluice_http_request_duration_seconds",
                             "Time from a request's arrival to its response, by route")),
+    http_connections(gauge(r, "sluice_http_connections", "Open client connections")),
+    http_connections_refused(counter(r, "sluice_http_connections_refused_total",
+                                     "Connections closed at once, by reason (limit: "
+                                     "--max-connections reached; accept_error: the accept "
+                                     "failed, e.g. out of descriptors)")),
+    auth_failures(counter(r, "sluice_auth_failures_total",
+                          "Requests refused for their token, by outcome (rejected: 401, "
+                          "missing or unknown token; limited: 429, too many failures from "
+                          "the client's address)")),
     backlog(gauge(r, "sluice_queue_backlog_messages",
                   "Messages stored in the queue: ready, delayed and in flight")),
     backlog_bytes(

@@ -17,6 +17,9 @@ struct families {
   // HTTP (labels route, method, status class; the histogram by route).
   prometheus::Family<prometheus::Counter>& http_requests;
   prometheus::Family<prometheus::Histogram>& http_duration;
+  prometheus::Family<prometheus::Gauge>& http_connections;
+  prometheus::Family<prometheus::Counter>& http_connections_refused;
+  prometheus::Family<prometheus::Counter>& auth_failures;
 
   // Per queue (labels account, queue): what its coordinator knows.
   prometheus::Family<prometheus::Gauge>& backlog;

@@ -55,6 +55,18 @@ void registry::event_rejected(const std::string& source, const std::string& type
   impl_->fams.events_rejected.Add({{"source", source}, {"type", type}}).Increment();
 }
 
+void registry::connections_changed(int delta) {
+  impl_->fams.http_connections.Add({}).Increment(delta);
+}
+
+void registry::connection_refused(std::string_view reason) {
+  impl_->fams.http_connections_refused.Add({{"reason", std::string{reason}}}).Increment();
+}
+
+void registry::auth_failed(std::string_view outcome) {
+  impl_->fams.auth_failures.Add({{"outcome", std::string{outcome}}}).Increment();
+}
+
 void registry::storage_error(std::string_view op) {
   impl_->fams.storage_errors.Add({{"op", std::string{op}}}).Increment();
 }

@@ -23,6 +23,16 @@ public:
   /// (a bounded set, e.g. "queues.get"), never the raw path.
   void observe_http(std::string_view route, std::string_view method, int status, double seconds);
 
+  /// Open client connections: +1 when one is accepted, -1 when it closes.
+  void connections_changed(int delta);
+  /// Counts one connection the server closed at once or could not accept;
+  /// `reason` is `limit` or `accept_error`.
+  void connection_refused(std::string_view reason);
+
+  /// Counts one request refused for its token: `outcome` is `rejected`
+  /// (401) or `limited` (429, its address failed too often).
+  void auth_failed(std::string_view outcome);
+
   /// The metrics of queue `queue` of `account`, shared by its coordinator,
   /// storage shards and push consumer while the queue exists. Thread-safe.
   std::shared_ptr<queue_metrics> queue(const std::string& account, const std::string& queue);

@@ -37,4 +37,9 @@ if grep -ln '#include <caf/' $(git ls-files 'storage/*') >/dev/null 2>&1; then
   echo "error: storage/ must not depend on CAF" >&2
   fail=1
 fi
+# CTest splits a test's name at ';', so such a case would never run.
+if grep -nE 'TEST_CASE\("[^"]*;' $(git ls-files 'tests/*.cpp') >&2; then
+  echo "error: test names must not contain ';' (CTest splits them)" >&2
+  fail=1
+fi
 exit $fail

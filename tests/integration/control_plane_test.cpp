@@ -171,9 +171,10 @@ TEST_CASE("the data directory is private: 0700, files 0600, a wider one is warne
 TEST_CASE("dev mode needs no token, and is refused on a public address") {
   server_process srv{"", {"--dev"}};
   CHECK(api(srv, "acct", "-").call("GET", "/queues")->status == 200);
-  CHECK(run_serve_expecting_exit(
-            {"serve", "--dev", "--listen", "0.0.0.0:0", "--data-dir", srv.data_dir() + "/other"})
-        != 0);
+  auto refused = run_serve_expecting_exit(
+      {"serve", "--dev", "--listen", "0.0.0.0:0", "--data-dir", srv.data_dir() + "/other"});
+  CHECK(refused.status != 0);
+  CHECK(refused.output.find("--dev disables authentication") != std::string::npos);
 }
 
 TEST_CASE("first start prints an admin token once, it works") {

@@ -97,10 +97,15 @@ void server_process::restart() {
   start();
 }
 
-int run_serve_expecting_exit(const std::vector<std::string>& args) {
+run_result run_serve_expecting_exit(const std::vector<std::string>& args,
+                                    const std::string& bootstrap_token) {
   child_options opts;
-  opts.stdout_path = "/dev/null";
-  return spawn_sluice(args, "x", opts)->wait();
+  opts.stderr_to_stdout = true;
+  auto child = spawn_sluice(args, bootstrap_token, opts);
+  run_result r;
+  r.output = child->read_stdout_to_end();
+  r.status = child->wait();
+  return r;
 }
 
 } // namespace sluice::test

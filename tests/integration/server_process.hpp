@@ -23,6 +23,8 @@ public:
   server_process& operator=(const server_process&) = delete;
 
   uint16_t port() const { return port_; }
+  /// The running server's process id.
+  pid_t pid() const { return child_ ? child_->pid() : -1; }
   const std::string& token() const { return token_; }
   const std::string& data_dir() const { return dir_; }
   /// What the server printed on stdout until it was ready, over every start.
@@ -53,7 +55,10 @@ private:
 };
 
 /// Start attempts that must fail (e.g. `--dev` on a public address): runs
-/// `sluice serve ARGS` and returns its exit status.
-int run_serve_expecting_exit(const std::vector<std::string>& args);
+/// `sluice serve ARGS` with SLUICE_BOOTSTRAP_TOKEN set to `bootstrap_token`
+/// and returns its exit status and what it printed.
+run_result run_serve_expecting_exit(
+    const std::vector<std::string>& args,
+    const std::string& bootstrap_token = "bootstrap-token-of-forty-characters-long");
 
 } // namespace sluice::test

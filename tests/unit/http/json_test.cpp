@@ -84,8 +84,13 @@ TEST_CASE("error envelopes carry status, code, message and the retry hint") {
   CHECK(r.body
         == R"({"success":false,"errors":[{"code":11009,"message":"taken"}],)"
            R"("messages":[],"result":null})");
-  CHECK(r.headers.size() == 1);
-  CHECK(fail(errc::overloaded, "busy").headers.empty()); // worth retrying
+  REQUIRE(r.headers.size() == 1);
+  CHECK(r.headers[0] == std::pair<std::string, std::string>{"x-should-retry", "false"});
+  for (auto worth_retrying : {errc::overloaded, errc::timeout, errc::too_many_requests}) {
+    auto h = fail(worth_retrying, "busy").headers;
+    REQUIRE(h.size() == 1);
+    CHECK(h[0] == std::pair<std::string, std::string>{"x-should-retry", "true"});
+  }
   CHECK(to_wire(errc::unauthenticated).status == 401);
   CHECK(to_wire(errc::too_large).status == 413);
 }
