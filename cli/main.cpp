@@ -23,6 +23,13 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cmd->add_option("--plugin-dir", serve.plugin_dir,
                   "Directory of consumer plugins (<name>.so); webhook and file-sink are built in");
+  cmd->add_option("--webhook-allow", serve.webhook_allow,
+                  "Webhook destinations allowed beyond the defaults: networks (10.0.0.0/8), "
+                  "addresses or host names (*.example.com); account-scoped admins may send "
+                  "only to these (docs/plugins.md)")
+      ->delimiter(',');
+  cmd->add_option("--sink-root", serve.sink_root,
+                  "Directory every file-sink DIR must be under (default: <data-dir>/sinks)");
   cmd->add_option("--plugin-threads", serve.plugin_threads,
                   "Threads that run consumer plugins (push invocations at once, all queues)")
       ->capture_default_str()

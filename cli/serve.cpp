@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 
 #include <caf/actor_system.hpp>
@@ -16,6 +17,7 @@
 #include "actors/control/hub.hpp"
 #include "actors/node/start_hub.hpp"
 #include "actors/plugins/builtin/builtin_plugins.hpp"
+#include "actors/plugins/builtin/outbound_policy.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "actors/type_ids.hpp"
 #include "cli/data_dir.hpp"
@@ -120,12 +122,28 @@ int serve(const serve_options& opts) {
     return 1;
   }
 
+  try {
+    auto root = opts.sink_root.empty() ? opts.data_dir + "/sinks" : opts.sink_root;
+    builtin::outbound_policy::install(
+        std::make_shared<builtin::outbound_policy>(opts.webhook_allow, root));
+    std::error_code ec;
+    std::filesystem::create_directories(root, ec);
+    if (ec) {
+      spdlog::error("cannot create the sink root {} (--sink-root): {}", root, ec.message());
+      return 1;
+    }
+  } catch (const std::invalid_argument& e) {
+    spdlog::error("{}", e.what());
+    return 2;
+  }
+
   plugin_host_config pc;
   pc.dir = opts.plugin_dir;
   pc.threads = opts.plugin_threads;
   pc.default_limit = std::chrono::seconds(opts.plugin_timeout_s);
   pc.shutdown_grace = std::chrono::seconds(opts.shutdown_grace_s);
   pc.builtins = builtin_plugins();
+  pc.deploy_checks = builtin_deploy_checks();
   auto plugins = std::make_shared<plugin_host>(std::move(pc));
   metrics::registry metrics;
   std::atomic<bool> draining{false};

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sluice::cli {
 
@@ -11,6 +12,8 @@ struct serve_options {
   std::string listen = "127.0.0.1:8787";
   std::string data_dir = "./data";
   std::string plugin_dir;
+  std::vector<std::string> webhook_allow; ///< networks, addresses, host names
+  std::string sink_root;                  ///< empty: <data_dir>/sinks
   bool dev = false;
   unsigned http_threads = 2;
   unsigned actor_threads = 2;

@@ -1,5 +1,7 @@
 #include "http/deadline_post.hpp"
 
+#include <vector>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -33,6 +35,7 @@ struct exchange {
   bhttp::response_parser<bhttp::string_body> parser;
   const char* step = "resolving the host";
   beast::error_code error;
+  std::string refusal; ///< why `check` refused an address, if it did
   bool done = false;
 
   void finish(beast::error_code ec) {
@@ -40,19 +43,31 @@ struct exchange {
     done = true;
   }
 
-  void start(const http_url& url) {
-    resolver.async_resolve(url.host, std::to_string(url.port),
-                           [this](beast::error_code ec, tcp::resolver::results_type results) {
-                             if (ec)
-                               return finish(ec);
-                             step = "connecting";
-                             stream.async_connect(
-                                 results, [this](beast::error_code ec2, const tcp::endpoint&) {
-                                   if (ec2)
-                                     return finish(ec2);
-                                   send();
-                                 });
-                           });
+  void start(const http_url& url, const address_check& check) {
+    resolver.async_resolve(
+        url.host, std::to_string(url.port),
+        [this, &check](beast::error_code ec, tcp::resolver::results_type results) {
+          if (ec)
+            return finish(ec);
+          std::vector<tcp::endpoint> allowed;
+          for (const auto& r : results) {
+            auto why = check ? check(r.endpoint().address()) : std::string{};
+            if (why.empty())
+              allowed.push_back(r.endpoint());
+            else if (refusal.empty())
+              refusal = why;
+          }
+          if (allowed.empty()) {
+            step = "connecting";
+            return finish(net::error::access_denied);
+          }
+          step = "connecting";
+          stream.async_connect(allowed, [this](beast::error_code ec2, const tcp::endpoint&) {
+            if (ec2)
+              return finish(ec2);
+            send();
+          });
+        });
   }
 
   void send() {
@@ -70,7 +85,7 @@ struct exchange {
 } // namespace
 
 http_reply http_post(const http_url& url, const std::string& body,
-                     std::chrono::milliseconds timeout) {
+                     std::chrono::milliseconds timeout, const address_check& check) {
   exchange x;
   x.request.method(bhttp::verb::post);
   x.request.target(url.target);
@@ -86,11 +101,13 @@ http_reply http_post(const http_url& url, const std::string& body,
   // The stream's deadline covers connect, write and read; run_for also bounds the
   // resolver, which the stream's timer does not see.
   x.stream.expires_after(timeout);
-  x.start(url);
+  x.start(url, check);
   x.ioc.run_for(timeout);
 
   if (!x.done || x.error == beast::error::timeout)
     throw http_post_error(std::string(x.step) + ": timed out", true);
+  if (x.error == net::error::access_denied && !x.refusal.empty())
+    throw http_post_error(std::string(x.step) + ": refused by policy: " + x.refusal, false);
   if (x.error)
     throw http_post_error(std::string(x.step) + ": " + x.error.message(), false);
   auto& reply = x.parser.get();

@@ -1,8 +1,11 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <stdexcept>
 #include <string>
+
+#include <boost/asio/ip/address.hpp>
 
 #include "http/url.hpp"
 
@@ -27,9 +30,13 @@ private:
   bool timed_out_;
 };
 
+/// Empty when a connection to `address` may be made, else why not.
+using address_check = std::function<std::string(const boost::asio::ip::address& address)>;
+
 /// POSTs `body` (application/json) to `url` over a fresh connection and returns the
 /// reply, or throws http_post_error. `timeout` bounds the whole exchange — resolving,
-/// connecting, sending, reading — as one deadline.
+/// connecting, sending, reading — as one deadline. With `check`, only the resolved
+/// addresses it accepts are tried; none accepted is an error naming why.
 ///
 /// Used by the built-in webhook plugin (actors/plugins/builtin/webhook.cpp).
 ///
@@ -38,6 +45,6 @@ private:
 /// never answers would block it forever. This runs the same steps asynchronously on a
 /// private io_context, so the deadline holds. Replies larger than 4 MiB are refused.
 http_reply http_post(const http_url& url, const std::string& body,
-                     std::chrono::milliseconds timeout);
+                     std::chrono::milliseconds timeout, const address_check& check = {});
 
 } // namespace sluice::http

@@ -3,6 +3,7 @@
 // plugins a script can name under /sluice/plugins.
 #include <algorithm>
 
+#include "actors/control/script_rules.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "http/api.hpp"
 #include "http/ask.hpp"
@@ -106,6 +107,21 @@ void put(api_context& ctx, request& req, path_params& p, responder reply) {
         if (auto err = read_script(ctx, in.root(), msg); !err.empty()) {
           reply(fail(errc::invalid_request, err));
           return;
+        }
+        // The script's own bounds first (the hub checks them again), then
+        // what its plugin says of its variables.
+        storage::script_record candidate{account, name, msg.plugin, msg.env, 0, 0};
+        if (auto err = check_script(candidate); !err.empty()) {
+          reply(fail(errc::invalid_request, err));
+          return;
+        }
+        if (ctx.plugins != nullptr) {
+          auto err =
+              ctx.plugins->check_deploy(msg.plugin, msg.env, who.account == storage::all_accounts);
+          if (!err.empty()) {
+            reply(fail(errc::invalid_request, err));
+            return;
+          }
         }
         ask_script(ctx, std::move(msg), true, reply);
       },

@@ -79,7 +79,7 @@ async function deployScript(name, plugin, env) {
 }
 
 test('wrangler queues consumer add/remove and consumer worker add/remove', async () => {
-  await deployScript('wr-sink', 'file-sink', { DIR: `${server.dataDir}/wr-sink` });
+  await deployScript('wr-sink', 'file-sink', { DIR: 'wr-sink' });
   await ok('queues', 'create', 'wr-push');
   await ok('queues', 'consumer', 'add', 'wr-push', 'wr-sink', '--batch-size', '20',
     '--batch-timeout', '2', '--message-retries', '4', '--max-concurrency', '3',

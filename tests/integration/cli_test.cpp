@@ -119,9 +119,7 @@ TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
   auto worker = sluice({"queues", "consumer", "worker", "add", "jobs", "my-script"});
   CHECK(worker.exit_code == 1);
   CHECK(has(worker.err, "script 'my-script' is not deployed"));
-  temp_dir sink;
-  sluice.ok(
-      {"scripts", "deploy", "my-script", "--plugin", "file-sink", "--var", "DIR=" + sink.path()});
+  sluice.ok({"scripts", "deploy", "my-script", "--plugin", "file-sink", "--var", "DIR=jobs"});
   sluice.ok({"queues", "consumer", "worker", "add", "jobs", "my-script", "--batch-size", "5",
              "--batch-timeout", "1", "--max-concurrency", "2"});
   auto pushed = sluice.ok({"queues", "info", "jobs"});

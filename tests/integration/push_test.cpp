@@ -146,11 +146,11 @@ TEST_CASE("push: a slow webhook gets concurrent batches, a failing one dead-lett
 
 TEST_CASE("push: file-sink across pause, resume and a restart") {
   server_process srv;
-  auto sink = srv.data_dir() + "/sink";
+  auto sink = srv.data_dir() + "/data/sinks/archive"; // DIR is under the sink root
   std::string qid;
   {
     push_api a{srv};
-    a.deploy("sink", "file-sink", R"({"DIR":")" + sink + "\"}");
+    a.deploy("sink", "file-sink", R"({"DIR":"archive"})");
     qid = a.create_queue("archive");
     a.pause(qid, true);
     a.consume(qid, "sink", R"({"batch_size":100,"max_wait_time_ms":200})");

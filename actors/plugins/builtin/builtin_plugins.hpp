@@ -5,6 +5,8 @@
 
 #include <sluice/plugin.hpp>
 
+#include "actors/plugins/host/plugin_host.hpp"
+
 namespace sluice {
 
 /// The plugins compiled into the `sluice` executable (docs/plugins.md), by plugin name, ready for
@@ -12,5 +14,10 @@ namespace sluice {
 /// "file-sink" (file_sink.hpp). Each value is an ordinary ABI v1 entry function, so the
 /// host treats a built-in like a loaded library. See docs/plugins.md "Built-in plugins".
 std::map<std::string, sluice_plugin_entry_fn> builtin_plugins();
+
+/// Their deploy-time checks, for `plugin_host_config::deploy_checks`: webhook's URL
+/// (an http URL whose host the installed outbound_policy lets the deployer name) and
+/// file-sink's DIR (under the sink root).
+std::map<std::string, deploy_check> builtin_deploy_checks();
 
 } // namespace sluice

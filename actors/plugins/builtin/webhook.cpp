@@ -6,6 +6,7 @@
 
 #include "actors/plugins/builtin/env_number.hpp"
 #include "actors/plugins/builtin/message_json.hpp"
+#include "actors/plugins/builtin/outbound_policy.hpp"
 #include "actors/plugins/builtin/webhook_reply.hpp"
 #include "http/deadline_post.hpp"
 #include "http/url.hpp"
@@ -34,8 +35,12 @@ std::string request_body(const MessageBatch& batch) {
 
 http::http_reply post(const http::http_url& url, const std::string& url_text,
                       const std::string& body, std::chrono::milliseconds timeout) {
+  auto policy = outbound_policy::current();
+  http::address_check check;
+  if (policy)
+    check = [&policy](const boost::asio::ip::address& a) { return policy->check_address(a); };
   try {
-    return http::http_post(url, body, timeout);
+    return http::http_post(url, body, timeout, check);
   } catch (const http::http_post_error& e) {
     if (e.timed_out())
       throw std::runtime_error("webhook: no reply from " + url_text + " within TIMEOUT_MS="
@@ -56,6 +61,12 @@ void webhook_plugin::queue(MessageBatch& batch, Env& env) {
     url = http::parse_http_url(*url_text);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("webhook: env.URL: ") + e.what());
+  }
+  if (auto policy = outbound_policy::current()) {
+    // Scripts stored before a policy change are held to the policy in force. Who
+    // deployed is not known here, so only the rules for every deployer apply.
+    if (auto why = policy->check_host(url.host, true); !why.empty())
+      throw std::runtime_error("webhook: env.URL: " + why);
   }
   const std::chrono::milliseconds timeout(
       positive_env(env, "webhook", "TIMEOUT_MS", default_timeout_ms, max_timeout_ms));

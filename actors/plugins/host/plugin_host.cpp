@@ -527,6 +527,13 @@ void plugin_host::invoke(const std::string& plugin, invocation inv, invocation_d
     core_->work_cv.notify_one();
 }
 
+std::string plugin_host::check_deploy(const std::string& plugin,
+                                      const std::vector<std::pair<std::string, std::string>>& env,
+                                      bool all_accounts) const {
+  auto it = config().deploy_checks.find(plugin);
+  return it == config().deploy_checks.end() ? std::string{} : it->second(env, all_accounts);
+}
+
 std::vector<std::string> plugin_host::available() const {
   namespace fs = std::filesystem;
   std::set<std::string> names;

@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <sluice/plugin.hpp>
@@ -65,6 +66,12 @@ struct invocation_result {
   std::string error;
 };
 
+/// Checks a script's variables when it is deployed (docs/plugins.md): empty when
+/// they are fine, else a message naming the variable. `all_accounts`: the deployer's
+/// token is for every account (an operator), not for one.
+using deploy_check = std::function<std::string(
+    const std::vector<std::pair<std::string, std::string>>& env, bool all_accounts)>;
+
 /// Settings of a plugin host.
 struct plugin_host_config {
   std::string dir; ///< the plugin directory (`--plugin-dir`)
@@ -72,6 +79,8 @@ struct plugin_host_config {
   /// `sluice_plugin_entry` (e.g. `sluice::detail::entry<...>`). Looked up before the
   /// directory: a built-in wins over `<dir>/<name>.so`. Names must be valid plugin names.
   std::map<std::string, sluice_plugin_entry_fn> builtins;
+  /// Deploy-time checks of scripts, by plugin name (the built-ins have them).
+  std::map<std::string, deploy_check> deploy_checks;
   std::size_t threads = 8; ///< pool size; 0 is taken as 1
   /// Handler limit for invocations that give none (0 or less: 15 min).
   std::chrono::milliseconds default_limit = std::chrono::minutes(15);
@@ -129,6 +138,12 @@ public:
   /// `lib<name>.so` with a valid name), sorted, without duplicates. Does not load them.
   /// Only the built-ins when the directory does not exist.
   std::vector<std::string> available() const;
+
+  /// What `deploy_checks` says of a script for `plugin` with `env`; empty when the
+  /// plugin has no check.
+  std::string check_deploy(const std::string& plugin,
+                           const std::vector<std::pair<std::string, std::string>>& env,
+                           bool all_accounts) const;
 
   /// The number of timed-out handlers still running (each holds a pool thread).
   std::size_t abandoned() const;
