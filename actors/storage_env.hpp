@@ -4,6 +4,7 @@
 
 #include "metrics/registry.hpp"
 #include "storage/backend.hpp"
+#include "storage/space_guard.hpp"
 
 namespace sluice {
 
@@ -17,6 +18,8 @@ struct storage_env {
   size_t window = 10000;
   /// Where failed store operations are counted (null: not counted).
   metrics::registry* metrics = nullptr;
+  /// Refuses appends while the disk is nearly full (null: never refuses).
+  storage::space_guard* space = nullptr;
 };
 
 } // namespace sluice

@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
   cmd->add_option("--max-request-bytes", serve.max_request_bytes,
                   "Largest accepted request body; larger ones get 413")
       ->capture_default_str();
+  cmd->add_option("--min-free-bytes", serve.min_free_bytes,
+                  "Free bytes the data directory's disk keeps: below it new messages are "
+                  "refused with 507 while acks, purges and reads go on")
+      ->capture_default_str();
   cmd->add_option("--max-connections", serve.max_connections,
                   "Open connections at most; more are closed at once (0: the descriptor "
                   "limit less a reserve, see docs/operations.md)")

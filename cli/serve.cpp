@@ -17,12 +17,13 @@
 #include "actors/control/hub.hpp"
 #include "actors/node/start_hub.hpp"
 #include "actors/plugins/builtin/builtin_plugins.hpp"
-#include "actors/plugins/builtin/outbound_policy.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "actors/type_ids.hpp"
 #include "cli/data_dir.hpp"
 #include "cli/descriptors.hpp"
+#include "cli/disk_space.hpp"
 #include "http/api.hpp"
+#include "http/outbound_policy.hpp"
 #include "http/server.hpp"
 #include "metrics/registry.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
@@ -124,8 +125,8 @@ int serve(const serve_options& opts) {
 
   try {
     auto root = opts.sink_root.empty() ? opts.data_dir + "/sinks" : opts.sink_root;
-    builtin::outbound_policy::install(
-        std::make_shared<builtin::outbound_policy>(opts.webhook_allow, root));
+    http::outbound_policy::install(
+        std::make_shared<http::outbound_policy>(opts.webhook_allow, root));
     std::error_code ec;
     std::filesystem::create_directories(root, ec);
     if (ec) {
@@ -146,6 +147,7 @@ int serve(const serve_options& opts) {
   pc.deploy_checks = builtin_deploy_checks();
   auto plugins = std::make_shared<plugin_host>(std::move(pc));
   metrics::registry metrics;
+  auto space = watch_disk_space(opts.data_dir, opts.min_free_bytes, *stores, metrics);
   std::atomic<bool> draining{false};
   int rc = 0;
   {
@@ -170,6 +172,7 @@ int serve(const serve_options& opts) {
     ho.metrics = &metrics;
     ho.tokens = tokens;
     ho.queues = queues;
+    ho.space = space.get();
     auto started = start_hub(sys, *stores, std::move(ho));
     if (!started) {
       spdlog::error("{} (data directory {})", started.error().message, opts.data_dir);

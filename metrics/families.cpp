@@ -80,7 +80,12 @@ families::families(prometheus::Registry& r)
                             "when not in the catalog)")),
     storage_errors(counter(r, "sluice_storage_errors_total",
                            "Store operations that failed (the disk or the storage engine "
-                           "refused them), by operation")) {}
+                           "refused them), by operation")),
+    storage_free(gauge(r, "sluice_storage_free_bytes",
+                       "Free bytes on the data directory's disk, as last read")),
+    storage_full(gauge(r, "sluice_storage_full",
+                       "1 while new messages are refused because the data directory's disk "
+                       "has less than --min-free-bytes free, else 0")) {}
 
 const prometheus::Histogram::BucketBoundaries& families::http_buckets() {
   static const prometheus::Histogram::BucketBoundaries b{

@@ -47,6 +47,8 @@ struct families {
   // Storage (label op: append, lease, settle, delete, expire, purge, page,
   // recover, meta).
   prometheus::Family<prometheus::Counter>& storage_errors;
+  prometheus::Family<prometheus::Gauge>& storage_free;
+  prometheus::Family<prometheus::Gauge>& storage_full;
 
   static const prometheus::Histogram::BucketBoundaries& http_buckets();
   static const prometheus::Histogram::BucketBoundaries& lag_buckets();

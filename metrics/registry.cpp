@@ -71,6 +71,11 @@ void registry::storage_error(std::string_view op) {
   impl_->fams.storage_errors.Add({{"op", std::string{op}}}).Increment();
 }
 
+void registry::storage_space(uint64_t free_bytes, bool full) {
+  impl_->fams.storage_free.Add({}).Set(static_cast<double>(free_bytes));
+  impl_->fams.storage_full.Add({}).Set(full ? 1 : 0);
+}
+
 std::string registry::expose() const {
   {
     using namespace std::chrono;

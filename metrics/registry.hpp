@@ -50,6 +50,10 @@ public:
   /// recover, meta).
   void storage_error(std::string_view op);
 
+  /// The data directory's free space as last read, and whether appends are
+  /// refused for it (docs/operations.md, "A full disk").
+  void storage_space(uint64_t free_bytes, bool full);
+
   /// The Prometheus text exposition (format 0.0.4) of every metric.
   std::string expose() const;
 

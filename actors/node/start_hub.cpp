@@ -45,7 +45,7 @@ storage::expected<started_hub> start_hub(caf::actor_system& sys, storage::backen
   }
   out.queues = meta->queues.size();
   out.tokens = meta->tokens.size();
-  storage_env env{&stores, opts.window, opts.metrics};
+  storage_env env{&stores, opts.window, opts.metrics, opts.space};
   auto leases = std::make_shared<const lease_codec>(secret);
   out.node = sys.spawn(node, node_services{opts.node_id, env, leases, now_ms});
   hub_config cfg;

@@ -34,6 +34,9 @@ struct hub_options {
   /// Where the hub publishes each queue's coordinator, for the data path
   /// (default: a new directory).
   std::shared_ptr<queue_directory> queues;
+  /// Refuses appends while the data directory's disk is nearly full (null:
+  /// never).
+  storage::space_guard* space = nullptr;
   /// Names this process's node in shard maps.
   std::string node_id = "local";
   /// Unix epoch ms (default: the system clock).

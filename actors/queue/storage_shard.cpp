@@ -260,6 +260,14 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
   if (st.persist.in_flight() >= max_pending_writes)
     return make_error(errc::too_many_requests,
                       "this queue has too many writes waiting for disk; retry shortly");
+  if (st.env.space != nullptr) {
+    if (st.env.space->low())
+      return make_error(errc::storage_full, st.env.space->refusal());
+    uint64_t bytes = 0;
+    for (const auto& item : req.items)
+      bytes += item.body.size() + space_per_message;
+    st.env.space->will_write(bytes);
+  }
   storage::append_messages cmd;
   cmd.messages.reserve(req.items.size());
   auto now = st.now_ms();

@@ -64,6 +64,10 @@ struct storage_shard_state {
 /// without bound (docs/operations.md, limits).
 inline constexpr size_t max_pending_writes = 20000;
 
+/// Disk bytes a message costs beyond its body (key, header, write-ahead log
+/// framing), as `space_guard::will_write` counts it.
+inline constexpr uint64_t space_per_message = 128;
+
 /// Spawned by a node from `spec`, with the node's `services`: opens its
 /// message store (`services->env.stores->messages(queue_id, shard)`) and
 /// recovers its own messages through it; requests wait in its mailbox until

@@ -30,6 +30,10 @@ std::unique_ptr<db> db::open(const std::string& dir, status& st) {
   options.create_if_missing = true;
   options.create_missing_column_families = true;
   options.IncreaseParallelism(2);
+  // Replay the write-ahead log into memory at open instead of flushing it to a
+  // new table file first: a restart on a nearly full disk must not need room
+  // for a copy of the unflushed data (docs/operations.md, "A full disk").
+  options.avoid_flush_during_recovery = true;
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
       {rocksdb::kDefaultColumnFamilyName, {}},
       {"meta", {}},
@@ -50,6 +54,16 @@ std::unique_ptr<db> db::open(const std::string& dir, status& st) {
   p->handles.assign(handles.begin() + 1, handles.end());
   st = status{};
   return std::unique_ptr<db>(new db(std::move(p)));
+}
+
+status db::reclaim_space() {
+  impl_->rdb->Resume(); // a no-op unless a background error stopped writes
+  rocksdb::FlushOptions fo;
+  fo.wait = true;
+  auto s = impl_->rdb->Flush(fo, impl_->handles);
+  if (!s.ok())
+    return status::error("cannot flush to reclaim space: " + s.ToString());
+  return status{};
 }
 
 status db::write(const batch& b, bool sync) {

@@ -40,6 +40,11 @@ public:
   status scan_prefix(family cf, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn);
 
+  /// Makes the space of deleted data free: clears a stopped write path after a
+  /// full disk (RocksDB `Resume`) and flushes the memtables, so that the
+  /// write-ahead log files holding deleted messages can be removed. Blocks.
+  status reclaim_space();
+
 private:
   struct impl;
   explicit db(std::unique_ptr<impl> p);

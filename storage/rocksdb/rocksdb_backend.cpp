@@ -37,6 +37,11 @@ std::unique_ptr<message_store> rocksdb_backend::messages(const std::string& queu
   return make_rocksdb_message_store(*db_, *writer_, *reader_, queue_id, shard);
 }
 
+std::string rocksdb_backend::reclaim_space() {
+  auto st = db_->reclaim_space();
+  return st.ok() ? std::string{} : st.message();
+}
+
 void rocksdb_backend::stop() {
   reader_->stop();
   writer_->stop();

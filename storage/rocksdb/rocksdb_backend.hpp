@@ -34,6 +34,11 @@ public:
   std::unique_ptr<message_store> messages(const std::string& queue_id, uint16_t shard) override;
   void stop() override;
 
+  /// Makes the space of deleted messages free (`db::reclaim_space`). Blocks:
+  /// call it from a thread of your own, e.g. the space guard's. Empty when
+  /// done, else what failed.
+  std::string reclaim_space();
+
 private:
   rocksdb_backend(std::unique_ptr<db> d, mode m);
 

@@ -1,5 +1,6 @@
 #include "server_process.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <regex>
@@ -41,7 +42,11 @@ server_process::~server_process() {
 }
 
 void server_process::start() {
-  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0", "--data-dir", dir_ + "/data"};
+  std::vector<std::string> args{"serve", "--listen", "127.0.0.1:0"};
+  if (std::find(args_.begin(), args_.end(), "--data-dir") == args_.end()) {
+    args.emplace_back("--data-dir");
+    args.push_back(dir_ + "/data");
+  }
   args.insert(args.end(), args_.begin(), args_.end());
   auto err_path = dir_ + "/stderr.log";
   child_options opts;

@@ -10,7 +10,8 @@
 namespace sluice::test {
 
 /// The real `sluice serve` as a child process on an ephemeral loopback port
-/// with its own temp data dir (removed on destruction). Blocks until the
+/// with its own temp data dir (removed on destruction; `--data-dir` among
+/// the extra arguments names another). Blocks until the
 /// server prints its `listening on` line. Its stderr (the log) goes to
 /// `stderr.log` in that dir. Not thread-safe.
 class server_process {

@@ -5,8 +5,8 @@
 #include <string_view>
 
 #include "actors/plugins/builtin/file_sink.hpp"
-#include "actors/plugins/builtin/outbound_policy.hpp"
 #include "actors/plugins/builtin/webhook.hpp"
+#include "http/outbound_policy.hpp"
 #include "http/url.hpp"
 
 namespace sluice {
@@ -41,7 +41,7 @@ std::string check_webhook(const std::vector<std::pair<std::string, std::string>>
   } catch (const std::invalid_argument& e) {
     return std::string("env.URL: ") + e.what();
   }
-  if (auto policy = builtin::outbound_policy::current())
+  if (auto policy = http::outbound_policy::current())
     if (auto why = policy->check_host(parsed.host, all_accounts); !why.empty())
       return "env.URL: " + why;
   return {};
@@ -51,7 +51,7 @@ std::string check_file_sink(const std::vector<std::pair<std::string, std::string
   auto dir = env_value(env, "DIR");
   if (!dir || dir->empty())
     return "env.DIR is required: the directory, under the sink root, the file-sink writes to";
-  if (auto policy = builtin::outbound_policy::current()) {
+  if (auto policy = http::outbound_policy::current()) {
     try {
       policy->sink_directory(*dir);
     } catch (const std::invalid_argument& e) {

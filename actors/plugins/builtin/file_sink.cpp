@@ -8,7 +8,7 @@
 #include "actors/plugins/builtin/env_number.hpp"
 #include "actors/plugins/builtin/message_json.hpp"
 #include "actors/plugins/builtin/ndjson_directory.hpp"
-#include "actors/plugins/builtin/outbound_policy.hpp"
+#include "http/outbound_policy.hpp"
 
 namespace sluice::builtin {
 
@@ -31,7 +31,7 @@ std::string line_for(std::string_view queue, const Message& message) {
 /// directory is made here, and its real path checked, so that a symbolic link under
 /// the root cannot lead out of it.
 std::string sink_directory(const std::string& dir) {
-  auto policy = outbound_policy::current();
+  auto policy = http::outbound_policy::current();
   if (!policy)
     return dir;
   std::string full;

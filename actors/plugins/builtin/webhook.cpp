@@ -6,9 +6,9 @@
 
 #include "actors/plugins/builtin/env_number.hpp"
 #include "actors/plugins/builtin/message_json.hpp"
-#include "actors/plugins/builtin/outbound_policy.hpp"
 #include "actors/plugins/builtin/webhook_reply.hpp"
 #include "http/deadline_post.hpp"
+#include "http/outbound_policy.hpp"
 #include "http/url.hpp"
 
 namespace sluice::builtin {
@@ -35,7 +35,7 @@ std::string request_body(const MessageBatch& batch) {
 
 http::http_reply post(const http::http_url& url, const std::string& url_text,
                       const std::string& body, std::chrono::milliseconds timeout) {
-  auto policy = outbound_policy::current();
+  auto policy = http::outbound_policy::current();
   http::address_check check;
   if (policy)
     check = [&policy](const boost::asio::ip::address& a) { return policy->check_address(a); };
@@ -62,7 +62,7 @@ void webhook_plugin::queue(MessageBatch& batch, Env& env) {
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(std::string("webhook: env.URL: ") + e.what());
   }
-  if (auto policy = outbound_policy::current()) {
+  if (auto policy = http::outbound_policy::current()) {
     // Scripts stored before a policy change are held to the policy in force. Who
     // deployed is not known here, so only the rules for every deployer apply.
     if (auto why = policy->check_host(url.host, true); !why.empty())

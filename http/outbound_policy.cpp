@@ -1,11 +1,11 @@
-#include "actors/plugins/builtin/outbound_policy.hpp"
+#include "http/outbound_policy.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <stdexcept>
 
-namespace sluice::builtin {
+namespace sluice::http {
 
 namespace net = boost::asio::ip;
 
@@ -193,4 +193,4 @@ std::shared_ptr<const outbound_policy> outbound_policy::current() {
   return std::atomic_load(&installed());
 }
 
-} // namespace sluice::builtin
+} // namespace sluice::http

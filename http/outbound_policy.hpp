@@ -9,7 +9,7 @@
 #include <boost/asio/ip/network_v4.hpp>
 #include <boost/asio/ip/network_v6.hpp>
 
-namespace sluice::builtin {
+namespace sluice::http {
 
 /// Where the built-in plugins may send batches (docs/plugins.md, "Where plugins may
 /// write"): the operator's `--webhook-allow` list and `--sink-root`.
@@ -64,4 +64,4 @@ private:
   std::string sink_root_;
 };
 
-} // namespace sluice::builtin
+} // namespace sluice::http

@@ -7,12 +7,10 @@
 #include <stdexcept>
 #include <string>
 
-#include <boost/asio/ip/address.hpp>
-
 #include "actors/plugins/builtin/builtin_plugins.hpp"
-#include "actors/plugins/builtin/outbound_policy.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "http/deadline_post.hpp"
+#include "http/outbound_policy.hpp"
 #include "tests/http_receiver.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -21,17 +19,13 @@
 // when a batch runs.
 
 using namespace sluice;
-using builtin::outbound_policy;
+using http::outbound_policy;
 namespace fs = std::filesystem;
 
 namespace {
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-boost::asio::ip::address addr(const char* text) {
-  return boost::asio::ip::make_address(text);
 }
 
 /// Installs `policy` for one test and removes it afterwards.
@@ -62,8 +56,6 @@ TEST_CASE("outbound policy: link-local and metadata destinations are refused unl
   // A token for one account may name nothing without an allow list.
   CHECK(contains(none.check_host("127.0.0.1", false), "--webhook-allow"));
   CHECK(contains(none.check_host("hooks.example.com", false), "--webhook-allow"));
-  CHECK_FALSE(none.check_address(addr("169.254.169.254")).empty());
-  CHECK(none.check_address(addr("127.0.0.1")).empty());
 
   outbound_policy allow{
       {"10.0.0.0/8", "169.254.169.254", "*.example.com", "hooks.test", "fd00::/8"}, "/srv/sinks"};
@@ -77,7 +69,6 @@ TEST_CASE("outbound policy: link-local and metadata destinations are refused unl
   CHECK_FALSE(allow.check_host("example.com", false).empty()); // *. is for subdomains
   CHECK_FALSE(allow.check_host("evilexample.com", false).empty());
   CHECK_FALSE(allow.check_host("11.0.0.1", false).empty());
-  CHECK(allow.check_address(addr("169.254.169.254")).empty());
 
   CHECK_THROWS_WITH(outbound_policy({"10.0.0.0/33"}, "/x"), Catch::Contains("not a network"));
   CHECK_THROWS_WITH(outbound_policy({"exa mple"}, "/x"),

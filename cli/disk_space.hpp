@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "metrics/registry.hpp"
+#include "storage/rocksdb/rocksdb_backend.hpp"
+#include "storage/space_guard.hpp"
+
+namespace sluice::cli {
+
+/// The space guard of `serve` (docs/operations.md, "A full disk"): reads the free
+/// space of `data_dir`'s filesystem now and then every half second, logs each change
+/// of state, keeps `sluice_storage_free_bytes` and `sluice_storage_full` current, and
+/// while low flushes `stores` so that acked and purged messages free their space.
+/// Destroy it before `stores` and `metrics`.
+std::unique_ptr<storage::space_guard> watch_disk_space(const std::string& data_dir,
+                                                       uint64_t min_free_bytes,
+                                                       storage::rocksdb_backend& stores,
+                                                       metrics::registry& metrics);
+
+} // namespace sluice::cli
