@@ -48,6 +48,10 @@ int main(int argc, char** argv) {
   cmd->add_option("--max-request-bytes", serve.max_request_bytes,
                   "Largest accepted request body; larger ones get 413")
       ->capture_default_str();
+  cmd->add_option("--max-inflight-bytes", serve.max_inflight_bytes,
+                  "Request bodies held in memory at once; a request past it gets 429 with "
+                  "Retry-After before its body is read")
+      ->capture_default_str();
   cmd->add_option("--min-free-bytes", serve.min_free_bytes,
                   "Free bytes the data directory's disk keeps: below it new messages are "
                   "refused with 507 while acks, purges and reads go on")

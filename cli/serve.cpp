@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <malloc.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -72,6 +73,10 @@ int serve(const serve_options& opts) {
   // A closed stdout (e.g. a supervisor that stopped reading) must not kill the
   // server; sockets already use MSG_NOSIGNAL.
   std::signal(SIGPIPE, SIG_IGN);
+  // Two malloc arenas instead of eight per core: under a burst of large requests
+  // every I/O, actor and storage thread otherwise grows an arena of its own, and
+  // glibc keeps them (docs/operations.md, "Overload"). Before any thread starts.
+  mallopt(M_ARENA_MAX, 2);
   // Logs go to stderr; stdout carries only what a script reads (the address
   // it listens on, a first start's admin token).
   spdlog::set_default_logger(spdlog::stderr_color_mt("sluice"));
@@ -102,6 +107,7 @@ int serve(const serve_options& opts) {
   }
   http_opts.threads = std::max(1u, opts.http_threads);
   http_opts.max_body_bytes = opts.max_request_bytes;
+  http_opts.max_inflight_bytes = opts.max_inflight_bytes;
   auto nofile = raise_descriptor_limit();
   http_opts.max_connections =
       opts.max_connections != 0 ? opts.max_connections : default_max_connections(nofile);

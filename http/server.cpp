@@ -40,6 +40,8 @@ struct server::impl {
   net::signal_set signals{ioc};
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
+  /// Bytes of request bodies admitted and not yet answered (`admit`).
+  std::atomic<uint64_t> inflight_bytes{0};
   /// Open connections (sessions alive).
   std::atomic<unsigned> connections{0};
   /// After a failed accept (e.g. EMFILE) the next waits this long, doubling
@@ -86,7 +88,10 @@ public:
     if (!ec)
       peer_ = ep.address().to_string();
   }
-  ~session() { srv_.connection_closed(); }
+  ~session() {
+    release();
+    srv_.connection_closed();
+  }
   session(const session&) = delete;
   session& operator=(const session&) = delete;
 
@@ -112,6 +117,8 @@ private:
   void on_header(beast::error_code ec, std::size_t) {
     if (ec || parser_->is_done())
       return on_read(ec, 0);
+    if (!admit(parser_->content_length().value_or(0)))
+      return shed();
     if (buffer_.capacity() - buffer_.size() < body_buffer_bytes)
       buffer_.reserve(buffer_.size() + body_buffer_bytes);
     stream_.expires_after(srv_.opts.read_timeout);
@@ -190,7 +197,43 @@ private:
 
   /// Writes the one response of the current request and counts it (status,
   /// route, time since the request was read), whoever made it.
+  /// Reserves `bytes` of the process-wide bound on request bodies held in
+  /// memory (`max_inflight_bytes`) until this request is answered. A request
+  /// is always admitted when nothing else is held, so one larger than the
+  /// bound still gets through alone.
+  bool admit(uint64_t bytes) {
+    auto held = srv_.inflight_bytes.load();
+    do {
+      if (held > 0 && held + bytes > srv_.opts.max_inflight_bytes)
+        return false;
+    } while (!srv_.inflight_bytes.compare_exchange_weak(held, held + bytes));
+    reserved_ = bytes;
+    return true;
+  }
+
+  void release() {
+    srv_.inflight_bytes -= reserved_;
+    reserved_ = 0;
+  }
+
+  /// Answers a request whose body would take the server past the bound with
+  /// 429 before reading it, and closes the connection (the unread body).
+  void shed() {
+    keep_alive_ = false;
+    version_ = parser_->get().version();
+    ++srv_.in_flight;
+    started_ = std::chrono::steady_clock::now();
+    labels_ = route_labels{"shed", "other"};
+    auto r = fail(errc::too_many_requests,
+                  "the server holds " + std::to_string(srv_.inflight_bytes.load())
+                      + " bytes of requests in memory, its limit (--max-inflight-bytes "
+                      + std::to_string(srv_.opts.max_inflight_bytes) + "); retry in a second");
+    r.headers.emplace_back("retry-after", "1");
+    write(std::move(r));
+  }
+
   void write(response r) {
+    release();
     if (srv_.metrics != nullptr) {
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - started_;
       srv_.metrics->observe_http(labels_.route, labels_.method, r.status, took.count());
@@ -226,7 +269,8 @@ private:
   server::impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::string peer_; ///< the client's address
+  std::string peer_;      ///< the client's address
+  uint64_t reserved_ = 0; ///< bytes of `inflight_bytes` this request holds
   bool keep_alive_ = true;
   unsigned version_ = 11;
   route_labels labels_;                           ///< of the request being answered

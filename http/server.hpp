@@ -20,6 +20,9 @@ struct server_options {
   uint16_t port = 8787;                ///< 0 picks a free port (see `server::port`)
   unsigned threads = 1;                ///< Asio I/O threads
   uint64_t max_body_bytes = 1'000'000; ///< larger bodies get 413
+  /// Request bodies held in memory at once (read, or being answered) at
+  /// most; a request that would pass it gets 429 before its body is read.
+  uint64_t max_inflight_bytes = 8ull << 20;
   uint32_t max_header_bytes = 16 * 1024;
   /// Open connections at most; one more is closed as soon as it is accepted.
   unsigned max_connections = 1024;

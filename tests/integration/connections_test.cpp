@@ -44,6 +44,31 @@ public:
   idle_connection(const idle_connection&) = delete;
   idle_connection& operator=(const idle_connection&) = delete;
 
+  /// Sends `bytes` as they are.
+  void send_all(const std::string& bytes) {
+    size_t sent = 0;
+    while (sent < bytes.size()) {
+      auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      REQUIRE(n > 0);
+      sent += static_cast<size_t>(n);
+    }
+  }
+
+  /// What the server answers, up to `ms` (until it closes or goes quiet).
+  std::string read_answer(int ms) {
+    std::string out;
+    char buf[4096];
+    pollfd p{fd_, POLLIN, 0};
+    while (poll(&p, 1, ms) > 0) {
+      auto n = recv(fd_, buf, sizeof(buf), 0);
+      if (n <= 0)
+        break;
+      out.append(buf, static_cast<size_t>(n));
+      ms = 200; // the rest of the answer follows at once
+    }
+    return out;
+  }
+
   /// True once the server closed the connection (a read sees end of file or
   /// a reset), waiting at most `ms`.
   bool closed_by_server(int ms) {
@@ -130,4 +155,32 @@ TEST_CASE("out of descriptors, accept backs off and logs once a second, then ser
   api a{srv};
   auto r = a.call("GET", "//healthz");
   CHECK(r->status == 200);
+}
+
+TEST_CASE("request bodies past --max-inflight-bytes get 429 before they are read") {
+  server_process srv{"integration-token", {"--max-inflight-bytes", "100000"}};
+  auto post = [&](size_t length) {
+    return "POST /client/v4/accounts/acct-a/queues HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+           + srv.token() + "\r\nContent-Type: application/json\r\nContent-Length: "
+           + std::to_string(length) + "\r\n\r\n";
+  };
+  // One request holds 150,000 bytes (admitted alone, past the bound) while its body
+  // is still arriving.
+  idle_connection big{srv.port()};
+  big.send_all(post(150000) + std::string(1000, ' '));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  idle_connection small{srv.port()};
+  std::string body = R"({"queue_name":"shed"})";
+  small.send_all(post(body.size()) + body);
+  auto shed = small.read_answer(5000);
+  CHECK(shed.rfind("HTTP/1.1 429", 0) == 0);
+  CHECK(shed.find("retry-after: 1") != std::string::npos);
+  CHECK(shed.find("x-should-retry: true") != std::string::npos);
+  CHECK(shed.find("--max-inflight-bytes 100000") != std::string::npos);
+
+  big.send_all(std::string(149000, ' ')); // the rest: whitespace, not a JSON object
+  CHECK(big.read_answer(5000).rfind("HTTP/1.1 400", 0) == 0);
+  api a{srv};
+  CHECK(a.call("POST", "/queues", body)->status == 200); // the bound is free again
 }
