@@ -195,8 +195,6 @@ private:
     write(std::move(r));
   }
 
-  /// Writes the one response of the current request and counts it (status,
-  /// route, time since the request was read), whoever made it.
   /// Reserves `bytes` of the process-wide bound on request bodies held in
   /// memory (`max_inflight_bytes`) until this request is answered. A request
   /// is always admitted when nothing else is held, so one larger than the
@@ -232,6 +230,8 @@ private:
     write(std::move(r));
   }
 
+  /// Writes the one response of the current request and counts it (status,
+  /// route, time since the request was read), whoever made it.
   void write(response r) {
     release();
     if (srv_.metrics != nullptr) {
