@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
                   "Request bodies held in memory at once; a request past it gets 429 with "
                   "Retry-After before its body is read")
       ->capture_default_str();
+  cmd->add_option("--max-queue-inflight-bytes", serve.max_queue_inflight_bytes,
+                  "The same for the sends of one queue, so that one busy queue cannot take "
+                  "the whole budget")
+      ->capture_default_str();
   cmd->add_option("--min-free-bytes", serve.min_free_bytes,
                   "Free bytes the data directory's disk keeps: below it new messages are "
                   "refused with 507 while acks, purges and reads go on")

@@ -108,6 +108,8 @@ int serve(const serve_options& opts) {
   http_opts.threads = std::max(1u, opts.http_threads);
   http_opts.max_body_bytes = opts.max_request_bytes;
   http_opts.max_inflight_bytes = opts.max_inflight_bytes;
+  http_opts.max_key_inflight_bytes = opts.max_queue_inflight_bytes;
+  http_opts.budget_key = &http::send_budget_key;
   auto nofile = raise_descriptor_limit();
   http_opts.max_connections =
       opts.max_connections != 0 ? opts.max_connections : default_max_connections(nofile);

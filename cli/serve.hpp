@@ -18,9 +18,10 @@ struct serve_options {
   unsigned http_threads = 2;
   unsigned actor_threads = 2;
   uint64_t max_request_bytes = 1'000'000;
-  uint64_t max_inflight_bytes = 8ull << 20; ///< request bodies held at once
-  uint64_t min_free_bytes = 64ull << 20;    ///< below it, new messages are refused (507)
-  unsigned max_connections = 0;             ///< 0: derived from the descriptor limit
+  uint64_t max_inflight_bytes = 8ull << 20;       ///< request bodies held at once
+  uint64_t max_queue_inflight_bytes = 4ull << 20; ///< the same, per queue's sends
+  uint64_t min_free_bytes = 64ull << 20;          ///< below it, new messages are refused (507)
+  unsigned max_connections = 0;                   ///< 0: derived from the descriptor limit
   unsigned header_timeout_s = 10; ///< for a request's headers; also the keep-alive idle time
   unsigned shutdown_grace_s = 10;
   size_t shard_window = 10000;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <string>
+#include <string_view>
+
 #include "http/api_context.hpp"
 #include "http/router.hpp"
 
@@ -24,6 +27,11 @@ void add_queue_routes(router& r, api_context& ctx);
 /// Token administration under `/client/v4/accounts/{account}/sluice/tokens`
 /// (admin permission).
 void add_token_routes(router& r, api_context& ctx);
+
+/// The budget a request's body counts against besides the process-wide one
+/// (`server_options::budget_key`): "ACCOUNT/QUEUE_ID" for a send or batch
+/// send, empty for everything else.
+std::string send_budget_key(std::string_view method, std::string_view target);
 
 /// The data plane: send, batch send, pull, ack, per-queue metrics.
 void add_message_routes(router& r, api_context& ctx);

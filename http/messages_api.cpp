@@ -336,6 +336,29 @@ void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
 
 } // namespace
 
+std::string send_budget_key(std::string_view method, std::string_view target) {
+  constexpr std::string_view accounts = "/client/v4/accounts/";
+  constexpr std::string_view queues = "/queues/";
+  if (method != "POST")
+    return {};
+  auto path = target.substr(0, target.find('?'));
+  if (path.substr(0, accounts.size()) != accounts)
+    return {};
+  path.remove_prefix(accounts.size());
+  auto slash = path.find('/');
+  if (slash == std::string_view::npos || path.substr(slash, queues.size()) != queues)
+    return {};
+  auto account = path.substr(0, slash);
+  path.remove_prefix(slash + queues.size());
+  slash = path.find('/');
+  if (slash == 0 || slash == std::string_view::npos)
+    return {};
+  auto rest = path.substr(slash);
+  if (rest != "/messages" && rest != "/messages/batch")
+    return {};
+  return std::string{account} + "/" + std::string{path.substr(0, slash)};
+}
+
 void add_message_routes(router& r, api_context& ctx) {
   r.add("messages.send", "POST", path_of("/messages"), with_context(ctx, send_one));
   r.add("messages.send_batch", "POST", path_of("/messages/batch"), with_context(ctx, send_batch));

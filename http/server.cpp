@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
@@ -42,6 +44,9 @@ struct server::impl {
   std::atomic<bool> stopping{false};
   /// Bytes of request bodies admitted and not yet answered (`admit`).
   std::atomic<uint64_t> inflight_bytes{0};
+  /// Bytes admitted per budget key (a queue's sends); keys at 0 are erased.
+  std::mutex by_key_mutex;
+  std::unordered_map<std::string, uint64_t> by_key;
   /// Open connections (sessions alive).
   std::atomic<unsigned> connections{0};
   /// After a failed accept (e.g. EMFILE) the next waits this long, doubling
@@ -117,8 +122,13 @@ private:
   void on_header(beast::error_code ec, std::size_t) {
     if (ec || parser_->is_done())
       return on_read(ec, 0);
-    if (!admit(parser_->content_length().value_or(0)))
-      return shed();
+    auto& head = parser_->get();
+    auto key = srv_.opts.budget_key ? srv_.opts.budget_key(
+                   std::string_view{head.method_string().data(), head.method_string().size()},
+                   std::string_view{head.target().data(), head.target().size()})
+                                    : std::string{};
+    if (auto why = admit(parser_->content_length().value_or(0), std::move(key)); !why.empty())
+      return shed(why);
     if (buffer_.capacity() - buffer_.size() < body_buffer_bytes)
       buffer_.reserve(buffer_.size() + body_buffer_bytes);
     stream_.expires_after(srv_.opts.read_timeout);
@@ -195,37 +205,57 @@ private:
     write(std::move(r));
   }
 
-  /// Reserves `bytes` of the process-wide bound on request bodies held in
-  /// memory (`max_inflight_bytes`) until this request is answered. A request
-  /// is always admitted when nothing else is held, so one larger than the
-  /// bound still gets through alone.
-  bool admit(uint64_t bytes) {
+  /// Reserves `bytes` of the bounds on request bodies held in memory until
+  /// this request is answered: the process-wide `max_inflight_bytes`, and
+  /// `max_key_inflight_bytes` for requests with the same `budget_key` (a
+  /// queue's sends). A request is always admitted when nothing else holds
+  /// that budget, so one larger than a bound still gets through alone. Empty
+  /// when admitted, else why not.
+  std::string admit(uint64_t bytes, std::string key) {
     auto held = srv_.inflight_bytes.load();
     do {
       if (held > 0 && held + bytes > srv_.opts.max_inflight_bytes)
-        return false;
+        return "the server holds " + std::to_string(held)
+               + " bytes of requests in memory, its limit (--max-inflight-bytes "
+               + std::to_string(srv_.opts.max_inflight_bytes) + "); retry in a second";
     } while (!srv_.inflight_bytes.compare_exchange_weak(held, held + bytes));
+    if (!key.empty()) {
+      std::lock_guard<std::mutex> lock{srv_.by_key_mutex};
+      auto& of_key = srv_.by_key[key];
+      if (of_key > 0 && of_key + bytes > srv_.opts.max_key_inflight_bytes) {
+        srv_.inflight_bytes -= bytes;
+        return "this queue's sends hold " + std::to_string(of_key)
+               + " bytes in memory, the limit per queue (--max-queue-inflight-bytes "
+               + std::to_string(srv_.opts.max_key_inflight_bytes) + "); retry in a second";
+      }
+      of_key += bytes;
+      reserved_key_ = std::move(key);
+    }
     reserved_ = bytes;
-    return true;
+    return {};
   }
 
   void release() {
     srv_.inflight_bytes -= reserved_;
+    if (!reserved_key_.empty()) {
+      std::lock_guard<std::mutex> lock{srv_.by_key_mutex};
+      auto it = srv_.by_key.find(reserved_key_);
+      if (it != srv_.by_key.end() && (it->second -= reserved_) == 0)
+        srv_.by_key.erase(it);
+      reserved_key_.clear();
+    }
     reserved_ = 0;
   }
 
-  /// Answers a request whose body would take the server past the bound with
+  /// Answers a request whose body would take the server past a bound with
   /// 429 before reading it, and closes the connection (the unread body).
-  void shed() {
+  void shed(const std::string& why) {
     keep_alive_ = false;
     version_ = parser_->get().version();
     ++srv_.in_flight;
     started_ = std::chrono::steady_clock::now();
     labels_ = route_labels{"shed", "other"};
-    auto r = fail(errc::too_many_requests,
-                  "the server holds " + std::to_string(srv_.inflight_bytes.load())
-                      + " bytes of requests in memory, its limit (--max-inflight-bytes "
-                      + std::to_string(srv_.opts.max_inflight_bytes) + "); retry in a second");
+    auto r = fail(errc::too_many_requests, why);
     r.headers.emplace_back("retry-after", "1");
     write(std::move(r));
   }
@@ -269,8 +299,9 @@ private:
   server::impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::string peer_;      ///< the client's address
-  uint64_t reserved_ = 0; ///< bytes of `inflight_bytes` this request holds
+  std::string peer_;         ///< the client's address
+  uint64_t reserved_ = 0;    ///< bytes of `inflight_bytes` this request holds
+  std::string reserved_key_; ///< and of which budget key's
   bool keep_alive_ = true;
   unsigned version_ = 11;
   route_labels labels_;                           ///< of the request being answered

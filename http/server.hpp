@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "http/router.hpp"
 
@@ -23,6 +24,11 @@ struct server_options {
   /// Request bodies held in memory at once (read, or being answered) at
   /// most; a request that would pass it gets 429 before its body is read.
   uint64_t max_inflight_bytes = 8ull << 20;
+  /// The same for requests of one budget key (`budget_key`; a queue's sends).
+  uint64_t max_key_inflight_bytes = 4ull << 20;
+  /// The budget a request's body counts against besides the process-wide one,
+  /// from its method and target (empty: none). Runs on an I/O thread.
+  std::function<std::string(std::string_view method, std::string_view target)> budget_key;
   uint32_t max_header_bytes = 16 * 1024;
   /// Open connections at most; one more is closed as soon as it is accepted.
   unsigned max_connections = 1024;

@@ -184,3 +184,31 @@ TEST_CASE("request bodies past --max-inflight-bytes get 429 before they are read
   api a{srv};
   CHECK(a.call("POST", "/queues", body)->status == 200); // the bound is free again
 }
+
+TEST_CASE("one queue's sends past --max-queue-inflight-bytes get 429, other queues go on") {
+  server_process srv{"integration-token", {"--max-queue-inflight-bytes", "100000"}};
+  api a{srv};
+  auto busy = a.create_queue("busy");
+  auto calm = a.create_queue("calm");
+  auto batch_post = [&](const std::string& qid, size_t length) {
+    return "POST /client/v4/accounts/acct-a/queues/" + qid
+           + "/messages/batch HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + srv.token()
+           + "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(length)
+           + "\r\n\r\n";
+  };
+  idle_connection big{srv.port()};
+  big.send_all(batch_post(busy, 150000) + std::string(1000, ' '));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  std::string body = R"({"messages":[{"body":"hi"}]})";
+  idle_connection same{srv.port()};
+  same.send_all(batch_post(busy, body.size()) + body);
+  auto shed = same.read_answer(5000);
+  CHECK(shed.rfind("HTTP/1.1 429", 0) == 0);
+  CHECK(shed.find("--max-queue-inflight-bytes 100000") != std::string::npos);
+  CHECK(a.call("POST", "/queues/" + calm + "/messages/batch", body)->status == 200);
+
+  big.send_all(std::string(149000, ' '));
+  CHECK(big.read_answer(5000).rfind("HTTP/1.1 400", 0) == 0);
+  CHECK(a.call("POST", "/queues/" + busy + "/messages/batch", body)->status == 200);
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "http/api.hpp"
 #include "http/router.hpp"
 
 using namespace sluice::http;
@@ -59,4 +60,14 @@ TEST_CASE("router names requests with bounded metric labels") {
   call(r, "DELETE", "/x", &l);
   CHECK(l.route == "method_not_allowed");
   CHECK(l.method == "other");
+}
+
+TEST_CASE("sends count against their queue's budget, other requests against none") {
+  CHECK(send_budget_key("POST", "/client/v4/accounts/a1/queues/q1/messages") == "a1/q1");
+  CHECK(send_budget_key("POST", "/client/v4/accounts/a1/queues/q1/messages/batch?x=1") == "a1/q1");
+  CHECK(send_budget_key("GET", "/client/v4/accounts/a1/queues/q1/messages").empty());
+  CHECK(send_budget_key("POST", "/client/v4/accounts/a1/queues/q1/messages/pull").empty());
+  CHECK(send_budget_key("POST", "/client/v4/accounts/a1/queues").empty());
+  CHECK(send_budget_key("POST", "/client/v4/accounts/a1/queues//messages").empty());
+  CHECK(send_budget_key("POST", "/elsewhere").empty());
 }
