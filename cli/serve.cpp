@@ -77,6 +77,10 @@ int serve(const serve_options& opts) {
   // every I/O, actor and storage thread otherwise grows an arena of its own, and
   // glibc keeps them (docs/operations.md, "Overload"). Before any thread starts.
   mallopt(M_ARENA_MAX, 2);
+  // Request bodies over 128 KiB get their own mapping, given back when freed;
+  // glibc otherwise raises this threshold after the first such free and keeps
+  // the big bodies of a burst in the heap for good.
+  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   // Logs go to stderr; stdout carries only what a script reads (the address
   // it listens on, a first start's admin token).
   spdlog::set_default_logger(spdlog::stderr_color_mt("sluice"));
