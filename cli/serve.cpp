@@ -127,6 +127,7 @@ int serve(const serve_options& opts) {
     spdlog::error("{}", err);
     return 1;
   }
+  auto reserve = reserve_to_start(opts.data_dir, opts.min_free_bytes);
   storage::store_error open_error;
   auto stores = storage::rocksdb_backend::open(
       opts.data_dir, storage::rocksdb_backend::mode::threaded, open_error);
@@ -159,7 +160,7 @@ int serve(const serve_options& opts) {
   pc.deploy_checks = builtin_deploy_checks();
   auto plugins = std::make_shared<plugin_host>(std::move(pc));
   metrics::registry metrics;
-  auto space = watch_disk_space(opts.data_dir, opts.min_free_bytes, *stores, metrics);
+  auto space = watch_disk_space(opts.data_dir, opts.min_free_bytes, reserve, *stores, metrics);
   std::atomic<bool> draining{false};
   int rc = 0;
   {

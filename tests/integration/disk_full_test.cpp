@@ -1,10 +1,12 @@
 // A full disk is an answer, not an abort (docs/operations.md, "A full disk"): on a
 // small tmpfs, sends fill the disk up to --min-free-bytes and are then refused with
-// 507 and the envelope; the server restarts in that state; pulls and acks go on and
-// free the space; sends resume by themselves; nothing acknowledged is lost.
+// 507 and the envelope, and resume once the guard has reclaimed space; filled to the
+// last byte by something else, the server still starts, refuses sends, serves pulls
+// and acks, and resumes sends once space is free; nothing acknowledged is lost.
 #include <filesystem>
 #include <string>
 
+#include <fcntl.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -55,6 +57,20 @@ std::string big_batch() {
   return out + "]}";
 }
 
+/// Writes `path` until the disk has no byte left.
+void fill_up(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE(fd >= 0);
+  std::string chunk(1 << 20, 'f');
+  for (size_t size = chunk.size(); size >= 512; size /= 2)
+    while (::write(fd, chunk.data(), size) == static_cast<ssize_t>(size)) {
+    }
+  ::close(fd);
+  struct statvfs fs {};
+  REQUIRE(statvfs(path.c_str(), &fs) == 0);
+  REQUIRE(fs.f_bavail * fs.f_frsize < 4096);
+}
+
 double full_gauge(api& a) {
   return sample(a.call("GET", "//metrics")->body, "sluice_storage_full");
 }
@@ -102,14 +118,14 @@ TEST_CASE("a full disk refuses sends with 507, keeps acks working and recovers b
     REQUIRE(srv.terminate() == 0);
   }
 
-  // It starts on a disk below its minimum (more than is free now), degraded: sends
-  // are refused, pulls and acks go on, nothing acknowledged is lost.
-  struct statvfs fs {};
-  REQUIRE(statvfs(data.c_str(), &fs) == 0);
-  auto above_free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize + (2u << 20);
-  server_process srv{"integration-token",
-                     {"--data-dir", data, "--min-free-bytes", std::to_string(above_free)}};
+  // Something else fills the disk to the last byte while the server is down: it
+  // still starts (it gives up its reserve file), degraded: sends are refused, pulls
+  // and acks go on, nothing acknowledged is lost.
+  auto filler = disk.path() + "/filler";
+  fill_up(filler);
+  server_process srv{"integration-token", {"--data-dir", data, "--min-free-bytes", "8388608"}};
   api b{srv};
+  CHECK(srv.log().find("released the reserve file") != std::string::npos);
   CHECK(srv.log().find("new messages are refused (507)") != std::string::npos);
   CHECK(full_gauge(b) == 1);
   CHECK(b.call("POST", "/queues/" + qid + "/messages/batch", batch)->status == 507);
@@ -131,4 +147,11 @@ TEST_CASE("a full disk refuses sends with 507, keeps acks working and recovers b
   CHECK(acked == accepted * 100);
   CHECK(b.call("GET", "/queues/" + qid + "/metrics")->result()["backlog_count"].get_int64().value()
         == 0);
+
+  // Once space is free again, sends resume by themselves.
+  std::filesystem::remove(filler);
+  CHECK(eventually(
+      [&] { return b.call("POST", "/queues/" + qid + "/messages/batch", batch)->status == 200; },
+      30));
+  CHECK(full_gauge(b) == 0);
 }
