@@ -76,9 +76,13 @@ void space_guard::check() {
 }
 
 void space_guard::will_write(uint64_t bytes) {
+  // Several shards count at once: subtract with a compare-and-swap so that
+  // none of their bytes is lost, never going below zero.
   auto before = free_.load(std::memory_order_relaxed);
-  auto after = before > bytes ? before - bytes : 0;
-  free_.store(after, std::memory_order_relaxed);
+  uint64_t after = 0;
+  do {
+    after = before > bytes ? before - bytes : 0;
+  } while (!free_.compare_exchange_weak(before, after, std::memory_order_relaxed));
   if (after < min_free_)
     low_.store(true, std::memory_order_relaxed);
 }
