@@ -56,8 +56,13 @@ std::string apply_subscription(const events::catalog& c, const subscription_patc
       return err;
     r.source_type = src->type;
     r.source_fields.clear();
-    for (const auto& f : src->filters)
-      r.source_fields.emplace_back(f, *field_of(patch.fields, f));
+    for (const auto& f : src->filters) {
+      auto value = *field_of(patch.fields, f);
+      if (value.size() > max_name_bytes)
+        return "source." + f + " must be at most " + std::to_string(max_name_bytes) + " bytes, got "
+               + std::to_string(value.size());
+      r.source_fields.emplace_back(f, std::move(value));
+    }
   } else {
     src = c.find_source(r.source_type);
   }

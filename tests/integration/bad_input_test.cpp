@@ -164,5 +164,14 @@ TEST_CASE("paths match exactly, every envelope is valid JSON, names are bounded"
                R"({"name":")" + std::string(255, 'n') + R"(","permissions":["queues_read"]})")
             ->status
         == 200);
+  auto long_field = a.call("POST", "/event_subscriptions/subscriptions",
+                           R"({"name":"s","source":{"type":"workflows.workflow","workflow_name":")"
+                               + std::string(256, 'w')
+                               + R"("},"events":["instance.queued"],)"
+                                 R"("destination":{"type":"queues.queue","queue_id":")"
+                               + id + "\"}}");
+  CHECK(long_field->status == 400);
+  CHECK(long_field->error_message().find("source.workflow_name must be at most 255 bytes")
+        != std::string::npos);
   still_serving(a);
 }
