@@ -55,11 +55,9 @@ void authorize(api_context& ctx, const request& req, std::string_view account, u
     if (auto wait = ctx.auth_limits->blocked_for(req.peer)) {
       if (ctx.metrics != nullptr)
         ctx.metrics->auth_failed("limited");
-      auto r = fail(errc::too_many_requests, "too many failed authentications from " + req.peer
-                                                 + "; retry in " + std::to_string(wait)
-                                                 + " s with a valid token");
-      r.headers.emplace_back("retry-after", std::to_string(wait));
-      reply(std::move(r));
+      reply(fail_retry_after("too many failed authentications from " + req.peer + "; retry in "
+                                 + std::to_string(wait) + " s with a valid token",
+                             wait));
       return;
     }
   }

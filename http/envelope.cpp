@@ -113,6 +113,12 @@ response fail(errc e, std::string_view message) {
   return r;
 }
 
+response fail_retry_after(std::string_view message, unsigned retry_after_s) {
+  auto r = fail(errc::too_many_requests, message);
+  r.headers.emplace_back("retry-after", std::to_string(retry_after_s));
+  return r;
+}
+
 response fail(const caf::error& e) {
   return fail(error_code(e), error_message(e));
 }

@@ -39,6 +39,10 @@ response ok_list(std::string_view result_json, const page_info& info);
 /// SDK does not retry them.
 response fail(errc e, std::string_view message);
 
+/// A 429 (`too_many_requests`) with `message` that also asks the client to
+/// wait `retry_after_s` seconds (`Retry-After`) before retrying.
+response fail_retry_after(std::string_view message, unsigned retry_after_s);
+
 /// The error envelope for an actor's reply error.
 response fail(const caf::error& e);
 

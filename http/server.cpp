@@ -255,9 +255,7 @@ private:
     ++srv_.in_flight;
     started_ = std::chrono::steady_clock::now();
     labels_ = route_labels{"shed", "other"};
-    auto r = fail(errc::too_many_requests, why);
-    r.headers.emplace_back("retry-after", "1");
-    write(std::move(r));
+    write(fail_retry_after(why, 1));
   }
 
   /// Writes the one response of the current request and counts it (status,

@@ -260,18 +260,14 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
   if (st.persist.in_flight() >= max_pending_writes)
     return make_error(errc::too_many_requests,
                       "this queue has too many writes waiting for disk; retry shortly");
-  if (st.env.space != nullptr) {
-    if (st.env.space->low())
-      return make_error(errc::storage_full, st.env.space->refusal());
-    uint64_t bytes = 0;
-    for (const auto& item : req.items)
-      bytes += item.body.size() + space_per_message;
-    st.env.space->will_write(bytes);
-  }
+  if (st.env.space != nullptr && st.env.space->low())
+    return make_error(errc::storage_full, st.env.space->refusal());
   storage::append_messages cmd;
   cmd.messages.reserve(req.items.size());
   auto now = st.now_ms();
+  uint64_t disk_bytes = 0;
   for (auto& item : req.items) {
+    disk_bytes += item.body.size() + space_per_message;
     storage::new_message m;
     m.seq = st.next_seq++;
     m.message = {item.timestamp_ms, static_cast<storage::content_type>(item.type),
@@ -279,6 +275,8 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     m.visible_at_ms = item.visible_at_ms > now ? item.visible_at_ms : 0;
     cmd.messages.push_back(std::move(m));
   }
+  if (st.env.space != nullptr)
+    st.env.space->will_write(disk_bytes);
   // The index takes the bodies once the store has built its write from the
   // command (it reads `cmd` before `append` returns). The continuation runs
   // later, on this actor, when the store's `write_done` arrives.
