@@ -5,29 +5,17 @@ then after a restart. Shows that memory follows --shard-window, not the backlog.
 
 usage: bench/backlog_rss.py SLUICE_BIN [N]
 """
-import http.client, json, os, shutil, signal, subprocess, sys, tempfile, time
+import http.client, json, shutil, signal, sys, tempfile, time
 
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+from sluice_process import rss_mb, start
 
-def start(binary, data):
-    env = dict(os.environ, SLUICE_BOOTSTRAP_TOKEN="rss-token")
-    p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    line = p.stdout.readline()
-    while "listening on" not in line:
-        line = p.stdout.readline()
-    return p, int(line.rsplit(":", 1)[1])
+TOKEN = "rss-token"
 
 def main():
     binary, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
     data = tempfile.mkdtemp(prefix="sluice-rss-")
-    hdr = {"authorization": "Bearer rss-token", "content-type": "application/json"}
-    proc, port = start(binary, data)
+    hdr = {"authorization": "Bearer " + TOKEN, "content-type": "application/json"}
+    proc, port = start(binary, data, TOKEN)
     c = http.client.HTTPConnection("127.0.0.1", port)
     c.request("POST", "/client/v4/accounts/rss/queues", json.dumps({"queue_name": "backlog"}), hdr)
     qid = json.loads(c.getresponse().read())["result"]["queue_id"]
@@ -44,7 +32,7 @@ def main():
     c.request("GET", f"/client/v4/accounts/rss/queues/{qid}/metrics", headers=hdr)
     print("metrics:", json.loads(c.getresponse().read())["result"])
     proc.send_signal(signal.SIGTERM); proc.wait()
-    proc, port = start(binary, data)
+    proc, port = start(binary, data, TOKEN)
     time.sleep(1)
     print(f"after restart: rss {rss_mb(proc.pid):.0f} MB")
     c = http.client.HTTPConnection("127.0.0.1", port)

@@ -7,25 +7,11 @@ sends, the server's peak RSS under load and its RSS after the load ends. Shows t
 
 usage: bench/overload_rss.py SLUICE_BIN [CONNECTIONS] [SECONDS] [BODY_BYTES] [-- SERVE_FLAGS...]
 """
-import http.client, json, os, shutil, signal, subprocess, sys, tempfile, threading, time
+import http.client, json, shutil, signal, sys, tempfile, threading, time
+
+from sluice_process import rss_mb, start
 
 TOKEN = "overload-token-0123456789abcdef0123456789"
-
-def rss_mb(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-def start(binary, data, flags):
-    env = dict(os.environ, SLUICE_BOOTSTRAP_TOKEN=TOKEN)
-    p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data] + flags,
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    line = p.stdout.readline()
-    while "listening on" not in line:
-        line = p.stdout.readline()
-    return p, int(line.rsplit(":", 1)[1])
 
 def sender(port, path, batch, until, statuses, latencies, lock):
     hdr = {"authorization": "Bearer " + TOKEN, "content-type": "application/json"}
@@ -63,7 +49,7 @@ def main():
     seconds = float(args[2]) if len(args) > 2 else 20
     body = int(args[3]) if len(args) > 3 else 2440
     data = tempfile.mkdtemp(prefix="sluice-overload-")
-    proc, port = start(binary, data, flags)
+    proc, port = start(binary, data, TOKEN, flags)
     c = http.client.HTTPConnection("127.0.0.1", port)
     hdr = {"authorization": "Bearer " + TOKEN, "content-type": "application/json"}
     c.request("POST", "/client/v4/accounts/load/queues", json.dumps({"queue_name": "overload"}), hdr)

@@ -1,0 +1,23 @@
+"""What the bench/ scripts share: starting a `sluice serve` of their own and reading
+its resident memory. Imported by the scripts next to it (Python puts a script's own
+directory on its path)."""
+import os, subprocess
+
+def rss_mb(pid):
+    """Resident memory of process `pid` in MB (VmRSS), 0 if unreadable."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+def start(binary, data, token, flags=()):
+    """Starts `binary serve` on a free loopback port with data dir `data` and
+    SLUICE_BOOTSTRAP_TOKEN=`token`; returns (process, port) once it listens."""
+    env = dict(os.environ, SLUICE_BOOTSTRAP_TOKEN=token)
+    p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data, *flags],
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    line = p.stdout.readline()
+    while "listening on" not in line:
+        line = p.stdout.readline()
+    return p, int(line.rsplit(":", 1)[1])
