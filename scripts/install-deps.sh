@@ -1,17 +1,31 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Sluice builds and tests with, if missing.
-# Idempotent and quiet when everything is present. Needs root (or sudo).
-# `prometheus` gives the tests /usr/bin/prometheus and /usr/bin/promtool; the
-# tests run their own Prometheus on a free loopback port and never use the
-# system service the package sets up (:9090) where systemd runs.
+# Installs the Debian 12 packages Sluice needs, if missing. Idempotent and
+# quiet when everything is present. Needs root (or sudo).
+#
+#   install-deps.sh run    what building and running the server needs
+#                          (scripts/run.sh)
+#   install-deps.sh test   that and what the test suites need (scripts/test.sh):
+#                          clang-format, Catch2, npm (the SDK and wrangler),
+#                          Prometheus (promtool and a scraping server, on
+#                          their own loopback ports: the tests never use the
+#                          :9090 service the package sets up under systemd),
+#                          Chromium (the console's browser test) and dpkg-dev
+#                          (the .deb package's test).
 set -euo pipefail
+mode="${1:-test}"
 
-packages=(
-  build-essential cmake ninja-build pkg-config clang-format
-  libcaf-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev catch2
-  libboost-dev libcli11-dev libspdlog-dev libssl-dev
-  ca-certificates npm prometheus
+run_packages=(
+  build-essential cmake ninja-build pkg-config
+  libcaf-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
+  libboost-dev libcli11-dev libspdlog-dev libssl-dev ca-certificates
 )
+test_packages=(clang-format catch2 npm prometheus openssl)
+
+case "$mode" in
+  run) packages=("${run_packages[@]}") ;;
+  test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "usage: install-deps.sh run|test" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

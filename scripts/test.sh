@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 echo "== dependencies"
-scripts/install-deps.sh
+scripts/install-deps.sh test
 scripts/install-compat-deps.sh build/compat
 
 echo "== checks"
