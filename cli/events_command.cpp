@@ -11,11 +11,20 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "events/catalog.hpp"
 #include "http/json_writer.hpp"
 
 namespace sluice::cli {
 
 namespace {
+
+/// "r2, kv, …": the sources of the catalog built into this binary, for --source help.
+std::string source_choices() {
+  std::string out;
+  for (const auto& s : events::catalog::builtin().sources())
+    out += (out.empty() ? "" : ", ") + s.type;
+  return out;
+}
 
 /// Source fields by flag, as wrangler names them (plus --script-tag).
 struct source_flags {
@@ -104,7 +113,7 @@ void add_subscription_commands(CLI::App& queues, remote_options& o) {
 
   auto* create = sub->add_subcommand("create", "Create an event subscription for a queue");
   create->add_option("queue", f->queue, "Destination queue name or id")->required();
-  create->add_option("--source", f->source, "Event source type, e.g. r2")->required();
+  create->add_option("--source", f->source, "Event source type: " + source_choices())->required();
   create->add_option("--events", f->events, "Comma-separated event types")->required();
   create->add_option("--name", f->name, "Name (default: '<queue> <source>')");
   create->add_option("--enabled", f->enabled, "Whether it delivers (default true)");
@@ -213,12 +222,13 @@ uint64_t publish_all(remote& api, const std::vector<std::string>& events) {
 }
 
 void add_publish_command(CLI::App& app, remote_options& o) {
-  auto* events = app.add_subcommand("events", "Publish events (needs events_publish)");
+  auto* events = app.add_subcommand(
+      "events", "Publish events (needs events_publish) and list the event catalog");
   events->require_subcommand(1);
   auto f = std::make_shared<publish_flags>();
   auto* pub = events->add_subcommand(
       "publish", "Publish one event (--source, --event, --payload), or one per line of --file");
-  pub->add_option("--source", f->source, "Source type, e.g. r2");
+  pub->add_option("--source", f->source, "Source type: " + source_choices());
   pub->add_option("--event", f->event, "Event type, e.g. bucket.created");
   pub->add_option("--payload", f->payload, "Payload JSON object; '-' reads stdin");
   pub->add_option("--schema-version", f->version, "Schema version (default: the latest)");
@@ -260,12 +270,58 @@ void add_publish_command(CLI::App& app, remote_options& o) {
   });
 }
 
+/// `sluice events sources`: every source with its events; with a SOURCE, each
+/// event's schema versions and their payload fields.
+void add_sources_command(CLI::App& events, remote_options& o) {
+  auto source = std::make_shared<std::string>();
+  auto* cmd = events.add_subcommand(
+      "sources", "List the event sources and their events; with SOURCE, their payload schemas");
+  cmd->add_option("source", *source, "A source type: " + source_choices());
+  cmd->callback([&o, source] {
+    remote api{o};
+    if (source->empty()) {
+      auto list = api.call("GET", "/event_subscriptions/sources");
+      if (o.json)
+        return print_json(list);
+      std::vector<std::vector<std::string>> rows;
+      for (auto s : items(list)) {
+        std::string names, fields;
+        for (auto e : items(s["events"]))
+          names += (names.empty() ? "" : ", ") + field(e, "type");
+        for (auto f : items(s["required_fields"]))
+          fields += (fields.empty() ? "" : ", ") + std::string{f.get_string().value_unsafe()};
+        rows.push_back({field(s, "type"), fields.empty() ? "-" : fields, names});
+      }
+      print_table({"source", "required fields", "events"}, rows);
+      std::cout << "'sluice events sources SOURCE' shows the payload schemas of a source.\n";
+      return;
+    }
+    auto s = api.call("GET", "/event_subscriptions/sources/" + *source);
+    if (o.json)
+      return print_json(s);
+    std::string fields;
+    for (auto f : items(s["required_fields"]))
+      fields += (fields.empty() ? "" : ", ") + std::string{f.get_string().value_unsafe()};
+    std::cout << "Source " << field(s, "type")
+              << " (subscriptions set: " << (fields.empty() ? "nothing more" : fields) << ")\n";
+    for (auto e : items(s["events"])) {
+      for (auto v : items(e["versions"])) {
+        std::cout << "\n" << field(e, "type") << "  schema version " << field(v, "version") << "\n";
+        for (auto f : items(v["fields"]))
+          std::cout << "  " << field(f, "name") << ": " << field(f, "type")
+                    << (field(f, "required") == "true" ? ", required" : "") << "\n";
+      }
+    }
+  });
+}
+
 } // namespace
 
 void add_event_commands(CLI::App& app, remote_options& o) {
   auto* queues = app.get_subcommand("queues");
   add_subscription_commands(*queues, o);
   add_publish_command(app, o);
+  add_sources_command(*app.get_subcommand("events"), o);
 }
 
 } // namespace sluice::cli

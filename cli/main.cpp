@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   // through from the subcommand; the file holds a `[serve]` table.
   app.set_config("--config", "", "TOML file holding any flag (flags of 'serve' under [serve])");
   app.fallthrough();
+  // A mistyped key in the config file (`datadir`) is an error naming it, not
+  // silently ignored. Set before the subcommands, which inherit it.
+  app.allow_config_extras(CLI::config_extras_mode::error);
 
   sluice::cli::serve_options serve;
   auto* cmd = app.add_subcommand("serve", "Run the server");
@@ -73,6 +76,13 @@ int main(int argc, char** argv) {
                   "Seconds to let in-flight requests finish on SIGTERM")
       ->capture_default_str();
 
+  cmd->add_option("--log-format", serve.log_format,
+                  "text (one line per event) or json (one object per line); times in UTC")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"text", "json"}));
+  cmd->add_option("--log-level", serve.log_level, "Least severe level written")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   cmd->add_option("--shard-window", serve.shard_window,
                   "Messages each storage shard keeps in memory; the rest are paged from disk")
       ->capture_default_str()
@@ -91,6 +101,14 @@ int main(int argc, char** argv) {
 
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ConfigError& e) {
+    // CLI11 says "INI was not able to parse serve.datadir": name the key.
+    std::string what = e.what();
+    auto at = what.rfind(' ');
+    std::cerr << "error: unknown key '" << what.substr(at + 1)
+              << "' in the config file (keys are the long flags of 'sluice serve --help', "
+                 "without '--', under [serve])\n";
+    return 2;
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   } catch (const sluice::cli::cli_error& e) {

@@ -12,7 +12,6 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/control/hub.hpp"
@@ -23,6 +22,7 @@
 #include "cli/data_dir.hpp"
 #include "cli/descriptors.hpp"
 #include "cli/disk_space.hpp"
+#include "cli/logging.hpp"
 #include "http/api.hpp"
 #include "http/outbound_policy.hpp"
 #include "http/server.hpp"
@@ -83,7 +83,16 @@ int serve(const serve_options& opts) {
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   // Logs go to stderr; stdout carries only what a script reads (the address
   // it listens on, a first start's admin token).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("sluice"));
+  if (auto err = set_up_logging(opts.log_format, opts.log_level); !err.empty()) {
+    std::cerr << "error: " << err << "\n";
+    return 2;
+  }
+  if (!opts.plugin_dir.empty() && !std::filesystem::is_directory(opts.plugin_dir)) {
+    spdlog::error("--plugin-dir {} is not a directory; create it or leave the flag out (webhook "
+                  "and file-sink are built in)",
+                  opts.plugin_dir);
+    return 2;
+  }
   http::server_options http_opts;
   if (!split_listen(opts.listen, http_opts.host, http_opts.port)) {
     spdlog::error("--listen must be HOST:PORT, got '{}'", opts.listen);

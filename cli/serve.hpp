@@ -27,6 +27,8 @@ struct serve_options {
   size_t shard_window = 10000;
   unsigned plugin_threads = 8;
   unsigned plugin_timeout_s = 900; ///< wall-clock limit of one push invocation
+  std::string log_format = "text"; ///< text or json (cli/logging.hpp)
+  std::string log_level = "info";  ///< trace, debug, info, warn, error, off
 };
 
 /// Runs the server until SIGINT/SIGTERM. Returns the process exit code.

@@ -208,26 +208,66 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
       reply);
 }
 
+/// One catalog source: its required fields and events, each event with its
+/// schema versions as numbers, or (`schemas`) with each version's payload fields.
+void write_source(json_writer& w, const events::source_type& s, bool schemas) {
+  w.begin_object().key("type").value(s.type).key("required_fields").begin_array();
+  for (const auto& f : s.filters)
+    w.value(f);
+  w.end_array().key("events").begin_array();
+  for (const auto& e : s.events) {
+    w.begin_object().key("type").value(e.name).key("versions").begin_array();
+    for (const auto& v : e.versions) {
+      if (!schemas) {
+        w.value(static_cast<int64_t>(v.version));
+        continue;
+      }
+      w.begin_object().key("version").value(static_cast<int64_t>(v.version));
+      w.key("fields").begin_array();
+      for (const auto& f : v.fields)
+        w.begin_object()
+            .key("name")
+            .value(f.name)
+            .key("type")
+            .value(f.type)
+            .key("required")
+            .value(f.required)
+            .end_object();
+      w.end_array().end_object();
+    }
+    w.end_array().end_object();
+  }
+  w.end_array().end_object();
+}
+
 void sources(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [reply](principal) {
         json_writer w;
         w.begin_array();
-        for (const auto& s : events::catalog::builtin().sources()) {
-          w.begin_object().key("type").value(s.type).key("required_fields").begin_array();
-          for (const auto& f : s.filters)
-            w.value(f);
-          w.end_array().key("events").begin_array();
-          for (const auto& e : s.events) {
-            w.begin_object().key("type").value(e.name).key("versions").begin_array();
-            for (const auto& v : e.versions)
-              w.value(static_cast<int64_t>(v.version));
-            w.end_array().end_object();
-          }
-          w.end_array().end_object();
-        }
+        for (const auto& s : events::catalog::builtin().sources())
+          write_source(w, s, false);
         reply(ok(w.end_array().take()));
+      },
+      reply);
+}
+
+void source(api_context& ctx, request& req, path_params& p, responder reply) {
+  authorize(
+      ctx, req, p[0], storage::perm_queues_read,
+      [reply, type = p[1]](principal) {
+        const auto* s = events::catalog::builtin().find_source(type);
+        if (s == nullptr) {
+          std::string known;
+          for (const auto& each : events::catalog::builtin().sources())
+            known += (known.empty() ? "" : ", ") + each.type;
+          return reply(
+              fail(errc::not_found, "no event source '" + type + "'; the sources are: " + known));
+        }
+        json_writer w;
+        write_source(w, *s, true);
+        reply(ok(w.take()));
       },
       reply);
 }
@@ -320,6 +360,7 @@ void add_event_routes(router& r, api_context& ctx) {
   r.add("subscriptions.update", "PATCH", sub_path, with_context(ctx, update));
   r.add("subscriptions.delete", "DELETE", sub_path, with_context(ctx, remove));
   r.add("events.sources", "GET", sources_path, with_context(ctx, sources));
+  r.add("events.source", "GET", std::string{sources_path} + "/{type}", with_context(ctx, source));
   r.add("events.publish", "POST", events_path, with_context(ctx, publish));
 }
 

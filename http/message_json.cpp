@@ -84,8 +84,18 @@ std::string metrics_json(const queue_stats& s, bool wrap) {
       .key("backlog_bytes")
       .value(s.backlog_bytes)
       .key("oldest_message_timestamp_ms")
-      .value(s.oldest_message_timestamp_ms)
-      .end_object();
+      .value(s.oldest_message_timestamp_ms);
+  // GET …/metrics only (an extension): what the backlog is made of, for the
+  // console and `sluice pull`'s "nothing ready" line. Send and pull answers
+  // keep Cloudflare's three fields.
+  if (!wrap)
+    w.key("ready_count")
+        .value(s.ready_count)
+        .key("delayed_count")
+        .value(s.delayed_count)
+        .key("in_flight_count")
+        .value(s.in_flight_count);
+  w.end_object();
   if (wrap)
     w.end_object();
   return w.take();
