@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
                   "Seconds to let in-flight requests finish on SIGTERM")
       ->capture_default_str();
 
+  cmd->add_option("--tls-cert", serve.tls_cert,
+                  "PEM certificate (then any intermediates) to serve HTTPS with; needs --tls-key");
+  cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert (unencrypted)");
+
   cmd->add_option("--shard-window", serve.shard_window,
                   "Messages each storage shard keeps in memory; the rest are paged from disk")
       ->capture_default_str()

@@ -27,6 +27,8 @@ struct serve_options {
   size_t shard_window = 10000;
   unsigned plugin_threads = 8;
   unsigned plugin_timeout_s = 900; ///< wall-clock limit of one push invocation
+  std::string tls_cert;            ///< PEM certificate (chain); with `tls_key`: HTTPS only
+  std::string tls_key;             ///< PEM private key of `tls_cert`
 };
 
 /// Runs the server until SIGINT/SIGTERM. Returns the process exit code.
