@@ -83,6 +83,10 @@ int main(int argc, char** argv) {
   cmd->add_option("--log-level", serve.log_level, "Least severe level written")
       ->capture_default_str()
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  cmd->add_option("--tls-cert", serve.tls_cert,
+                  "PEM certificate (then any intermediates) to serve HTTPS with; needs --tls-key");
+  cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert (unencrypted)");
+
   cmd->add_option("--shard-window", serve.shard_window,
                   "Messages each storage shard keeps in memory; the rest are paged from disk")
       ->capture_default_str()

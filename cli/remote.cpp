@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/output.hpp"
+#include "http/tls.hpp"
 
 namespace sluice::cli {
 
@@ -25,8 +26,11 @@ std::string first_set(const std::string& flag, std::initializer_list<const char*
 
 void add_remote_options(CLI::App& cmd, remote_options& o) {
   cmd.add_option("--url", o.url,
-                 "Server URL, http://HOST:PORT (env SLUICE_URL or CLOUDFLARE_API_BASE_URL; "
-                 "default http://127.0.0.1:8787)");
+                 "Server URL, http://HOST:PORT or https://HOST:PORT (env SLUICE_URL or "
+                 "CLOUDFLARE_API_BASE_URL; default http://127.0.0.1:8787)");
+  cmd.add_option("--ca-cert", o.ca_cert,
+                 "PEM file of CA certificates to trust for an https:// URL besides the "
+                 "system's (env SLUICE_CA_CERT)");
   cmd.add_option("--token", o.token, "API token (env SLUICE_TOKEN or CLOUDFLARE_API_TOKEN)");
   cmd.add_option("--account", o.account,
                  "Account id (env SLUICE_ACCOUNT or CLOUDFLARE_ACCOUNT_ID)");
@@ -36,11 +40,15 @@ void add_remote_options(CLI::App& cmd, remote_options& o) {
 remote::remote(const remote_options& o) {
   auto url = first_set(o.url, {"SLUICE_URL", "CLOUDFLARE_API_BASE_URL"}, "http://127.0.0.1:8787");
   std::smatch m;
-  if (!std::regex_match(url, m, std::regex{R"(http://([^:/]+)(?::(\d{1,5}))?(/.*)?)"}))
-    throw cli_error("the server URL must look like http://HOST:PORT, not '" + url + "'");
-  auto port = m[2].matched ? std::stoi(m[2]) : 80;
+  if (!std::regex_match(url, m, std::regex{R"((https?)://([^:/]+)(?::(\d{1,5}))?(/.*)?)"}))
+    throw cli_error("the server URL must look like http://HOST:PORT or https://HOST:PORT, not '"
+                    + url + "'");
+  bool https = m[1] == "https";
+  auto port = m[3].matched ? std::stoi(m[3]) : https ? 443 : 80;
+  if (port < 1 || port > 65535)
+    throw cli_error("the port in the server URL '" + url + "' is not 1-65535");
   // wrangler's CLOUDFLARE_API_BASE_URL ends in /client/v4; SLUICE_URL need not.
-  std::string prefix = m[3].matched ? std::string{m[3]} : std::string{};
+  std::string prefix = m[4].matched ? std::string{m[4]} : std::string{};
   while (!prefix.empty() && prefix.back() == '/')
     prefix.pop_back();
   if (prefix.size() < 10 || prefix.compare(prefix.size() - 10, 10, "/client/v4") != 0)
@@ -50,7 +58,17 @@ remote::remote(const remote_options& o) {
   if (account_.empty())
     throw cli_error("no account: pass --account or set SLUICE_ACCOUNT");
   base_path_ = prefix + "/accounts/" + account_;
-  client_ = std::make_unique<http::client>(m[1], static_cast<uint16_t>(port));
+  if (!https) {
+    client_ = std::make_unique<http::client>(m[2], static_cast<uint16_t>(port));
+    return;
+  }
+  http::client_tls tls;
+  tls.ca_file = first_set(o.ca_cert, {"SLUICE_CA_CERT"});
+  try {
+    client_ = std::make_unique<http::client>(m[2], static_cast<uint16_t>(port), tls);
+  } catch (const std::runtime_error& e) {
+    throw cli_error(e.what());
+  }
 }
 
 simdjson::dom::element remote::call(const std::string& method, const std::string& path,
@@ -63,6 +81,10 @@ simdjson::dom::element remote::call(const std::string& method, const std::string
   http::response res;
   try {
     res = client_->send(method, base_path_ + path, body, headers);
+  } catch (const http::certificate_error& e) {
+    throw cli_error(std::string{e.what()}
+                    + " (a server with a private CA: pass its certificate with --ca-cert or "
+                      "SLUICE_CA_CERT)");
   } catch (const std::exception& e) {
     throw cli_error(std::string{"cannot reach the server: "} + e.what());
   }

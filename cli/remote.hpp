@@ -27,10 +27,11 @@ struct remote_options {
   std::string url;
   std::string token;
   std::string account;
-  bool json = false; ///< print the API's `result` as JSON instead of tables
+  std::string ca_cert; ///< for https://: a PEM CA file (else `SLUICE_CA_CERT`) besides the system's
+  bool json = false;   ///< print the API's `result` as JSON instead of tables
 };
 
-/// Adds `--url`, `--token`, `--account` and `--json` to `cmd` (inherited by
+/// Adds `--url`, `--token`, `--account`, `--ca-cert` and `--json` to `cmd` (inherited by
 /// its subcommands through CLI11's fallthrough).
 void add_remote_options(CLI::App& cmd, remote_options& o);
 

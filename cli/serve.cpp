@@ -26,6 +26,7 @@
 #include "http/api.hpp"
 #include "http/outbound_policy.hpp"
 #include "http/server.hpp"
+#include "http/tls.hpp"
 #include "metrics/registry.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
 
@@ -103,6 +104,23 @@ int serve(const serve_options& opts) {
                   "address, not '{}'",
                   http_opts.host);
     return 2;
+  }
+  if (opts.tls_cert.empty() != opts.tls_key.empty()) {
+    spdlog::error("--tls-cert and --tls-key go together: give both to serve HTTPS, or "
+                  "neither for plain HTTP");
+    return 2;
+  }
+  if (!opts.tls_cert.empty()) {
+    std::string why;
+    http_opts.tls = http::tls_config::load(opts.tls_cert, opts.tls_key, why);
+    if (!http_opts.tls) {
+      spdlog::error("{}", why);
+      return 2;
+    }
+  } else if (!is_loopback(http_opts.host)) {
+    spdlog::warn("serving plain HTTP on {}: API tokens and messages cross the network in "
+                 "clear; give --tls-cert and --tls-key, or put a TLS proxy in front",
+                 http_opts.host);
   }
   const char* bootstrap = std::getenv("SLUICE_BOOTSTRAP_TOKEN");
   if (bootstrap != nullptr && std::strlen(bootstrap) < min_bootstrap_token_chars) {
@@ -237,7 +255,8 @@ int serve(const serve_options& opts) {
           std::chrono::seconds(opts.shutdown_grace_s));
       spdlog::info("accepting at most {} connections (descriptor limit {})",
                    http_opts.max_connections, nofile);
-      std::cout << "listening on http://" << http_opts.host << ":" << srv.port() << std::endl;
+      std::cout << "listening on " << (http_opts.tls ? "https://" : "http://") << http_opts.host
+                << ":" << srv.port() << std::endl;
       srv.run();
     }
     caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);

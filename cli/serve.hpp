@@ -29,6 +29,8 @@ struct serve_options {
   unsigned plugin_timeout_s = 900; ///< wall-clock limit of one push invocation
   std::string log_format = "text"; ///< text or json (cli/logging.hpp)
   std::string log_level = "info";  ///< trace, debug, info, warn, error, off
+  std::string tls_cert;            ///< PEM certificate (chain); with `tls_key`: HTTPS only
+  std::string tls_key;             ///< PEM private key of `tls_cert`
 };
 
 /// Runs the server until SIGINT/SIGTERM. Returns the process exit code.

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -13,15 +14,18 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <spdlog/spdlog.h>
 
 #include "http/envelope.hpp"
 #include "http/log_throttle.hpp"
+#include "http/tls_context.hpp"
 #include "metrics/registry.hpp"
 
 namespace sluice::http {
@@ -83,13 +87,25 @@ namespace {
 /// a connection reading a body holds it; an idle one gives it back.
 constexpr size_t body_buffer_bytes = 32 * 1024;
 
-class session : public std::enable_shared_from_this<session> {
+using plain_stream = beast::tcp_stream;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+/// One connection's requests, one at a time. `Stream` is `plain_stream` or
+/// `tls_stream`; the two differ only in the handshake before the first
+/// request and in how the connection closes.
+template <class Stream>
+class session : public std::enable_shared_from_this<session<Stream>> {
+  static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
+  using std::enable_shared_from_this<session<Stream>>::shared_from_this;
+
 public:
-  session(tcp::socket&& socket, server::impl& srv)
-    : stream_(std::move(socket)), srv_(srv), answer_deadline_(stream_.get_executor()) {
+  /// `tls_ctx` is the `net::ssl::context&` for a `tls_stream`, nothing for a plain one.
+  template <class... TlsContext>
+  session(tcp::socket&& socket, server::impl& srv, TlsContext&... tls_ctx)
+    : stream_(std::move(socket), tls_ctx...), srv_(srv), answer_deadline_(stream_.get_executor()) {
     srv_.connection_opened();
     beast::error_code ec;
-    auto ep = stream_.socket().remote_endpoint(ec);
+    auto ep = tcp_layer().socket().remote_endpoint(ec);
     if (!ec)
       peer_ = ep.address().to_string();
   }
@@ -101,20 +117,50 @@ public:
   session& operator=(const session&) = delete;
 
   void start() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&session::read, shared_from_this()));
+    if constexpr (tls)
+      net::dispatch(stream_.get_executor(),
+                    beast::bind_front_handler(&session::handshake, shared_from_this()));
+    else
+      net::dispatch(stream_.get_executor(),
+                    beast::bind_front_handler(&session::read, shared_from_this()));
   }
 
 private:
+  beast::tcp_stream& tcp_layer() { return beast::get_lowest_layer(stream_); }
+
+  /// The TLS handshake and the first request's headers share one header
+  /// time-out, so a client that stalls in the handshake holds its connection
+  /// no longer than one that stalls in its headers.
+  void handshake() {
+    tcp_layer().expires_after(srv_.opts.header_timeout);
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            beast::bind_front_handler(&session::on_handshake, shared_from_this()));
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (!ec)
+      return read_header();
+    // A port scanner, a plain-HTTP client, an expired or distrusted
+    // certificate on the client's side: nothing to answer (there is no TLS
+    // channel to answer on), so the connection just closes.
+    if (srv_.metrics != nullptr)
+      srv_.metrics->connection_refused("tls_handshake");
+    spdlog::debug("TLS handshake with {} failed: {}", peer_, ec.message());
+  }
+
   /// Reads the next request's headers (within the header time-out), then its
   /// body (within the read time-out).
   void read() {
+    tcp_layer().expires_after(srv_.opts.header_timeout);
+    read_header();
+  }
+
+  void read_header() {
     if (buffer_.size() == 0)
       buffer_.shrink_to_fit(); // idle: hold no read buffer
     parser_.emplace();
     parser_->body_limit(srv_.opts.max_body_bytes);
     parser_->header_limit(srv_.opts.max_header_bytes);
-    stream_.expires_after(srv_.opts.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&session::on_header, shared_from_this()));
   }
@@ -131,7 +177,7 @@ private:
       return shed(why);
     if (buffer_.capacity() - buffer_.size() < body_buffer_bytes)
       buffer_.reserve(buffer_.size() + body_buffer_bytes);
-    stream_.expires_after(srv_.opts.read_timeout);
+    tcp_layer().expires_after(srv_.opts.read_timeout);
     bhttp::async_read(stream_, buffer_, *parser_,
                       beast::bind_front_handler(&session::on_read, shared_from_this()));
   }
@@ -141,6 +187,13 @@ private:
         || ec == net::error::operation_aborted || ec == net::error::connection_reset
         || ec == net::error::eof)
       return close();
+    if constexpr (tls) {
+      // The client went away without a TLS close, or sent records that do
+      // not decrypt: no TLS channel left to answer on.
+      if (ec == net::ssl::error::stream_truncated
+          || ec.category() == net::error::get_ssl_category())
+        return close();
+    }
     if (ec) {
       // Bad input at the HTTP level: answer with the envelope, then close,
       // since the stream position is unknown.
@@ -175,7 +228,7 @@ private:
     keep_alive_ = msg.keep_alive();
     version_ = msg.version();
     parser_.reset();
-    stream_.expires_never(); // waiting for the answer: see answer_deadline_
+    tcp_layer().expires_never(); // waiting for the answer: see answer_deadline_
     ++srv_.in_flight;
     started_ = std::chrono::steady_clock::now();
     auto self = shared_from_this();
@@ -278,7 +331,7 @@ private:
                "timeout=" + std::to_string(srv_.opts.header_timeout.count()));
     res->body() = std::move(r.body);
     res->prepare_payload();
-    stream_.expires_after(srv_.opts.write_timeout);
+    tcp_layer().expires_after(srv_.opts.write_timeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                          --self->srv_.in_flight;
@@ -288,12 +341,21 @@ private:
                        });
   }
 
+  /// Ends the connection from this side; the socket closes when the last
+  /// handler lets go of the session.
   void close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if constexpr (tls) {
+      // Sends TLS's close_notify and waits (within the write time-out) for
+      // the client's; a client that already closed ends it at once.
+      tcp_layer().expires_after(srv_.opts.write_timeout);
+      stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   server::impl& srv_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -351,7 +413,10 @@ void server::impl::on_accept(beast::error_code ec, tcp::socket s) {
   } else {
     beast::error_code ignored;
     s.set_option(tcp::no_delay(true), ignored);
-    std::make_shared<session>(std::move(s), *this)->start();
+    if (opts.tls)
+      std::make_shared<session<tls_stream>>(std::move(s), *this, opts.tls->native().ctx)->start();
+    else
+      std::make_shared<session<plain_stream>>(std::move(s), *this)->start();
   }
   accept();
 }

@@ -15,6 +15,8 @@ class registry;
 
 namespace sluice::http {
 
+class tls_config;
+
 /// Listener settings (docs/auth.md flags map onto these).
 struct server_options {
   std::string host = "127.0.0.1";
@@ -41,6 +43,10 @@ struct server_options {
   std::chrono::seconds write_timeout{30};
   /// How long a request waits for the actors' answer before a retryable 504.
   std::chrono::seconds answer_timeout{30};
+  /// Set: the listener speaks only HTTPS with this certificate (http/tls.hpp);
+  /// the handshake counts against `header_timeout`, and one that fails
+  /// closes the connection without an answer. Null: plain HTTP.
+  std::shared_ptr<const tls_config> tls;
 };
 
 /// The Boost.Beast HTTP/1.1 server: keep-alive, size limits, time-outs. Each

@@ -30,7 +30,8 @@ families::families(prometheus::Registry& r)
     http_connections_refused(counter(r, "sluice_http_connections_refused_total",
                                      "Connections closed at once, by reason (limit: "
                                      "--max-connections reached; accept_error: the accept "
-                                     "failed, e.g. out of descriptors)")),
+                                     "failed, e.g. out of descriptors; tls_handshake: the "
+                                     "TLS handshake failed)")),
     auth_failures(counter(r, "sluice_auth_failures_total",
                           "Requests refused for their token, by outcome (rejected: 401, "
                           "missing or unknown token; limited: 429, too many failures from "

@@ -11,12 +11,16 @@ const READY_TIMEOUT_MS = 20000;
 const STOP_TIMEOUT_MS = 15000;
 const KEEP = 64 * 1024; // keep the tail of the server's output for error messages
 
-export async function startServer() {
+/**
+ * `args`: extra flags of `sluice serve` (e.g. `--tls-cert`, `--tls-key`); with
+ * TLS the server says `https://` and `baseURL` follows.
+ */
+export async function startServer({ args = [] } = {}) {
   const bin = process.env.SLUICE_BIN;
   if (!bin) throw new Error('SLUICE_BIN is not set (run through ctest, or export it)');
   const dataDir = mkdtempSync(join(tmpdir(), 'sluice-compat-'));
   const token = 'compat_' + randomBytes(16).toString('hex');
-  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir], {
+  const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
     env: { ...process.env, SLUICE_BOOTSTRAP_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -30,17 +34,18 @@ export async function startServer() {
   const output = () => `--- stderr:\n${stderr}\n--- stdout:\n${stdout}`;
 
   let port;
+  let scheme;
   try {
-    port = await new Promise((resolve, reject) => {
+    [scheme, port] = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(
-        `${bin} serve printed no 'listening on http://127.0.0.1:PORT' within ` +
+        `${bin} serve printed no 'listening on http(s)://127.0.0.1:PORT' within ` +
         `${READY_TIMEOUT_MS / 1000} s\n${output()}`)), READY_TIMEOUT_MS);
       const onData = () => {
-        const m = stdout.match(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
+        const m = stdout.match(/listening on (https?):\/\/127\.0\.0\.1:(\d+)/);
         if (m) {
           clearTimeout(timer);
           child.stdout.off('data', onData);
-          resolve(Number(m[1]));
+          resolve([m[1], Number(m[2])]);
         }
       };
       child.stdout.on('data', onData);
@@ -64,7 +69,7 @@ export async function startServer() {
   return {
     port,
     token,
-    baseURL: `http://127.0.0.1:${port}/client/v4`,
+    baseURL: `${scheme}://127.0.0.1:${port}/client/v4`,
     accountId: randomBytes(16).toString('hex'),
     dataDir,
     output,

@@ -34,7 +34,11 @@ struct reply {
 class api {
 public:
   api(const server_process& srv, std::string account = "acct-a", std::string token = {})
-    : client_(srv.client()), account_(std::move(account)),
+    : api(srv, srv.client(), std::move(account), std::move(token)) {}
+  /// The same over `client` (e.g. an HTTPS one).
+  api(const server_process& srv, std::unique_ptr<http::client> client,
+      std::string account = "acct-a", std::string token = {})
+    : client_(std::move(client)), account_(std::move(account)),
       token_(token.empty() ? srv.token() : std::move(token)) {}
 
   /// `path` is relative to /client/v4/accounts/{account} unless it starts

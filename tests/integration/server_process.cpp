@@ -53,7 +53,7 @@ void server_process::start() {
   opts.stderr_path = err_path;
   child_ = spawn_sluice(args, token_, opts);
   int fd = child_->stdout_fd();
-  std::regex ready{R"(listening on http://127\.0\.0\.1:(\d+))"};
+  std::regex ready{R"(listening on (https?)://127\.0\.0\.1:(\d+))"};
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   std::string seen;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -66,7 +66,8 @@ void server_process::start() {
       seen.append(buf, static_cast<size_t>(n));
       std::smatch m;
       if (std::regex_search(seen, m, ready)) {
-        port_ = static_cast<uint16_t>(std::stoi(m[1]));
+        tls_ = m[1] == "https";
+        port_ = static_cast<uint16_t>(std::stoi(m[2]));
         out_ += seen;
         child_->close_stdout(); // later output goes nowhere; the server ignores EPIPE
         return;

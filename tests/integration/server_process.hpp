@@ -24,6 +24,8 @@ public:
   server_process& operator=(const server_process&) = delete;
 
   uint16_t port() const { return port_; }
+  /// True when the server said it listens on https:// (`--tls-cert`).
+  bool tls() const { return tls_; }
   /// The running server's process id.
   pid_t pid() const { return child_ ? child_->pid() : -1; }
   const std::string& token() const { return token_; }
@@ -33,7 +35,8 @@ public:
   /// Everything the server logged so far (its stderr), over every start.
   std::string log() const;
 
-  /// A fresh keep-alive client to the server.
+  /// A fresh keep-alive client to the server (plain HTTP: for a TLS server,
+  /// make an `http::client` with `http::client_tls`).
   std::unique_ptr<http::client> client() const;
 
   /// SIGTERM, then waits (SIGKILL after 30 s); returns the exit status (or -1
@@ -53,6 +56,7 @@ private:
   std::string out_;
   std::unique_ptr<child_process> child_; ///< null while stopped
   uint16_t port_ = 0;
+  bool tls_ = false;
 };
 
 /// Start attempts that must fail (e.g. `--dev` on a public address): runs
