@@ -29,7 +29,8 @@ rm -rf "$work"
 mkdir -p "$work"
 
 echo "== cpack -G DEB"
-# cpack builds the preinstall target (everything) first, a no-op after `ninja`.
+# cpack installs what is built (it builds nothing): `ninja` (all) has built the server and
+# the example plugins.
 (cd "$build" && cpack -G DEB -B "$work/cpack") >"$work/cpack.log" 2>&1 ||
   { cat "$work/cpack.log" >&2; fail "cpack"; }
 debs=("$work"/cpack/sluice_*.deb)
