@@ -9,8 +9,8 @@
 #                          Prometheus (promtool and a scraping server, on
 #                          their own loopback ports: the tests never use the
 #                          :9090 service the package sets up under systemd),
-#                          Chromium (the console's browser test) and dpkg-dev
-#                          (the .deb package's test).
+#                          Chromium (the console's browser test), dpkg-dev and
+#                          curl (the .deb package's test).
 set -euo pipefail
 mode="${1:-test}"
 
@@ -19,7 +19,7 @@ run_packages=(
   libcaf-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
   libboost-dev libcli11-dev libspdlog-dev libssl-dev ca-certificates
 )
-test_packages=(clang-format catch2 npm prometheus openssl)
+test_packages=(clang-format catch2 npm prometheus openssl dpkg-dev curl)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;
