@@ -14,7 +14,7 @@ struct embedded_file {
 };
 
 /// Every events/catalog/*.json file, sorted by name. Defined in the source that
-/// events/embed_catalog.cmake generates at build time. Thread-safe.
+/// cmake/embed_files.cmake generates at build time. Thread-safe.
 std::vector<embedded_file> embedded_catalog();
 
 } // namespace sluice::events::detail

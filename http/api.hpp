@@ -51,6 +51,10 @@ void add_script_routes(router& r, api_context& ctx);
 /// permission).
 void add_audit_routes(router& r, api_context& ctx);
 
+/// The web console: `GET /` and `GET /console/{file}`, assets compiled into
+/// the binary, served without auth (every API call they make carries a token).
+void add_console_routes(router& r, api_context& ctx);
+
 /// Every route of the server.
 inline void add_all_routes(router& r, api_context& ctx) {
   add_ops_routes(r, ctx);
@@ -61,6 +65,7 @@ inline void add_all_routes(router& r, api_context& ctx) {
   add_event_routes(r, ctx);
   add_script_routes(r, ctx);
   add_audit_routes(r, ctx);
+  add_console_routes(r, ctx);
 }
 
 } // namespace sluice::http

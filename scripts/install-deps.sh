@@ -19,7 +19,7 @@ run_packages=(
   libcaf-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
   libboost-dev libcli11-dev libspdlog-dev libssl-dev ca-certificates
 )
-test_packages=(clang-format catch2 npm prometheus openssl dpkg-dev curl)
+test_packages=(clang-format catch2 npm prometheus openssl dpkg-dev curl chromium)
 
 case "$mode" in
   run) packages=("${run_packages[@]}") ;;

@@ -1,6 +1,10 @@
-# Writes a C++ source that holds every events/catalog/*.json file as a byte array
-# (no raw string literals: they have per-literal size limits on some compilers).
-# Usage: cmake "-DFILES=<a.json>|<b.json>|..." -DOUT=<generated .cpp> -P embed_catalog.cmake
+# Writes a C++ source that holds files as byte arrays (no raw string literals:
+# they have per-literal size limits on some compilers), returned by one function
+# as a std::vector<embedded_file>{name, text}. Used for the event catalog and
+# the web console's assets.
+# Usage: cmake "-DFILES=<a>|<b>|..." -DOUT=<generated .cpp> -DHEADER=<include path>
+#              -DNAMESPACE=<ns> -DFUNCTION=<name> -DSOURCE=<what, for the comment>
+#              -P embed_files.cmake
 string(REPLACE "|" ";" files "${FILES}")
 
 set(arrays "")
@@ -20,21 +24,21 @@ foreach(f IN LISTS files)
   math(EXPR i "${i} + 1")
 endforeach()
 
-set(text "// Generated from events/catalog/*.json by events/embed_catalog.cmake; do not edit.
-#include \"events/catalog_data.hpp\"
+set(text "// Generated from ${SOURCE} by cmake/embed_files.cmake; do not edit.
+#include \"${HEADER}\"
 
-namespace sluice::events::detail {
+namespace ${NAMESPACE} {
 
 namespace {
 
 ${arrays}} // namespace
 
-std::vector<embedded_file> embedded_catalog() {
+std::vector<embedded_file> ${FUNCTION}() {
   return {
 ${table}  };
 }
 
-} // namespace sluice::events::detail
+} // namespace ${NAMESPACE}
 ")
 
 file(WRITE "${OUT}" "${text}")
