@@ -31,8 +31,9 @@ void tend_reserve(storage::reserve_file& reserve, const std::string& data_dir, b
   }
   if (!low && free >= min_free_bytes + 2 * reserve.bytes() && !reserve.present()
       && reserve.restore())
-    spdlog::info("made the reserve file {} ({}) again", reserve.path(),
-                 storage::human_bytes(reserve.bytes()));
+    spdlog::info("made the reserve file {} ({}): it is released when the disk fills, so that "
+                 "acks and purges find room",
+                 reserve.path(), storage::human_bytes(reserve.bytes()));
 }
 
 } // namespace

@@ -189,7 +189,6 @@ int serve(const serve_options& opts) {
   metrics::registry metrics;
   auto space = watch_disk_space(opts.data_dir, opts.min_free_bytes, reserve, *stores, metrics);
   std::atomic<bool> draining{false};
-  int rc = 0;
   {
     caf::actor_system_config cfg;
     add_message_types(cfg);
@@ -213,25 +212,12 @@ int serve(const serve_options& opts) {
     ho.tokens = tokens;
     ho.queues = queues;
     ho.space = space.get();
-    auto started = start_hub(sys, *stores, std::move(ho));
-    if (!started) {
-      spdlog::error("{} (data directory {})", started.error().message, opts.data_dir);
-      return 1;
-    }
-    if (!started->admin_secret_to_print.empty())
-      std::cout << "admin token (shown once, store it now): " << started->admin_secret_to_print
-                << std::endl;
-    spdlog::info("recovered {} queues and {} tokens from {}; their messages load in the "
-                 "background",
-                 started->queues, started->tokens, opts.data_dir);
-    auto hub_handle = started->hub;
-    await_started(sys, hub_handle);
-
+    // The port is bound before the hub starts: a start that cannot listen
+    // stops here, before a first start mints (and prints) the admin token.
     http::auth_limiter auth_limits;
     http::api_context ctx;
     ctx.auth_limits = &auth_limits;
     ctx.sys = &sys;
-    ctx.hub = hub_handle;
     ctx.tokens = tokens.get();
     ctx.queues = queues.get();
     ctx.metrics = &metrics;
@@ -243,22 +229,38 @@ int serve(const serve_options& opts) {
     http::server srv{routes, &metrics, http_opts};
     if (auto err = srv.listen(); !err.empty()) {
       spdlog::error("{}", err);
-      rc = 1;
-    } else {
-      if (opts.dev)
-        spdlog::warn("--dev: authentication is disabled");
-      srv.stop_on_signals(
-          [&draining] {
-            spdlog::info("signal received: draining in-flight requests");
-            draining = true;
-          },
-          std::chrono::seconds(opts.shutdown_grace_s));
-      spdlog::info("accepting at most {} connections (descriptor limit {})",
-                   http_opts.max_connections, nofile);
-      std::cout << "listening on " << (http_opts.tls ? "https://" : "http://") << http_opts.host
-                << ":" << srv.port() << std::endl;
-      srv.run();
+      return 1;
     }
+    auto started = start_hub(sys, *stores, std::move(ho));
+    if (!started) {
+      spdlog::error("{} (data directory {})", started.error().message, opts.data_dir);
+      return 1;
+    }
+    if (!started->admin_secret_to_print.empty())
+      std::cout << "admin token (shown once, store it now): " << started->admin_secret_to_print
+                << std::endl;
+    spdlog::info("recovered {} queue{} and {} token{} from {}; their messages load in the "
+                 "background",
+                 started->queues, started->queues == 1 ? "" : "s", started->tokens,
+                 started->tokens == 1 ? "" : "s", opts.data_dir);
+    auto hub_handle = started->hub;
+    await_started(sys, hub_handle);
+    // Connections wait in the listen backlog until `run`; no request is
+    // served before the hub is set.
+    ctx.hub = hub_handle;
+    if (opts.dev)
+      spdlog::warn("--dev: authentication is disabled");
+    srv.stop_on_signals(
+        [&draining] {
+          spdlog::info("signal received: draining in-flight requests");
+          draining = true;
+        },
+        std::chrono::seconds(opts.shutdown_grace_s));
+    spdlog::info("accepting at most {} connections (descriptor limit {})",
+                 http_opts.max_connections, nofile);
+    std::cout << "listening on " << (http_opts.tls ? "https://" : "http://") << http_opts.host
+              << ":" << srv.port() << std::endl;
+    srv.run();
     caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);
     // Running handlers get the grace, then fail; their messages come back
     // when their leases expire (at the next start at the latest).
@@ -268,7 +270,7 @@ int serve(const serve_options& opts) {
   }
   stores->stop();
   spdlog::info("stopped cleanly");
-  return rc;
+  return 0;
 }
 
 } // namespace sluice::cli

@@ -191,3 +191,16 @@ TEST_CASE("first start prints an admin token once, it works") {
   CHECK(srv.stdout_text().find("admin token", at + 1) == std::string::npos);
   CHECK(api(srv, "acct", secret).call("GET", "/queues")->status == 200);
 }
+
+TEST_CASE("a start that cannot bind its port mints no admin token, the next start does") {
+  server_process busy{""};
+  auto dir = busy.data_dir() + "/fresh";
+  auto refused = run_serve_expecting_exit(
+      {"serve", "--listen", "127.0.0.1:" + std::to_string(busy.port()), "--data-dir", dir}, "");
+  CHECK(refused.status == 1);
+  CHECK(refused.output.find("cannot listen on 127.0.0.1:" + std::to_string(busy.port()))
+        != std::string::npos);
+  CHECK(refused.output.find("admin token") == std::string::npos);
+  server_process fresh{"", {"--data-dir", dir}};
+  CHECK(fresh.stdout_text().find("admin token") != std::string::npos);
+}

@@ -44,6 +44,12 @@ TEST_CASE("webhook URLs and file-sink directories are checked at deploy") {
   refused(op, webhook("http://169.254.169.254/latest/meta-data/"), "link-local");
   refused(op, webhook("http://metadata.google.internal/computeMetadata/v1/"), "metadata");
   refused(op, R"({"plugin":"webhook","env":{}})", "env.URL is required");
+  refused(op, R"({"plugin":"webhook","env":{"URL":"http://127.0.0.1:9/","TIMEOUT_MS":"5s"}})",
+          "env.TIMEOUT_MS must be a whole number from 1 to 86400000, got '5s'");
+  refused(op, R"({"plugin":"webhook","env":{"URL":"http://127.0.0.1:9/","TIMEOUT":"5"}})",
+          "env.TIMEOUT is not a variable of the built-in webhook plugin");
+  refused(op, R"({"plugin":"file-sink","env":{"DIR":"d","MAX_BYTES":"0"}})",
+          "env.MAX_BYTES must be a whole number");
   CHECK(op.call("PUT", "/sluice/scripts/s", webhook("http://127.0.0.1:6379/"))->status == 200);
 
   // A tenant's admin may send only where the operator allows: nowhere by default.

@@ -3,6 +3,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "actors/plugins/builtin/file_sink.hpp"
 #include "actors/plugins/builtin/webhook.hpp"
@@ -30,8 +31,43 @@ std::optional<std::string> env_value(const std::vector<std::pair<std::string, st
   return std::nullopt;
 }
 
-std::string check_webhook(const std::vector<std::pair<std::string, std::string>>& env,
-                          bool all_accounts) {
+using script_env = std::vector<std::pair<std::string, std::string>>;
+
+/// What a built-in plugin reads from its script's variables: the names it knows and
+/// which of them are numbers. A deploy naming anything else is refused, so that a
+/// typo (`TIMEOUT` for `TIMEOUT_MS`) is not silently run with the default.
+struct variables {
+  std::string_view plugin;
+  std::vector<std::string_view> names;
+  std::vector<builtin::number_variable> numbers;
+};
+
+std::string check_variables(const script_env& env, const variables& known) {
+  for (const auto& [name, value] : env) {
+    bool listed = false;
+    for (auto n : known.names)
+      listed = listed || n == name;
+    if (!listed) {
+      std::string names;
+      for (auto n : known.names)
+        names += (names.empty() ? "" : ", ") + std::string(n);
+      return "env." + name + " is not a variable of the built-in " + std::string(known.plugin)
+             + " plugin (it reads " + names + ")";
+    }
+    for (const auto& number : known.numbers)
+      if (number.name == name)
+        if (auto why = builtin::number_error(number, value); !why.empty())
+          return why;
+  }
+  return {};
+}
+
+std::string check_webhook(const script_env& env, bool all_accounts) {
+  if (auto why = check_variables(
+          env,
+          {"webhook", {"URL", builtin::webhook_timeout_ms.name}, {builtin::webhook_timeout_ms}});
+      !why.empty())
+    return why;
   auto url = env_value(env, "URL");
   if (!url || url->empty())
     return "env.URL is required: the http:// URL the webhook POSTs each batch to";
@@ -47,7 +83,13 @@ std::string check_webhook(const std::vector<std::pair<std::string, std::string>>
   return {};
 }
 
-std::string check_file_sink(const std::vector<std::pair<std::string, std::string>>& env, bool) {
+std::string check_file_sink(const script_env& env, bool) {
+  if (auto why = check_variables(
+          env, {"file-sink",
+                {"DIR", builtin::file_sink_max_bytes.name, builtin::file_sink_max_seconds.name},
+                {builtin::file_sink_max_bytes, builtin::file_sink_max_seconds}});
+      !why.empty())
+    return why;
   auto dir = env_value(env, "DIR");
   if (!dir || dir->empty())
     return "env.DIR is required: the directory, under the sink root, the file-sink writes to";

@@ -14,11 +14,6 @@ namespace sluice::builtin {
 
 namespace {
 
-constexpr std::uint64_t default_max_bytes = 64ull << 20;
-constexpr std::uint64_t max_max_bytes = 1ull << 40; // 1 TiB: anything above is a typo
-constexpr std::uint64_t default_max_seconds = 3600;
-constexpr std::uint64_t max_max_seconds = 10ull * 365 * 24 * 3600;
-
 /// One NDJSON line: the webhook's message object with the queue name in front.
 std::string line_for(std::string_view queue, const Message& message) {
   http::json_writer w;
@@ -59,9 +54,8 @@ void file_sink_plugin::queue(MessageBatch& batch, Env& env) {
     throw std::runtime_error("file-sink: env.DIR is not set (deploy the script with "
                              "\"env\": {\"DIR\": \"/path/to/directory\"})");
   rotation_limits limits;
-  limits.max_bytes = positive_env(env, "file-sink", "MAX_BYTES", default_max_bytes, max_max_bytes);
-  limits.max_age = std::chrono::seconds(
-      positive_env(env, "file-sink", "MAX_SECONDS", default_max_seconds, max_max_seconds));
+  limits.max_bytes = positive_env(env, "file-sink", file_sink_max_bytes);
+  limits.max_age = std::chrono::seconds(positive_env(env, "file-sink", file_sink_max_seconds));
 
   std::vector<std::string> lines;
   lines.reserve(batch.messages().size());

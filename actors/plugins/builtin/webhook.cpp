@@ -15,8 +15,6 @@ namespace sluice::builtin {
 
 namespace {
 
-constexpr std::uint64_t default_timeout_ms = 30000;
-constexpr std::uint64_t max_timeout_ms = 24ull * 3600 * 1000;
 /// How much of an error reply's body goes into the failure text.
 constexpr std::size_t reply_excerpt_bytes = 200;
 
@@ -68,8 +66,7 @@ void webhook_plugin::queue(MessageBatch& batch, Env& env) {
     if (auto why = policy->check_host(url.host, true); !why.empty())
       throw std::runtime_error("webhook: env.URL: " + why);
   }
-  const std::chrono::milliseconds timeout(
-      positive_env(env, "webhook", "TIMEOUT_MS", default_timeout_ms, max_timeout_ms));
+  const std::chrono::milliseconds timeout(positive_env(env, "webhook", webhook_timeout_ms));
 
   const http::http_reply reply = post(url, *url_text, request_body(batch), timeout);
   if (reply.status < 200 || reply.status > 299)

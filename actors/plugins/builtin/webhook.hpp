@@ -2,6 +2,8 @@
 
 #include <sluice/plugin.hpp>
 
+#include "actors/plugins/builtin/env_number.hpp"
+
 namespace sluice::builtin {
 
 /// The built-in `webhook` plugin (docs/plugins.md, docs/plugins.md "Built-in plugins"): POSTs
@@ -13,6 +15,9 @@ namespace sluice::builtin {
 ///
 /// Stateless: each invocation opens its own connection (no pooling), so concurrent
 /// invocations share nothing.
+/// `env.TIMEOUT_MS`: how long to wait for the reply (at most 24 h).
+inline constexpr number_variable webhook_timeout_ms{"TIMEOUT_MS", 30000, 24ull * 3600 * 1000};
+
 class webhook_plugin {
 public:
   void queue(MessageBatch& batch, Env& env);

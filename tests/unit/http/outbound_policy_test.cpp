@@ -114,6 +114,39 @@ TEST_CASE("deploy checks: webhook URLs and file-sink directories, by the deploye
   CHECK(host.check_deploy("log", env{{"ANY", "thing"}}, false).empty()); // no check
 }
 
+TEST_CASE("deploy checks: built-in plugins' numbers and unknown variables") {
+  test::temp_dir root;
+  installed_policy guard{
+      std::make_shared<outbound_policy>(std::vector<std::string>{}, root.path())};
+  plugin_host_config c;
+  c.builtins = builtin_plugins();
+  c.deploy_checks = builtin_deploy_checks();
+  plugin_host host{c};
+  using env = std::vector<std::pair<std::string, std::string>>;
+  const std::string url = "http://127.0.0.1:9/hook";
+  CHECK(host.check_deploy("webhook", env{{"URL", url}, {"TIMEOUT_MS", "5000"}}, true).empty());
+  CHECK(host.check_deploy("webhook", env{{"URL", url}, {"TIMEOUT_MS", "soon"}}, true)
+        == "env.TIMEOUT_MS must be a whole number from 1 to 86400000, got 'soon'");
+  CHECK(contains(host.check_deploy("webhook", env{{"URL", url}, {"TIMEOUT_MS", "0"}}, true),
+                 "env.TIMEOUT_MS must be a whole number"));
+  CHECK(contains(host.check_deploy("webhook", env{{"URL", url}, {"TIMEOUT_MS", "86400001"}}, true),
+                 "env.TIMEOUT_MS must be a whole number"));
+  CHECK(host.check_deploy("webhook", env{{"URL", url}, {"TIMEOUT", "5000"}}, true)
+        == "env.TIMEOUT is not a variable of the built-in webhook plugin (it reads URL, "
+           "TIMEOUT_MS)");
+
+  CHECK(host.check_deploy("file-sink",
+                          env{{"DIR", "d"}, {"MAX_BYTES", "1000"}, {"MAX_SECONDS", "60"}}, true)
+            .empty());
+  CHECK(contains(host.check_deploy("file-sink", env{{"DIR", "d"}, {"MAX_BYTES", "-1"}}, true),
+                 "env.MAX_BYTES must be a whole number from 1 to 1099511627776, got '-1'"));
+  CHECK(contains(host.check_deploy("file-sink", env{{"DIR", "d"}, {"MAX_SECONDS", "1h"}}, true),
+                 "env.MAX_SECONDS must be a whole number"));
+  CHECK(contains(host.check_deploy("file-sink", env{{"DIR", "d"}, {"PATH", "x"}}, true),
+                 "env.PATH is not a variable of the built-in file-sink plugin (it reads DIR, "
+                 "MAX_BYTES, MAX_SECONDS)"));
+}
+
 TEST_CASE("at connect time every resolved address is checked") {
   test::http_receiver receiver;
   auto url = http::parse_http_url(receiver.url());
