@@ -38,7 +38,7 @@ std::string settings_json(const queue_flags& f, std::optional<bool> paused = {})
 
 void add_settings_flags(CLI::App& cmd, queue_flags& f) {
   cmd.add_option("--delivery-delay-secs", f.delivery_delay,
-                 "Seconds before a new message can be delivered (0-43200)");
+                 "Seconds before a new message can be delivered (0-86400)");
   cmd.add_option("--message-retention-period-secs", f.retention,
                  "Seconds a message is kept (60-1209600)");
 }

@@ -12,7 +12,7 @@
 
 namespace sluice {
 
-inline constexpr int64_t max_delivery_delay_s = 43200;
+inline constexpr int64_t max_delivery_delay_s = 86400;
 inline constexpr int64_t min_retention_s = 60;
 inline constexpr int64_t max_retention_s = 1209600;
 inline constexpr size_t max_queue_name_length = 63;

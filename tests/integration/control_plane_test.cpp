@@ -51,7 +51,7 @@ TEST_CASE("queue validation: names, bounds, types, duplicates, renames") {
     auto r = a.call("POST", "/queues", std::string{R"({"queue_name":")"} + name + "\"}");
     CHECK(r->status == 400);
   }
-  for (auto s : {R"({"delivery_delay":43201})", R"({"delivery_delay":-1})"}) {
+  for (auto s : {R"({"delivery_delay":86401})", R"({"delivery_delay":-1})"}) {
     auto r = a.call("POST", "/queues", std::string{R"({"queue_name":"q","settings":)"} + s + "}");
     CHECK(r->status == 400);
     CHECK(r->error_message().find("settings.delivery_delay") != std::string::npos);

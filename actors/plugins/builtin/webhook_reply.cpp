@@ -18,7 +18,7 @@ void check(const std::string& problem) {
     throw std::invalid_argument(problem);
 }
 
-/// `obj.delay_seconds` as RetryOptions: absent or null → unset; 0–43200, larger clamped.
+/// `obj.delay_seconds` as RetryOptions: absent or null → unset; 0–86400, larger clamped.
 RetryOptions read_delay(simdjson::dom::object obj, const std::string& path) {
   caf::optional<std::int64_t> delay;
   check(json_reader::get_int(obj, "delay_seconds", path + "delay_seconds", delay));

@@ -26,7 +26,7 @@ struct webhook_reply {
 /// `"acks": "id"`, a negative delay, a retry without an id) throws std::invalid_argument
 /// naming the member: acting on half of a garbled reply could ack messages the receiver
 /// meant to retry, so the whole invocation fails and is retried instead. Unknown members
-/// are ignored; delays above 43200 s are clamped to 43200.
+/// are ignored; delays above 86400 s are clamped to 86400.
 std::optional<webhook_reply> read_webhook_reply(const std::string& body);
 
 /// Applies `reply` to `batch` with the C++ API's precedence: per-message calls first, all

@@ -28,8 +28,8 @@
 
 namespace sluice {
 
-/// The longest retry delay in seconds (docs/api.md: delay_seconds 0–43200).
-inline constexpr std::uint32_t max_retry_delay_seconds = 43200;
+/// The longest retry delay in seconds (docs/api.md: delay_seconds 0–86400).
+inline constexpr std::uint32_t max_retry_delay_seconds = 86400;
 
 /// What happens to one message after an invocation.
 enum class message_verdict : std::uint8_t { ack, retry };

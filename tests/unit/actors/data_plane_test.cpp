@@ -78,7 +78,7 @@ TEST_CASE_METHOD(queue_fixture, "delays: message beats batch beats queue, explic
 }
 
 TEST_CASE_METHOD(queue_fixture, "out-of-range delays are refused naming the field") {
-  auto r = send({text("x", int64_t{43201})});
+  auto r = send({text("x", int64_t{86401})});
   REQUIRE_FALSE(r);
   CHECK(code_of(r.error()) == errc::invalid_request);
   CHECK(error_message(r.error()).find("delay_seconds") != std::string::npos);

@@ -38,7 +38,7 @@ TEST_CASE_METHOD(hub_fixture, "hub validates names and settings bounds") {
   CHECK(code_of(create("-x").error()) == errc::invalid_request);
   CHECK(code_of(create(std::string(64, 'a')).error()) == errc::invalid_request);
   settings_patch s;
-  s.delivery_delay = 43201;
+  s.delivery_delay = 86401;
   auto r = create("ok-name", s);
   REQUIRE_FALSE(r);
   CHECK(error_message(r.error()).find("settings.delivery_delay") != std::string::npos);

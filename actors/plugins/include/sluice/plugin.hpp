@@ -48,7 +48,7 @@
 #define SLUICE_RETRY_DELAY_UNSET (-1)
 
 /// The largest retry delay in seconds (docs/api.md); the hub clamps larger values to it.
-#define SLUICE_MAX_RETRY_DELAY_SECONDS 43200
+#define SLUICE_MAX_RETRY_DELAY_SECONDS 86400
 
 /// Return values of `sluice_plugin_v1::queue`.
 #define SLUICE_HANDLER_OK 0
@@ -161,7 +161,7 @@ namespace sluice {
 
 /// Options of `Message::retry` and `MessageBatch::retry_all`, as in Cloudflare's
 /// `retry({delaySeconds})`. Without `delay_seconds` the consumer's retry_delay applies;
-/// values above 43200 are clamped to 43200.
+/// values above 86400 are clamped to 86400.
 struct RetryOptions {
   std::optional<std::uint32_t> delay_seconds;
 };
