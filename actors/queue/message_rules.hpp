@@ -23,7 +23,8 @@ inline constexpr int64_t max_pull_batch = 100;
 inline constexpr int64_t default_visibility_ms = 30000;
 inline constexpr int64_t max_visibility_ms = 43200000;
 
-/// `delay_seconds` of a message, a batch or a retry: 0–86400 (24 h, as Cloudflare and wrangler allow).
+/// `delay_seconds` of a message, a batch or a retry: 0–86400 (24 h, as Cloudflare and wrangler
+/// allow).
 std::string check_delay(const char* field, const caf::optional<int64_t>& delay);
 
 /// The delay that applies to `m` (docs/api.md): the message's own, else the
