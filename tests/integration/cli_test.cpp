@@ -98,7 +98,7 @@ TEST_CASE("cli: queues create, list, info, update, delete by name") {
   info = sluice.ok({"queues", "info", "orders"});
   CHECK(has(info, "Delivery Delay: 0 s"));
   CHECK(has(info, "Message Retention Period: 3600 s"));
-  auto bad = sluice({"queues", "update", "orders", "--delivery-delay-secs", "50000"});
+  auto bad = sluice({"queues", "update", "orders", "--delivery-delay-secs", "90000"});
   CHECK(bad.exit_code == 1);
   CHECK(has(bad.err, "delivery_delay"));
   simdjson::dom::parser p;
