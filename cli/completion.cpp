@@ -35,7 +35,7 @@ std::vector<std::string> spellings(const CLI::Option& opt) {
 }
 
 /// Words safe inside a double-quoted bash string (names and choices are plain).
-std::string quoted(const std::string& s) {
+std::string bash_safe(const std::string& s) {
   std::string out;
   for (char c : s)
     if (c != '"' && c != '\\' && c != '$' && c != '`')
@@ -70,7 +70,7 @@ level_spec spec_of(const CLI::App& app) {
         if (opt->get_items_expected_min() > 0) {
           s.valued += (s.valued.empty() ? "" : " ") + w;
           if (auto c = choices(*opt); !c.empty())
-            s.values += "      " + w + ") values=\"" + quoted(c) + "\" ;;\n";
+            s.values += "      " + w + ") values=\"" + bash_safe(c) + "\" ;;\n";
         }
       }
     }
@@ -80,8 +80,8 @@ level_spec spec_of(const CLI::App& app) {
 
 void emit_levels(const CLI::App& app, const std::string& path, std::string& out) {
   auto s = spec_of(app);
-  out += "    \"" + path + "\")\n      cmds=\"" + quoted(s.cmds) + "\"\n      flags=\""
-         + quoted(s.flags) + "\"\n      valued=\"" + quoted(s.valued) + "\"\n";
+  out += "    \"" + path + "\")\n      cmds=\"" + bash_safe(s.cmds) + "\"\n      flags=\""
+         + bash_safe(s.flags) + "\"\n      valued=\"" + bash_safe(s.valued) + "\"\n";
   if (!s.values.empty())
     out += "      case \"$2\" in\n" + s.values + "      esac\n";
   out += "      ;;\n";

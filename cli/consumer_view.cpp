@@ -36,12 +36,12 @@ std::string consumer_text(simdjson::dom::element c) {
   std::string out = "Consumer: " + field(c, "type") + " (id " + field(c, "consumer_id") + ")\n";
   if (auto script = field(c, "script_name"); !script.empty())
     out += "  Script: " + script + "\n";
-  simdjson::dom::object given;
-  if (!c["settings"].get(given)) {
+  simdjson::dom::element given;
+  if (!c["settings"].get(given) && given.is_object()) {
     for (const auto& s : settings)
       if (given[s.key].error() == simdjson::SUCCESS)
         out += std::string{"  "} + s.label + ": " + s.text(field(given, s.key)) + "\n";
-    for (auto [key, value] : given) {
+    for (auto [key, value] : given.get_object()) {
       bool known = false;
       for (const auto& s : settings)
         known = known || key == s.key;

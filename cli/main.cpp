@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     // --help and --version are "errors" that exit 0; the rest are usage errors.
     if (e.get_exit_code() == 0)
       return app.exit(e);
-    if (auto unknown = sluice::cli::unknown_command_message(app, argc, argv)) {
+    if (auto unknown = sluice::cli::unknown_word_message(app, argc, argv)) {
       std::cerr << "error: " << *unknown << "\n";
       return 2;
     }

@@ -24,6 +24,19 @@ std::vector<std::string> subcommand_names(const CLI::App& app) {
   return names;
 }
 
+/// Every flag spelling `app` and its ancestors accept ("--json", "-h").
+std::vector<std::string> flag_names(const CLI::App* app) {
+  std::vector<std::string> names;
+  for (; app != nullptr; app = app->get_parent())
+    for (const auto* opt : app->get_options()) {
+      for (const auto& l : opt->get_lnames())
+        names.push_back("--" + l);
+      for (const auto& s : opt->get_snames())
+        names.push_back("-" + s);
+    }
+  return names;
+}
+
 bool has_positionals(const CLI::App& app) {
   return !app.get_options([](const CLI::Option* o) { return !o->nonpositional(); }).empty();
 }
@@ -56,8 +69,8 @@ std::optional<std::string> closest(std::string_view typed, const std::vector<std
   return best;
 }
 
-std::optional<std::string> unknown_command_message(const CLI::App& root, int argc,
-                                                   const char* const* argv) {
+std::optional<std::string> unknown_word_message(const CLI::App& root, int argc,
+                                                const char* const* argv) {
   const CLI::App* app = &root;
   std::string path = "sluice";
   for (int i = 1; i < argc; ++i) {
@@ -67,8 +80,15 @@ std::optional<std::string> unknown_command_message(const CLI::App& root, int arg
     if (word.size() > 1 && word[0] == '-') {
       auto eq = word.find('=');
       const auto* opt = find_flag(app, word.substr(0, eq));
-      if (opt == nullptr)
-        return std::nullopt; // an unknown flag: CLI11 names it
+      if (opt == nullptr) {
+        auto flag = word.substr(0, eq);
+        std::string message = "unknown flag '" + flag + "' for '" + path + "'";
+        if (auto near = closest(flag, flag_names(app)))
+          message += " \u2014 did you mean '" + *near + "'?";
+        else
+          message += "; run '" + path + " --help' for its flags";
+        return message;
+      }
       if (eq == std::string::npos)
         i += std::max(0, opt->get_items_expected_min());
       continue;

@@ -23,10 +23,11 @@ std::optional<std::string> closest(std::string_view typed, const std::vector<std
 /// After CLI11 refused `argv`: walks it over `root`'s subcommand tree (skipping
 /// flags and their values) and, when a word stands where only a subcommand may,
 /// returns e.g. "unknown command 'lst' for 'sluice queues' — did you mean
-/// 'list'?" (without the suggestion when no name is close). Nullopt when the
-/// walk meets an unknown flag or reaches a command without subcommands: then
-/// CLI11's own message is the right one.
-std::optional<std::string> unknown_command_message(const CLI::App& root, int argc,
-                                                   const char* const* argv);
+/// 'list'?" (without the suggestion when no name is close); an unknown flag
+/// the same way ("unknown flag '--jsn' for 'sluice queues list' — did you mean
+/// '--json'?"). Nullopt when the walk reaches a command without subcommands
+/// and meets no unknown flag: then CLI11's own message is the right one.
+std::optional<std::string> unknown_word_message(const CLI::App& root, int argc,
+                                                const char* const* argv);
 
 } // namespace sluice::cli
