@@ -11,6 +11,7 @@
 #include "actors/control/time_format.hpp"
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/time_format.hpp"
 
 namespace sluice::cli {
 
@@ -107,9 +108,9 @@ void add_audit_commands(CLI::App& app, remote_options& o) {
       return print_json(list);
     std::vector<std::vector<std::string>> rows;
     for (auto e : items(list))
-      rows.push_back({field(e, "time"), field(e, "action"), field(e["actor"], "token_id"),
-                      field(e["resource"], "type"), field(e["resource"], "name"),
-                      field(e["resource"], "id"), details_text(e)});
+      rows.push_back({human_time(field(e, "time")), field(e, "action"),
+                      field(e["actor"], "token_id"), field(e["resource"], "type"),
+                      field(e["resource"], "name"), field(e["resource"], "id"), details_text(e)});
     print_table({"time", "action", "actor", "type", "name", "id", "details"}, rows);
   });
 }

@@ -11,7 +11,7 @@ namespace sluice::cli {
 /// `sluice queues …`: wrangler's queue commands, same arguments and flags.
 void add_queues_commands(CLI::App& app, remote_options& remote);
 
-/// `sluice send`, `sluice pull`, `sluice ack`.
+/// `sluice send`, `sluice pull`, `sluice peek`, `sluice ack`.
 void add_message_commands(CLI::App& app, remote_options& remote);
 
 /// `sluice queues subscription …` (after `add_queues_commands`) and

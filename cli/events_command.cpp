@@ -11,6 +11,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/time_format.hpp"
 #include "events/catalog.hpp"
 #include "http/json_writer.hpp"
 
@@ -90,10 +91,10 @@ struct subscription_flags {
 
 std::vector<std::string> row_of(simdjson::dom::element s) {
   return {field(s, "id"),     field(s, "name"),   field(s, "enabled"),
-          field(s, "source"), field(s, "events"), field(s, "created_at")};
+          field(s, "source"), field(s, "events"), human_time(field(s, "created_at"))};
 }
 
-const std::vector<std::string> headers{"id", "name", "enabled", "source", "events", "created_at"};
+const std::vector<std::string> headers{"id", "name", "enabled", "source", "events", "created"};
 
 /// The subscription `id`, checked to deliver into `queue` (as wrangler checks).
 simdjson::dom::element subscription_of(remote& api, const std::string& queue,
@@ -265,8 +266,8 @@ void add_publish_command(CLI::App& app, remote_options& o) {
     if (o.json)
       std::cout << R"({"published":)" << lines.size() << R"(,"deliveries":)" << deliveries << "}\n";
     else
-      std::cout << "Published " << lines.size() << (lines.size() == 1 ? " event" : " events")
-                << ", " << deliveries << " deliveries.\n";
+      std::cout << "Published " << count_of(lines.size(), "event", "events") << ", "
+                << count_of(deliveries, "delivery", "deliveries") << ".\n";
   });
 }
 

@@ -3,7 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/completion.hpp"
 #include "cli/serve.hpp"
+#include "cli/suggest.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"Sluice: a self-hosted, actor-model event hub with a "
@@ -102,6 +104,8 @@ int main(int argc, char** argv) {
   sluice::cli::add_audit_commands(app, remote);
   for (auto* client : app.get_subcommands([](CLI::App* c) { return c->get_name() != "serve"; }))
     sluice::cli::add_remote_options(*client, remote);
+  // Last, so that the script it prints covers every command.
+  sluice::cli::add_completion_command(app);
 
   try {
     app.parse(argc, argv);
@@ -114,7 +118,15 @@ int main(int argc, char** argv) {
                  "without '--', under [serve])\n";
     return 2;
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version are "errors" that exit 0; the rest are usage errors.
+    if (e.get_exit_code() == 0)
+      return app.exit(e);
+    if (auto unknown = sluice::cli::unknown_word_message(app, argc, argv)) {
+      std::cerr << "error: " << *unknown << "\n";
+      return 2;
+    }
+    app.exit(e);
+    return 2;
   } catch (const sluice::cli::cli_error& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 1;

@@ -1,4 +1,4 @@
-// `sluice send`, `sluice pull`, `sluice ack`: the message API from a shell.
+// `sluice send`, `sluice pull`, `sluice peek`, `sluice ack`: the message API from a shell.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -11,6 +11,7 @@
 #include "actors/control/crypto.hpp"
 #include "actors/queue/message_rules.hpp"
 #include "cli/commands.hpp"
+#include "cli/message_view.hpp"
 #include "cli/output.hpp"
 #include "http/json_writer.hpp"
 
@@ -118,22 +119,7 @@ void send(const remote_options& o, const send_flags& f) {
   if (o.json)
     std::cout << R"({"sent":)" << sent << "}\n";
   else
-    std::cout << "Sent " << sent << (sent == 1 ? " message" : " messages") << " to " << f.queue
-              << ".\n";
-}
-
-/// The body as a person reads it: text raw, JSON decoded from base64, bytes
-/// left in base64.
-std::string readable_body(simdjson::dom::element m) {
-  auto body = field(m, "body");
-  std::string type = "json";
-  simdjson::dom::element meta;
-  if (!m["metadata"].get(meta) && !field(meta, "CF-Content-Type").empty())
-    type = field(meta, "CF-Content-Type");
-  std::string decoded;
-  if (type == "json" && base64_decode(body, decoded))
-    return decoded;
-  return body;
+    std::cout << "Sent " << count_of(sent, "message", "messages") << " to " << f.queue << ".\n";
 }
 
 struct pull_flags {
@@ -145,22 +131,22 @@ struct pull_flags {
 
 void pull(const remote_options& o, const pull_flags& f) {
   remote api{o};
-  auto path = "/queues/" + api.queue_id(f.queue) + "/messages";
+  auto id = api.queue_id(f.queue);
+  auto path = "/queues/" + id + "/messages";
   http::json_writer req;
   req.begin_object().key("batch_size").value(f.batch_size);
   req.key("visibility_timeout_ms").value(f.visibility_s * 1000).end_object();
   auto result = api.call("POST", path + "/pull", req.take());
   std::vector<std::string> leases;
-  std::vector<std::vector<std::string>> rows;
-  for (auto m : items(result["messages"])) {
+  for (auto m : items(result["messages"]))
     leases.push_back(field(m, "lease_id"));
-    rows.push_back({field(m, "id"), field(m, "attempts"), field(m, "timestamp_ms"),
-                    readable_body(m), field(m, "lease_id")});
-  }
   if (o.json)
     print_json(result);
+  else if (leases.empty())
+    // queue_holdings reuses the parser, which ends `result`: it is not read after.
+    std::cout << "no messages ready (" << queue_holdings(api, id) << ")\n";
   else
-    print_table({"id", "attempts", "timestamp_ms", "body", "lease_id"}, rows);
+    print_messages(result["messages"], "lease_id");
   if (!f.ack || leases.empty())
     return;
   http::json_writer w;
@@ -169,7 +155,26 @@ void pull(const remote_options& o, const pull_flags& f) {
     w.begin_object().key("lease_id").value(l).end_object();
   auto acked = api.call("POST", path + "/ack", w.end_array().end_object().take());
   if (!o.json)
-    std::cout << "Acked " << field(acked, "ackCount") << ".\n";
+    std::cout << "Acked " << count_of(field(acked, "ackCount"), "message", "messages") << ".\n";
+}
+
+struct peek_flags {
+  std::string queue;
+  int64_t batch_size = 5;
+};
+
+void peek(const remote_options& o, const peek_flags& f) {
+  remote api{o};
+  auto id = api.queue_id(f.queue);
+  http::json_writer req;
+  req.begin_object().key("batch_size").value(f.batch_size).end_object();
+  auto result = api.call("POST", "/queues/" + id + "/messages/peek", req.take());
+  if (o.json)
+    return print_json(result);
+  if (items(result["messages"]).empty())
+    std::cout << "no messages (" << queue_holdings(api, id) << ")\n";
+  else
+    print_messages(result["messages"], "");
 }
 
 struct ack_flags {
@@ -228,6 +233,13 @@ void add_message_commands(CLI::App& app, remote_options& o) {
   p->add_option("--visibility-timeout-secs", pf->visibility_s, "Seconds the lease lasts");
   p->add_flag("--ack", pf->ack, "Acknowledge every pulled message after printing it");
   p->callback([&o, pf] { pull(o, *pf); });
+
+  auto kf = std::make_shared<peek_flags>();
+  auto* k = app.add_subcommand("peek", "Show messages without leasing them (leased ones too)");
+  k->add_option("queue", kf->queue, "Queue name or id")->required();
+  k->add_option("--batch-size", kf->batch_size, "Most messages to show (1-100)")
+      ->capture_default_str();
+  k->callback([&o, kf] { peek(o, *kf); });
 
   auto af = std::make_shared<ack_flags>();
   auto* a = app.add_subcommand("ack", "Acknowledge leased messages, or retry them");

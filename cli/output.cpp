@@ -52,6 +52,14 @@ std::string field(simdjson::dom::element obj, const char* key) {
   return simdjson::minify(v);
 }
 
+std::string count_of(uint64_t n, const char* one, const char* many) {
+  return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+std::string count_of(const std::string& n, const char* one, const char* many) {
+  return n + " " + (n == "1" ? one : many);
+}
+
 bool is_terminal(int fd) {
   return isatty(fd) == 1;
 }

@@ -23,6 +23,12 @@ std::vector<simdjson::dom::element> items(simdjson::dom::element array);
 /// "" when absent.
 std::string field(simdjson::dom::element obj, const char* key);
 
+/// `n` and the noun that fits it: "1 message", "2 messages", "0 messages".
+std::string count_of(uint64_t n, const char* one, const char* many);
+
+/// `count_of` for a count the API gave as JSON text (`field`'s output).
+std::string count_of(const std::string& n, const char* one, const char* many);
+
 /// True when `fd` is a terminal (progress bars and prompts only then).
 bool is_terminal(int fd);
 

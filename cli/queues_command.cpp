@@ -10,7 +10,10 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/consumer_view.hpp"
+#include "cli/message_view.hpp"
 #include "cli/output.hpp"
+#include "cli/time_format.hpp"
 #include "http/json_writer.hpp"
 
 namespace sluice::cli {
@@ -49,10 +52,10 @@ void list(remote& api, const remote_options& o, std::optional<int64_t> page) {
     return print_json(result);
   std::vector<std::vector<std::string>> rows;
   for (auto q : items(result))
-    rows.push_back({field(q, "queue_id"), field(q, "queue_name"), field(q, "created_on"),
-                    field(q, "modified_on"), field(q, "producers_total_count"),
-                    field(q, "consumers_total_count")});
-  print_table({"id", "name", "created_on", "modified_on", "producers", "consumers"}, rows);
+    rows.push_back({field(q, "queue_id"), field(q, "queue_name"),
+                    human_time(field(q, "created_on")), human_time(field(q, "modified_on")),
+                    field(q, "producers_total_count"), field(q, "consumers_total_count")});
+  print_table({"id", "name", "created", "modified", "producers", "consumers"}, rows);
 }
 
 void info(remote& api, const remote_options& o, const std::string& queue) {
@@ -64,24 +67,19 @@ void info(remote& api, const remote_options& o, const std::string& queue) {
   if (q["settings"].get(s))
     throw cli_error("the server's queue has no settings");
   std::cout << "Queue Name: " << field(q, "queue_name") << "\nQueue ID: " << id
-            << "\nCreated On: " << field(q, "created_on")
-            << "\nLast Modified: " << field(q, "modified_on")
+            << "\nCreated On: " << human_time(field(q, "created_on"))
+            << "\nLast Modified: " << human_time(field(q, "modified_on"))
             << "\nNumber of Producers: " << field(q, "producers_total_count")
             << "\nNumber of Consumers: " << field(q, "consumers_total_count")
             << "\nDelivery Delay: " << field(s, "delivery_delay") << " s"
             << "\nMessage Retention Period: " << field(s, "message_retention_period") << " s"
             << "\nDelivery Paused: " << field(s, "delivery_paused") << "\n";
   for (auto c : items(q["consumers"]))
-    std::cout << "Consumer: " << field(c, "type") << " " << field(c, "consumer_id")
-              << (field(c, "script").empty() ? std::string{} : " script " + field(c, "script"))
-              << " settings " << field(c, "settings")
-              << (field(c, "dead_letter_queue").empty()
-                      ? std::string{}
-                      : " dead letter queue " + field(c, "dead_letter_queue"))
-              << "\n";
+    std::cout << consumer_text(c);
   auto m = api.call("GET", "/queues/" + id + "/metrics");
-  std::cout << "Backlog: " << field(m, "backlog_count") << " messages, "
-            << field(m, "backlog_bytes") << " bytes\n";
+  std::cout << "Backlog: " << count_of(field(m, "backlog_count"), "message", "messages") << ", "
+            << count_of(field(m, "backlog_bytes"), "byte", "bytes") << " (" << holdings_text(m)
+            << ")\n";
 }
 
 bool confirm_purge(const std::string& queue) {

@@ -9,6 +9,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/time_format.hpp"
 #include "http/json_writer.hpp"
 
 namespace sluice::cli {
@@ -66,9 +67,9 @@ void add_script_commands(CLI::App& app, remote_options& o) {
       return print_json(list);
     std::vector<std::vector<std::string>> rows;
     for (auto s : items(list))
-      rows.push_back(
-          {field(s, "name"), field(s, "plugin"), field(s, "env"), field(s, "modified_on")});
-    print_table({"name", "plugin", "env", "modified_on"}, rows);
+      rows.push_back({field(s, "name"), field(s, "plugin"), field(s, "env"),
+                      human_time(field(s, "modified_on"))});
+    print_table({"name", "plugin", "env", "modified"}, rows);
   });
 
   auto* del = scripts->add_subcommand("delete", "Delete a script no consumer uses (needs admin)");

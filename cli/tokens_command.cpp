@@ -8,6 +8,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/output.hpp"
+#include "cli/time_format.hpp"
 #include "http/json_writer.hpp"
 
 namespace sluice::cli {
@@ -59,8 +60,8 @@ void add_token_commands(CLI::App& app, remote_options& o) {
     std::vector<std::vector<std::string>> rows;
     for (auto t : items(list))
       rows.push_back({field(t, "id"), field(t, "name"), field(t, "account"),
-                      field(t, "permissions"), field(t, "created_on")});
-    print_table({"id", "name", "account", "permissions", "created_on"}, rows);
+                      field(t, "permissions"), human_time(field(t, "created_on"))});
+    print_table({"id", "name", "account", "permissions", "created"}, rows);
   });
 
   auto* revoke = tokens->add_subcommand("revoke", "Revoke a token at once");

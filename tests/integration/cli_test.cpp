@@ -1,86 +1,16 @@
 // `sluice` client commands (docs/cli.md) against the real server.
-#include <cstdio>
 #include <fstream>
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
-
 #include <catch2/catch.hpp>
 #include <simdjson.h>
 
+#include "cli_runner.hpp"
 #include "server_process.hpp"
 #include "tests/temp_dir.hpp"
-#include "wait.hpp"
 
 using namespace sluice::test;
-
-namespace {
-
-struct cli_result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string shell_quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s)
-    out += c == '\'' ? std::string{"'\\''"} : std::string(1, c);
-  return out + "'";
-}
-
-/// Runs `sluice ARGS` with `env` (NAME=value words) and `input` on stdin.
-cli_result run_cli(const std::string& env, const std::vector<std::string>& args,
-                   const std::string& input = {}) {
-  temp_dir dir;
-  auto in = dir.path() + "/in", err = dir.path() + "/err";
-  std::ofstream{in} << input;
-  // env -i: only what the test gives, so the caller's SLUICE_*/CLOUDFLARE_* do not leak in.
-  std::string cmd = "env -i " + env + " " + shell_quoted(SLUICE_BIN);
-  for (const auto& a : args)
-    cmd += " " + shell_quoted(a);
-  cmd += " <" + shell_quoted(in) + " 2>" + shell_quoted(err);
-  cli_result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0)
-    r.out.append(buf, n);
-  int status = pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = read_file(err);
-  return r;
-}
-
-/// The CLI as one account of `srv`, configured through SLUICE_* variables.
-struct cli {
-  const server_process& srv;
-  std::string account = "cli-acct";
-  std::string token = srv.token();
-
-  std::string env() const {
-    return "SLUICE_URL=http://127.0.0.1:" + std::to_string(srv.port()) + " SLUICE_TOKEN=" + token
-           + " SLUICE_ACCOUNT=" + account;
-  }
-  cli_result operator()(std::vector<std::string> args, const std::string& input = {}) const {
-    return run_cli(env(), args, input);
-  }
-  /// Runs a command that must succeed and returns its stdout.
-  std::string ok(std::vector<std::string> args, const std::string& input = {}) const {
-    auto r = run_cli(env(), args, input);
-    INFO("stderr: " << r.err);
-    REQUIRE(r.exit_code == 0);
-    return r.out;
-  }
-};
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-} // namespace
 
 TEST_CASE("cli: queues create, list, info, update, delete by name") {
   server_process srv;
@@ -124,7 +54,11 @@ TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
              "--batch-timeout", "1", "--max-concurrency", "2"});
   auto pushed = sluice.ok({"queues", "info", "jobs"});
   CHECK(has(pushed, "Consumer: worker"));
-  CHECK(has(pushed, "my-script"));
+  CHECK(has(pushed, "  Script: my-script\n"));
+  CHECK(has(pushed, "  Batch size: 5\n"));
+  CHECK(has(pushed, "  Max wait: 1 s\n"));
+  CHECK(has(pushed, "  Max concurrency: 2\n"));
+  CHECK(has(pushed, "  Dead-letter queue: none\n"));
   auto busy = sluice({"scripts", "delete", "my-script"});
   CHECK(busy.exit_code == 1);
   CHECK(has(busy.err, "is used by the consumer of queue 'jobs'"));
@@ -142,8 +76,10 @@ TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
              "2", "--dead-letter-queue", "jobs-dlq", "--visibility-timeout-secs", "60"});
   auto info = sluice.ok({"queues", "info", "jobs"});
   CHECK(has(info, "Consumer: http_pull"));
-  CHECK(has(info, "\"batch_size\":7"));
-  CHECK(has(info, "\"visibility_timeout_ms\":60000"));
+  CHECK(has(info, "  Batch size: 7\n"));
+  CHECK(has(info, "  Visibility timeout: 60 s\n"));
+  CHECK(has(info, "  Max retries: 2\n"));
+  CHECK(has(info, "  Dead-letter queue: jobs-dlq\n"));
   CHECK(has(sluice.ok({"queues", "list"}), "jobs-dlq")); // created for the consumer
   sluice.ok({"queues", "consumer", "http", "remove", "jobs"});
   CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Number of Consumers: 0"));
@@ -159,7 +95,7 @@ TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
   auto refused = sluice({"queues", "purge", "jobs"});
   CHECK(refused.exit_code == 1);
   CHECK(has(refused.err, "--force"));
-  CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Backlog: 1 messages"));
+  CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Backlog: 1 message,"));
   sluice.ok({"queues", "purge", "jobs", "--force"});
   CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Backlog: 0 messages"));
 }
@@ -252,7 +188,7 @@ TEST_CASE("cli: queues subscription commands and events publish") {
 
   CHECK(has(sluice.ok({"events", "publish", "--source", "workersAi.model", "--model-name", "@cf/m",
                        "--event", "batch.queued", "--payload", R"({"requestId":"r1"})"}),
-            "Published 1 event, 1 deliveries"));
+            "Published 1 event, 1 delivery."));
   temp_dir dir;
   std::ofstream{dir.path() + "/events.jsonl"}
       << R"({"source":{"type":"workersAi.model","model_name":"@cf/m"},"event":"batch.failed","payload":{"requestId":"r2","message":"boom"}})"
@@ -260,7 +196,7 @@ TEST_CASE("cli: queues subscription commands and events publish") {
       << R"({"source":{"type":"workersAi.model","model_name":"@cf/other"},"event":"batch.failed","payload":{"requestId":"r3","message":"boom"}})"
       << "\n";
   CHECK(has(sluice.ok({"events", "publish", "--file", dir.path() + "/events.jsonl"}),
-            "Published 2 events, 1 deliveries"));
+            "Published 2 events, 1 delivery."));
   auto bad = sluice({"events", "publish", "--source", "r2", "--event", "bucket.created",
                      "--schema-version", "1", "--payload", R"({"name":1})"});
   CHECK(bad.exit_code == 1);
