@@ -336,7 +336,10 @@ caf::result<ack_result> on_delete_refs(self_ptr self, const delete_refs& req) {
 
 /// Places shard `i` on `node` and waits for its answer before anything else
 /// (`await`: requests stay in the mailbox meanwhile). A placement that fails
-/// is asked for again; the queue serves once every shard has a place.
+/// is asked for again; the queue serves once every shard has a place. When the
+/// node is gone (the hub shutting down) there is nothing to ask: the
+/// coordinator quits rather than asking a dead actor forever, which kept the
+/// actor system, and so a SIGTERM, from ever finishing.
 void place_shard(self_ptr self, node_actor node, uint16_t i) {
   auto& st = self->state;
   shard_spec spec{st.queue.account, st.queue.name,
@@ -350,6 +353,10 @@ void place_shard(self_ptr self, node_actor node, uint16_t i) {
             slot.actor = caf::actor_cast<storage_shard_actor>(placed.shard);
           },
           [self, node, i](caf::error& err) {
+            if (err == caf::sec::request_receiver_down) {
+              self->quit(std::move(err));
+              return;
+            }
             spdlog::error("queue {}: placing shard {} failed ({}); trying again",
                           self->state.queue.id, i, self->system().render(err));
             place_shard(self, node, i);

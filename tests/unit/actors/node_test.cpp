@@ -11,6 +11,7 @@
 
 #include "actor_fixture.hpp"
 #include "actors/node/node.hpp"
+#include "actors/queue/coordinator.hpp"
 #include "queue_fixture.hpp"
 #include "storage/memory/memory_backend.hpp"
 
@@ -108,4 +109,22 @@ TEST_CASE("a coordinator's shard map names the node of every shard", "[node]") {
   auto map = f.ask<shard_map>(*c, get_shard_map{});
   REQUIRE(map);
   CHECK(map->nodes == std::vector<std::string>{"node-a", "node-a"});
+}
+
+TEST_CASE_METHOD(node_fixture, "a coordinator whose node is gone quits instead of asking forever",
+                 "[node]") {
+  caf::anon_send_exit(local, caf::exit_reason::user_shutdown);
+  run();
+  storage::queue_record q;
+  q.account = "acct";
+  q.name = "jobs";
+  q.id = "q1";
+  auto c = sys().spawn(sluice::coordinator,
+                       coordinator_config{q, local, std::make_shared<const lease_codec>("secret"),
+                                          [this] { return clock; }, {}, nullptr, nullptr});
+  run();
+  // Every placement was refused at once (the receiver is down); the
+  // coordinator is gone rather than spinning, so a shutdown can finish.
+  auto map = ask<shard_map>(c, get_shard_map{});
+  CHECK(!map);
 }
