@@ -120,8 +120,13 @@ TEST_CASE_METHOD(node_fixture, "a coordinator whose node is gone quits instead o
   q.name = "jobs";
   q.id = "q1";
   auto c = sys().spawn(sluice::coordinator,
-                       coordinator_config{q, local, std::make_shared<const lease_codec>("secret"),
-                                          [this] { return clock; }, {}, nullptr, nullptr});
+                       coordinator_config{q,
+                                          local,
+                                          std::make_shared<const lease_codec>("secret"),
+                                          [this] { return clock; },
+                                          {},
+                                          nullptr,
+                                          nullptr});
   run();
   // Every placement was refused at once (the receiver is down); the
   // coordinator is gone rather than spinning, so a shutdown can finish.
