@@ -80,19 +80,31 @@ typename Inspector::result_type inspect(Inspector& f, get_stats& x) {
 }
 
 /// Lease a batch. Unset fields take the consumer's (or the default)
-/// settings. Reply: `pulled_batch`, or `queue_not_found`, `invalid_request`,
-/// `queue_paused`.
+/// settings. With `wait_time_ms` > 0 and nothing ready, the reply waits until
+/// something is (or the time is up: an empty batch). Reply: `pulled_batch`,
+/// or `queue_not_found`, `invalid_request`, `queue_paused`.
 struct pull_messages {
   std::string account;
   std::string queue_id;
   caf::optional<int64_t> batch_size;
   caf::optional<int64_t> visibility_timeout_ms;
+  caf::optional<int64_t> wait_time_ms = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pull_messages& x) {
   return f(caf::meta::type_name("pull_messages"), x.account, x.queue_id, x.batch_size,
-           x.visibility_timeout_ms);
+           x.visibility_timeout_ms, x.wait_time_ms);
+}
+
+/// Coordinator → itself: the long-poll wait of the pull numbered `id` is over.
+struct pull_wait_over {
+  uint64_t id = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, pull_wait_over& x) {
+  return f(caf::meta::type_name("pull_wait_over"), x.id);
 }
 
 /// One leased message as a pull consumer sees it.

@@ -126,6 +126,7 @@ struct pull_flags {
   std::string queue;
   int64_t batch_size = 5;
   int64_t visibility_s = 30;
+  int64_t wait_s = 0;
   bool ack = false;
 };
 
@@ -135,7 +136,10 @@ void pull(const remote_options& o, const pull_flags& f) {
   auto path = "/queues/" + id + "/messages";
   http::json_writer req;
   req.begin_object().key("batch_size").value(f.batch_size);
-  req.key("visibility_timeout_ms").value(f.visibility_s * 1000).end_object();
+  req.key("visibility_timeout_ms").value(f.visibility_s * 1000);
+  if (f.wait_s > 0)
+    req.key("wait_time_ms").value(f.wait_s * 1000);
+  req.end_object();
   auto result = api.call("POST", path + "/pull", req.take());
   std::vector<std::string> leases;
   for (auto m : items(result["messages"]))
@@ -231,6 +235,9 @@ void add_message_commands(CLI::App& app, remote_options& o) {
   p->add_option("queue", pf->queue, "Queue name or id")->required();
   p->add_option("--batch-size", pf->batch_size, "Most messages to pull (1-100)");
   p->add_option("--visibility-timeout-secs", pf->visibility_s, "Seconds the lease lasts");
+  p->add_option("--wait", pf->wait_s,
+                "Seconds to wait for a message when none is ready (0-20; a long poll)")
+      ->check(CLI::Range(0, 20));
   p->add_flag("--ack", pf->ack, "Acknowledge every pulled message after printing it");
   p->callback([&o, pf] { pull(o, *pf); });
 

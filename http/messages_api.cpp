@@ -130,6 +130,8 @@ void pull(api_context& ctx, request& req, path_params& p, responder reply) {
         if (err.empty() && !msg.visibility_timeout_ms) // alias (docs/api.md)
           err = json_reader::get_int(body, "visibility_timeout", "visibility_timeout",
                                      msg.visibility_timeout_ms);
+        if (err.empty())
+          err = json_reader::get_int(body, "wait_time_ms", "wait_time_ms", msg.wait_time_ms);
         if (!err.empty()) {
           rp(fail(errc::invalid_request, err));
           return false;

@@ -56,8 +56,10 @@ void wake_push(self_ptr self) {
   self->send(st.push, messages_ready{});
 }
 
-/// Called after every change of the shards' stats: publishes the gauges and
-/// wakes a waiting push consumer.
+void serve_waiters(self_ptr self);
+
+/// Called after every change of the shards' stats: publishes the gauges,
+/// wakes a waiting push consumer and serves waiting pulls.
 void stats_changed(self_ptr self) {
   auto& st = self->state;
   if (st.metrics) {
@@ -66,6 +68,7 @@ void stats_changed(self_ptr self) {
                             s.delayed_count, s.in_flight_count);
   }
   wake_push(self);
+  serve_waiters(self);
 }
 
 /// Starts, updates or stops the push consumer to match the queue's consumer:
@@ -116,6 +119,7 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
       .then(
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shards[idx].stats = s;
+            ++self->state.stats_epoch;
             rp.deliver(self->state.stats());
             stats_changed(self);
           },
@@ -123,16 +127,26 @@ caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
   return rp;
 }
 
+/// Answers `rp` with what a `gather` found.
+auto deliver_to(caf::typed_response_promise<pulled_batch> rp) {
+  return [rp](caf::expected<pulled_batch> found) mutable {
+    if (found)
+      rp.deliver(std::move(*found));
+    else
+      rp.deliver(std::move(found.error()));
+  };
+}
+
 /// Asks shard after shard (round robin from `idx`) with `make(n)` — a lease
 /// or a peek of up to n messages — until `want` are found or every shard was
-/// asked, then answers `rp` with everything found.
-template <class Make>
+/// asked, then calls `done` with everything found (or the first error).
+template <class Make, class Done>
 void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
-            std::shared_ptr<pulled_batch> acc, caf::typed_response_promise<pulled_batch> rp) {
+            std::shared_ptr<pulled_batch> acc, Done done) {
   auto& st = self->state;
   if (want <= 0 || asked == st.shards.size()) {
     acc->stats = st.stats();
-    rp.deliver(std::move(*acc));
+    done(std::move(*acc));
     stats_changed(self);
     return;
   }
@@ -144,19 +158,96 @@ void gather(self_ptr self, size_t idx, size_t asked, int64_t want, Make make,
             auto got = static_cast<int64_t>(b.messages.size());
             for (auto& m : b.messages)
               acc->messages.push_back(std::move(m));
-            gather(self, idx + 1, asked + 1, want - got, make, acc, rp);
+            gather(self, idx + 1, asked + 1, want - got, make, acc, done);
           },
-          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+          [done](caf::error& e) mutable { done(std::move(e)); });
+}
+
+/// Answers the waiting pull at `i` (its time is up, or an error) and forgets it.
+void answer_waiter(self_ptr self, std::deque<waiting_pull>::iterator i,
+                   caf::expected<pulled_batch> found) {
+  deliver_to(i->rp)(std::move(found));
+  self->state.waiting_pulls.erase(i);
+}
+
+pulled_batch nothing(const coordinator_state& st) {
+  pulled_batch none;
+  none.stats = st.stats();
+  return none;
+}
+
+/// Serves the oldest waiting pull when something may be ready: it leases
+/// what it finds and is answered, or finds nothing and waits on. One at a
+/// time, and a pull that found nothing is asked again only after a new
+/// report (`stats_epoch`): no loop, nothing polls.
+void serve_waiters(self_ptr self) {
+  auto& st = self->state;
+  while (!st.serving_waiter && !st.waiting_pulls.empty()) {
+    auto& w = st.waiting_pulls.front();
+    if (w.over) {
+      answer_waiter(self, st.waiting_pulls.begin(), nothing(st));
+      continue;
+    }
+    if (w.tried && (w.tried_epoch == st.stats_epoch || st.stats().ready_count == 0))
+      return;
+    w.tried = true;
+    w.tried_epoch = st.stats_epoch;
+    st.serving_waiter = true;
+    auto lease = [visibility = w.visibility_ms](uint32_t n) {
+      return shard_lease{n, visibility, false};
+    };
+    gather(self, st.next_shard++, 0, w.batch, lease, std::make_shared<pulled_batch>(),
+           [self](caf::expected<pulled_batch> found) {
+             auto& s = self->state;
+             s.serving_waiter = false;
+             auto front = s.waiting_pulls.begin(); // only this function removes the front
+             if (!found || !found->messages.empty() || front->over)
+               answer_waiter(self, front, std::move(found));
+           });
+    return; // the answer calls stats_changed, which comes back here
+  }
+}
+
+/// The wait of pull `id` is over: answered now with nothing, or, if the
+/// shards are being asked for it, with whatever that finds.
+void on_wait_over(self_ptr self, uint64_t id) {
+  auto& st = self->state;
+  auto i = std::find_if(st.waiting_pulls.begin(), st.waiting_pulls.end(),
+                        [id](const waiting_pull& w) { return w.id == id; });
+  if (i == st.waiting_pulls.end())
+    return; // answered already
+  if (st.serving_waiter && i == st.waiting_pulls.begin())
+    i->over = true;
+  else
+    answer_waiter(self, i, nothing(st));
+}
+
+/// Answers every waiting pull with `err`: on a pause one being served gets
+/// what it finds (`keep_served`); when the queue ends, all get `err`.
+void fail_waiters(self_ptr self, const caf::error& err, bool keep_served) {
+  auto& st = self->state;
+  auto i = st.waiting_pulls.begin();
+  if (keep_served && st.serving_waiter && i != st.waiting_pulls.end())
+    (i++)->over = true;
+  while (i != st.waiting_pulls.end()) {
+    deliver_to(i->rp)(err);
+    i = st.waiting_pulls.erase(i);
+  }
+}
+
+caf::error paused_error(const coordinator_state& st) {
+  return make_error(errc::queue_paused,
+                    "queue_delivery_paused: delivery is paused for queue '" + st.queue.name
+                        + "'; resume it (wrangler queues resume-delivery) to pull");
 }
 
 caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
   auto& st = self->state;
   if (st.queue.settings.delivery_paused)
-    return make_error(errc::queue_paused,
-                      "queue_delivery_paused: delivery is paused for queue '" + st.queue.name
-                          + "'; resume it (wrangler queues resume-delivery) to pull");
+    return paused_error(st);
   int64_t batch = 0;
   int64_t visibility = 0;
+  int64_t wait = 0;
   auto with_defaults = req;
   if (st.consumer) {
     if (!with_defaults.batch_size)
@@ -164,11 +255,20 @@ caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
     if (!with_defaults.visibility_timeout_ms)
       with_defaults.visibility_timeout_ms = int64_t{st.consumer->visibility_timeout_ms};
   }
-  if (auto err = resolve_pull(with_defaults, batch, visibility); !err.empty())
+  if (auto err = resolve_pull(with_defaults, batch, visibility, wait); !err.empty())
     return make_error(errc::invalid_request, err);
   auto rp = self->make_response_promise<pulled_batch>();
+  if (wait > 0) {
+    // A long poll: it waits in line and is served when something is ready.
+    auto id = ++st.next_wait_id;
+    st.waiting_pulls.push_back(waiting_pull{id, batch, visibility, rp});
+    self->delayed_send(self, std::chrono::milliseconds(wait), pull_wait_over{id});
+    serve_waiters(self);
+    return rp;
+  }
   auto lease = [visibility](uint32_t n) { return shard_lease{n, visibility, false}; };
-  gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(), rp);
+  gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(),
+         deliver_to(rp));
   return rp;
 }
 
@@ -184,7 +284,8 @@ caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
   auto lease = [visibility = req.visibility_ms](uint32_t n) {
     return shard_lease{n, visibility, true};
   };
-  gather(self, st.next_shard++, 0, req.n, lease, std::make_shared<pulled_batch>(), rp);
+  gather(self, st.next_shard++, 0, req.n, lease, std::make_shared<pulled_batch>(),
+         deliver_to(rp));
   return rp;
 }
 
@@ -196,7 +297,7 @@ caf::result<pulled_batch> on_peek(self_ptr self, const peek_messages& req) {
                                                  + std::to_string(n));
   auto rp = self->make_response_promise<pulled_batch>();
   auto peek = [](uint32_t k) { return shard_peek{k}; };
-  gather(self, 0, 0, n, peek, std::make_shared<pulled_batch>(), rp);
+  gather(self, 0, 0, n, peek, std::make_shared<pulled_batch>(), deliver_to(rp));
   return rp;
 }
 
@@ -289,6 +390,7 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
       .then(
           [self, idx, rp](queue_stats& s) mutable {
             self->state.shards[idx].stats = s;
+            ++self->state.stats_epoch;
             rp.deliver(caf::ok_atom::value);
             stats_changed(self);
           },
@@ -375,6 +477,17 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.plugins = cfg.plugins;
   if (cfg.metrics != nullptr)
     st.metrics = cfg.metrics->queue(st.queue.account, st.queue.name);
+  // As CAF's default (a link's normal exit ends nothing), but waiting pulls
+  // are answered before the queue ends (deleted, or the server stopping).
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!msg.reason)
+      return;
+    fail_waiters(self,
+                 make_error(errc::queue_not_found, "queue '" + self->state.queue.name
+                                                       + "' was deleted while the pull waited"),
+                 false);
+    self->quit(std::move(msg.reason));
+  });
   st.shards.resize(default_shard_count);
   for (uint16_t i = 0; i < default_shard_count; ++i)
     place_shard(self, cfg.node, i);
@@ -384,6 +497,8 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         for (auto& s : self->state.shards)
           self->send(s.actor, self->state.settings());
         sync_push(self); // a pause or resume
+        if (self->state.queue.settings.delivery_paused)
+          fail_waiters(self, paused_error(self->state), true);
       },
       [=](send_messages& req) { return on_send(self, req); },
       [=](const pull_messages& req) { return on_pull(self, req); },
@@ -414,6 +529,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
           self->state.shards[s.shard].stats = s.stats;
           self->state.shards[s.shard].ready = true;
         }
+        ++self->state.stats_epoch;
         stats_changed(self);
       },
       [=](const push_lease& req) { return on_push_lease(self, req); },
@@ -427,6 +543,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
           out.nodes.push_back(s.node);
         return out;
       },
+      [=](const pull_wait_over& msg) { on_wait_over(self, msg.id); },
   };
 }
 

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <vector>
+
+#include <caf/typed_response_promise.hpp>
 
 #include "actors/interfaces.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
@@ -44,6 +47,19 @@ struct shard_slot {
 
 /// State of a queue's coordinator: settings, the shard map with each
 /// shard's last known backlog, and the round-robin cursor for sends/pulls.
+/// A pull that waits (`wait_time_ms`) for a message to become ready.
+struct waiting_pull {
+  uint64_t id = 0;
+  int64_t batch = 0;
+  int64_t visibility_ms = 0;
+  caf::typed_response_promise<pulled_batch> rp;
+  /// The shards were asked at this `stats_epoch` and had nothing (0: not yet).
+  uint64_t tried_epoch = 0;
+  bool tried = false;
+  /// Its time is up (or the queue paused): answered once the ask in flight ends.
+  bool over = false;
+};
+
 struct coordinator_state {
   static inline const char* name = "sluice.coordinator";
 
@@ -64,6 +80,14 @@ struct coordinator_state {
   push_consumer_actor push;
   /// The push consumer found nothing ready and waits for `messages_ready`.
   bool push_waiting = false;
+  /// Long polls that found nothing ready, oldest first (docs/api.md).
+  std::deque<waiting_pull> waiting_pulls;
+  uint64_t next_wait_id = 0;
+  /// The oldest waiting pull is asking the shards now (one at a time).
+  bool serving_waiter = false;
+  /// Counts reports that may mean new ready messages (shard stats, sends);
+  /// a waiting pull that found nothing is asked again only after one.
+  uint64_t stats_epoch = 0;
   /// The queue's metrics (null without a registry), shared with its shards
   /// and push consumer; its series go when the last of them ends.
   std::shared_ptr<metrics::queue_metrics> metrics;

@@ -18,9 +18,14 @@ int64_t effective_delay(const outgoing_message& m, const caf::optional<int64_t>&
   return queue_delay;
 }
 
-std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms) {
+std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms,
+                         int64_t& wait_ms) {
   batch_size = req.batch_size ? *req.batch_size : default_pull_batch;
   visibility_ms = req.visibility_timeout_ms ? *req.visibility_timeout_ms : default_visibility_ms;
+  wait_ms = req.wait_time_ms ? *req.wait_time_ms : 0;
+  if (wait_ms < 0 || wait_ms > max_pull_wait_ms)
+    return "wait_time_ms must be between 0 and " + std::to_string(max_pull_wait_ms)
+           + " (20 s), got " + std::to_string(wait_ms);
   if (batch_size < 1 || batch_size > max_pull_batch)
     return "batch_size must be between 1 and " + std::to_string(max_pull_batch) + ", got "
            + std::to_string(batch_size);

@@ -22,6 +22,8 @@ inline constexpr int64_t default_pull_batch = 5;
 inline constexpr int64_t max_pull_batch = 100;
 inline constexpr int64_t default_visibility_ms = 30000;
 inline constexpr int64_t max_visibility_ms = 43200000;
+/// A long poll waits at most this long (SQS: 20 s), under the HTTP layer's 30 s deadline.
+inline constexpr int64_t max_pull_wait_ms = 20000;
 
 /// `delay_seconds` of a message, a batch or a retry: 0–86400 (24 h, as Cloudflare and wrangler
 /// allow).
@@ -32,7 +34,8 @@ std::string check_delay(const char* field, const caf::optional<int64_t>& delay);
 int64_t effective_delay(const outgoing_message& m, const caf::optional<int64_t>& batch_delay,
                         uint32_t queue_delay);
 
-/// Fills unset pull options with defaults and checks their range.
-std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms);
+/// Fills unset pull options with defaults (no wait) and checks their range.
+std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms,
+                         int64_t& wait_ms);
 
 } // namespace sluice

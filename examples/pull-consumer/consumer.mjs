@@ -25,14 +25,29 @@ export function decodeBody(m) {
 export async function consume(cf, { accountId, queueId, handle, untilEmpty = false, signal }) {
   let acked = 0;
   while (!signal?.aborted) {
-    const { messages = [] } = await cf.queues.messages.pull(queueId, {
-      account_id: accountId,
-      batch_size: 100,
-      visibility_timeout_ms: 60_000,
-    });
+    const asked = Date.now();
+    let messages;
+    try {
+      ({ messages = [] } = await cf.queues.messages.pull(
+        queueId,
+        {
+          account_id: accountId,
+          batch_size: 100,
+          visibility_timeout_ms: 60_000,
+          // A long poll (docs/api.md): Sluice answers as soon as a message is
+          // ready, or empty after 20 s. Cloudflare ignores the field.
+          wait_time_ms: untilEmpty ? 0 : 20_000,
+        },
+        { signal }, // an abort ends a waiting pull at once
+      ));
+    } catch (e) {
+      if (signal?.aborted) break;
+      throw e;
+    }
     if (messages.length === 0) {
       if (untilEmpty) break;
-      await new Promise((r) => setTimeout(r, 1000));
+      // Only a server that did not wait (Cloudflare) answers empty at once.
+      if (Date.now() - asked < 1000) await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
     const acks = [];

@@ -112,6 +112,24 @@ test('messages: push, bulkPush, pull, ack, peek, purge, metrics', async () => {
   assert.equal(purge.completed, true);
 });
 
+test('messages: a long poll (wait_time_ms, an extra body field) is answered when a message comes', async () => {
+  const q = await cf.queues.create({ account_id, queue_name: 'sdk-long-poll' });
+  const id = q.queue_id;
+  const started = Date.now();
+  const waiting = cf.queues.messages.pull(id, { account_id, batch_size: 10, wait_time_ms: 15000 });
+  await new Promise((r) => setTimeout(r, 300));
+  await cf.queues.messages.push(id, { account_id, body: 'late', content_type: 'text' });
+  const pulled = await waiting;
+  const took = Date.now() - started;
+  assert.equal(pulled.messages.length, 1);
+  assert.equal(pulled.messages[0].body, 'late');
+  assert.ok(took >= 300 && took < 5000, `answered after ${took} ms`);
+  await assert.rejects(
+    cf.queues.messages.pull(id, { account_id, wait_time_ms: 20001 }),
+    (e) => e.status === 400 && /wait_time_ms must be between 0 and 20000/.test(e.message),
+  );
+});
+
 test('consumers: http_pull create, list, get, update, delete', async () => {
   const q = await cf.queues.create({ account_id, queue_name: 'sdk-consumed' });
   const c = await cf.queues.consumers.create(q.queue_id, {

@@ -1,6 +1,8 @@
 // `sluice` client commands (docs/cli.md) against the real server.
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -293,4 +295,21 @@ TEST_CASE("cli: every command has --help, and errors are clear without a server"
   auto no_account = run_cli("SLUICE_URL=http://127.0.0.1:1", {"queues", "list"});
   CHECK(no_account.exit_code == 1);
   CHECK(has(no_account.err, "--account"));
+}
+
+TEST_CASE("cli: pull --wait holds until a message comes, and refuses more than 20 s") {
+  server_process srv;
+  cli sluice{srv};
+  sluice.ok({"queues", "create", "waiting"});
+  std::thread producer{[&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(400));
+    cli other{srv};
+    other.ok({"send", "waiting", "\"arrived\""});
+  }};
+  auto out = sluice.ok({"pull", "waiting", "--wait", "15"});
+  producer.join();
+  CHECK(has(out, "arrived"));
+  auto bad = sluice({"pull", "waiting", "--wait", "21"});
+  CHECK(bad.exit_code == 2);
+  CHECK(has(bad.err, "--wait"));
 }

@@ -31,10 +31,14 @@ public:
   /// Runs every pending job, including messages produced along the way.
   void run() { sched_->run(); }
 
-  /// Sends `msg` as a request to `dest`, runs the system until it is
-  /// answered, and returns the reply or the error.
+  /// The answer of a request started with `ask_later`: empty until it comes.
+  template <class R>
+  using answer = std::shared_ptr<std::optional<caf::expected<R>>>;
+
+  /// Sends `msg` as a request to `dest` and runs the system as far as it
+  /// goes; the answer fills in when it comes (a long poll waits).
   template <class R, class Handle, class Msg>
-  caf::expected<R> ask(const Handle& dest, Msg msg) {
+  answer<R> ask_later(const Handle& dest, Msg msg) {
     auto out = std::make_shared<std::optional<caf::expected<R>>>();
     // `msg` travels as a spawn argument: CAF 0.17.6 dereferences a null
     // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
@@ -46,6 +50,14 @@ public:
         },
         std::move(msg));
     run();
+    return out;
+  }
+
+  /// Sends `msg` as a request to `dest`, runs the system until it is
+  /// answered, and returns the reply or the error.
+  template <class R, class Handle, class Msg>
+  caf::expected<R> ask(const Handle& dest, Msg msg) {
+    auto out = ask_later<R>(dest, std::move(msg));
     if (!*out)
       return caf::make_error(caf::sec::request_receiver_down); // never answered
     return std::move(**out);
