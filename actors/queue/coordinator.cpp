@@ -267,8 +267,7 @@ caf::result<pulled_batch> on_pull(self_ptr self, const pull_messages& req) {
     return rp;
   }
   auto lease = [visibility](uint32_t n) { return shard_lease{n, visibility, false}; };
-  gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(),
-         deliver_to(rp));
+  gather(self, st.next_shard++, 0, batch, lease, std::make_shared<pulled_batch>(), deliver_to(rp));
   return rp;
 }
 
@@ -284,8 +283,7 @@ caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
   auto lease = [visibility = req.visibility_ms](uint32_t n) {
     return shard_lease{n, visibility, true};
   };
-  gather(self, st.next_shard++, 0, req.n, lease, std::make_shared<pulled_batch>(),
-         deliver_to(rp));
+  gather(self, st.next_shard++, 0, req.n, lease, std::make_shared<pulled_batch>(), deliver_to(rp));
   return rp;
 }
 
