@@ -57,7 +57,8 @@ TEST_CASE_METHOD(long_poll_fixture, "a long poll answers an empty batch when its
   CHECK(pull().messages.size() == 1);
 }
 
-TEST_CASE_METHOD(long_poll_fixture, "a delay ending, an expired lease and a retry wake a long poll") {
+TEST_CASE_METHOD(long_poll_fixture,
+                 "a delay ending, an expired lease and a retry wake a long poll") {
   REQUIRE(send({text("delayed", int64_t{2})}));
   auto waiting = long_poll(10000, 10, 1000);
   CHECK_FALSE(*waiting);
@@ -95,13 +96,15 @@ TEST_CASE_METHOD(long_poll_fixture, "a pause answers waiting pulls with queue_pa
   auto waiting = long_poll(5000);
   settings_patch pause;
   pause.delivery_paused = true;
-  REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", qid, pause, false, caf::none, "tok"}));
+  REQUIRE(
+      ask<storage::queue_record>(hub, update_queue{"acct", qid, pause, false, caf::none, "tok"}));
   REQUIRE(*waiting);
   REQUIRE_FALSE(**waiting);
   CHECK(code_of((**waiting).error()) == errc::queue_paused);
 }
 
-TEST_CASE_METHOD(long_poll_fixture, "deleting the queue answers waiting pulls with queue_not_found") {
+TEST_CASE_METHOD(long_poll_fixture,
+                 "deleting the queue answers waiting pulls with queue_not_found") {
   auto waiting = long_poll(5000);
   REQUIRE(ask<caf::ok_atom>(hub, delete_queue{"acct", qid}));
   run();
