@@ -4,6 +4,7 @@
 // the built-in file-sink across pause, resume and a restart.
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -168,4 +169,63 @@ TEST_CASE("push: file-sink across pause, resume and a restart") {
   b.send_texts(qid, 2, "after-");
   REQUIRE(eventually([&] { return b.backlog(qid) == 0; }));
   CHECK(ndjson_lines(sink) == 7);
+}
+
+TEST_CASE("push: a webhook's decisions on an error status are kept, in the order it made them") {
+  server_process srv;
+  push_api a{srv};
+  std::mutex mtx;
+  std::multiset<std::string> seen; // "body@attempts"
+  // Always HTTP 500 ("decided, then threw"): "ok…" messages are acked; "twice" is
+  // retried then acked on its first delivery (the first call wins: a retry), acked on
+  // its second; "bad…" messages are left undecided, so retried and dead-lettered.
+  http_receiver receiver{[&](const sluice::http::request& req) {
+    simdjson::dom::parser p;
+    auto doc = p.parse(req.body);
+    std::string decisions;
+    for (auto m : doc.value()["messages"].get_array()) {
+      std::string body{m["body"].get_string().value()};
+      std::string id{m["id"].get_string().value()};
+      auto attempts = m["attempts"].get_int64().value();
+      {
+        std::lock_guard<std::mutex> lock{mtx};
+        seen.insert(body + "@" + std::to_string(attempts));
+      }
+      auto add = [&](const std::string& op) {
+        decisions += (decisions.empty() ? "" : ",") + std::string{R"({"id":")"} + id
+                     + R"(","op":")" + op + R"(","delay_seconds":0})";
+      };
+      if (body.rfind("ok", 0) == 0)
+        add("ack");
+      else if (body == "twice" && attempts == 1) {
+        add("retry");
+        add("ack");
+      } else if (body == "twice")
+        add("ack");
+    }
+    return sluice::http::response{500, R"({"decisions":[)" + decisions + "]}",
+                                  "application/json", {}};
+  }};
+  a.deploy("deciding-hook", "webhook", R"({"URL":")" + receiver.url() + "\"}");
+  auto q = a.create_queue("decided");
+  a.consume(q, "deciding-hook", R"({"batch_size":10,"max_wait_time_ms":0,"max_retries":1})",
+            "decided-dlq");
+  a.send_text(q, "ok1");
+  a.send_text(q, "twice");
+  a.send_text(q, "bad1");
+  a.send_text(q, "ok2");
+  auto dlq = a.call("GET", "/queues?name=decided-dlq")->result().at(0)["queue_id"].get_string();
+  std::string dlq_id{dlq.value()};
+  REQUIRE(eventually([&] { return a.backlog(q) == 0 && a.backlog(dlq_id) == 1; }));
+  std::lock_guard<std::mutex> lock{mtx};
+  CHECK(seen.count("ok1@1") == 1);
+  CHECK(seen.count("ok2@1") == 1);
+  CHECK(seen.count("ok1@2") == 0); // acked before the 500: not delivered again
+  CHECK(seen.count("twice@1") == 1);
+  CHECK(seen.count("twice@2") == 1); // retry-then-ack was a retry
+  CHECK(seen.count("twice@3") == 0);
+  CHECK(seen.count("bad1@2") == 1); // undecided: retried, then dead-lettered
+  auto dead = a.call("POST", "/queues/" + dlq_id + "/messages/pull", R"({"batch_size":10})");
+  REQUIRE(dead->result()["messages"].get_array().size() == 1);
+  CHECK(dead->result()["messages"].at(0)["body"].get_string().value() == "bad1");
 }

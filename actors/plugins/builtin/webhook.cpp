@@ -69,10 +69,26 @@ void webhook_plugin::queue(MessageBatch& batch, Env& env) {
   const std::chrono::milliseconds timeout(positive_env(env, "webhook", webhook_timeout_ms));
 
   const http::http_reply reply = post(url, *url_text, request_body(batch), timeout);
-  if (reply.status < 200 || reply.status > 299)
+  if (reply.status < 200 || reply.status > 299) {
+    // "Decided, then threw" (docs/plugins.md): a decision body on an error status is
+    // applied, then the invocation fails; messages it decided keep their decision, the
+    // rest are retried. A body that decides nothing (or is garbled) retries everything.
+    std::optional<webhook_reply> decided;
+    try {
+      decided = read_webhook_reply(reply.body);
+    } catch (const std::invalid_argument&) {
+      decided.reset();
+    }
+    const bool applies = decided && !decided->empty();
+    if (applies)
+      apply_webhook_reply(*decided, batch);
     throw std::runtime_error("webhook: POST " + *url_text + " answered HTTP "
-                             + std::to_string(reply.status) + " (every message is retried): "
+                             + std::to_string(reply.status)
+                             + (applies ? " (its decisions are kept, every other message is "
+                                          "retried): "
+                                        : " (every message is retried): ")
                              + reply.body.substr(0, reply_excerpt_bytes));
+  }
 
   std::optional<webhook_reply> instructions;
   try {

@@ -53,7 +53,61 @@ std::vector<std::pair<std::string, RetryOptions>> read_retries(simdjson::dom::ob
   return out;
 }
 
+webhook_decision::op read_op(simdjson::dom::object obj, const std::string& path) {
+  caf::optional<std::string> op;
+  check(json_reader::get_string(obj, "op", path + "op", op));
+  if (!op)
+    throw std::invalid_argument(path + "op is required (ack, retry, ack_all or retry_all)");
+  using o = webhook_decision::op;
+  if (*op == "ack")
+    return o::ack;
+  if (*op == "retry")
+    return o::retry;
+  if (*op == "ack_all")
+    return o::ack_all;
+  if (*op == "retry_all")
+    return o::retry_all;
+  throw std::invalid_argument(path + "op must be ack, retry, ack_all or retry_all, got '" + *op
+                              + "'");
+}
+
+std::vector<webhook_decision> read_decisions(simdjson::dom::object root) {
+  std::vector<webhook_decision> out;
+  simdjson::dom::element element;
+  if (root.at_key("decisions").get(element) != simdjson::SUCCESS || element.is_null())
+    return out;
+  simdjson::dom::array items;
+  if (element.get(items) != simdjson::SUCCESS)
+    throw std::invalid_argument("decisions must be an array of {\"op\", \"id\"?, "
+                                "\"delay_seconds\"?}");
+  std::size_t index = 0;
+  for (auto item : items) {
+    const std::string path = "decisions[" + std::to_string(index++) + "].";
+    simdjson::dom::object obj;
+    if (item.get(obj) != simdjson::SUCCESS)
+      throw std::invalid_argument(path.substr(0, path.size() - 1) + " must be an object");
+    webhook_decision d;
+    d.what = read_op(obj, path);
+    using o = webhook_decision::op;
+    caf::optional<std::string> id;
+    check(json_reader::get_string(obj, "id", path + "id", id));
+    if ((d.what == o::ack || d.what == o::retry) && !id)
+      throw std::invalid_argument(path + "id is required for "
+                                  + (d.what == o::ack ? "ack" : "retry"));
+    if (id)
+      d.id = std::move(*id);
+    if (d.what == o::retry || d.what == o::retry_all)
+      d.options = read_delay(obj, path);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
 } // namespace
+
+bool webhook_reply::empty() const {
+  return decisions.empty() && acks.empty() && retries.empty() && !ack_all && !retry_all;
+}
 
 std::optional<webhook_reply> read_webhook_reply(const std::string& body) {
   json_reader reader;
@@ -62,6 +116,7 @@ std::optional<webhook_reply> read_webhook_reply(const std::string& body) {
   const simdjson::dom::object root = reader.root();
 
   webhook_reply reply;
+  reply.decisions = read_decisions(root);
   caf::optional<std::vector<std::string>> acks;
   check(json_reader::get_string_array(root, "acks", "acks", acks));
   if (acks)
@@ -84,6 +139,22 @@ void apply_webhook_reply(const webhook_reply& reply, const MessageBatch& batch) 
       if (message.id() == id)
         call(message);
   };
+  for (const auto& d : reply.decisions) {
+    switch (d.what) {
+      case webhook_decision::op::ack:
+        for_id(d.id, [](const Message& m) { m.ack(); });
+        break;
+      case webhook_decision::op::retry:
+        for_id(d.id, [&d](const Message& m) { m.retry(d.options); });
+        break;
+      case webhook_decision::op::ack_all:
+        batch.ack_all();
+        break;
+      case webhook_decision::op::retry_all:
+        batch.retry_all(d.options);
+        break;
+    }
+  }
   for (const auto& id : reply.acks)
     for_id(id, [](const Message& m) { m.ack(); });
   for (const auto& [id, options] : reply.retries)

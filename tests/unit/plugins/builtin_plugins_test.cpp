@@ -337,6 +337,92 @@ TEST_CASE("webhook applies ack_all and retry_all after the per-message lists",
   }
 }
 
+TEST_CASE("webhook applies ordered decisions first: the first call on a message wins",
+          "[builtin][webhook]") {
+  struct row {
+    const char* reply;
+    std::vector<message_decision> decisions;
+  };
+  const std::vector<row> rows = {
+      // "retry then ack" is a retry; "ack then retry" an ack.
+      {R"({"decisions": [{"id": "id-0", "op": "retry", "delay_seconds": 9},
+                         {"id": "id-0", "op": "ack"},
+                         {"id": "id-1", "op": "ack"}, {"id": "id-1", "op": "retry"}]})",
+       {retry_decision(9), ack_decision(), ack_decision()}},
+      // Decisions come before the lists; batch-level ops in order too.
+      {R"({"decisions": [{"id": "id-2", "op": "retry"}, {"op": "retry_all", "delay_seconds": 4},
+                         {"op": "ack_all"}],
+           "acks": ["id-2"]})",
+       {retry_decision(4), retry_decision(4), retry_decision()}},
+      {R"({"decisions": [{"op": "ack_all"}], "retry_all": {}})", all(ack_decision())},
+      {R"({"decisions": [], "retries": [{"id": "id-1"}]})",
+       {ack_decision(), retry_decision(), ack_decision()}},
+  };
+  for (const auto& row : rows) {
+    INFO("reply " << row.reply);
+    auto r = webhook_with_reply({200, row.reply, 0ms});
+    CHECK_FALSE(r.failed);
+    CHECK(r.decisions == row.decisions);
+  }
+}
+
+TEST_CASE("webhook refuses a decision it cannot apply, naming it", "[builtin][webhook]") {
+  struct row {
+    const char* reply;
+    const char* problem;
+  };
+  const std::vector<row> rows = {
+      {R"({"decisions": {"op": "ack"}})", "decisions must be an array"},
+      {R"({"decisions": ["id-0"]})", "decisions[0] must be an object"},
+      {R"({"decisions": [{"id": "id-0"}]})", "decisions[0].op is required"},
+      {R"({"decisions": [{"id": "id-0", "op": "nack"}]})",
+       "decisions[0].op must be ack, retry, ack_all or retry_all, got 'nack'"},
+      {R"({"decisions": [{"op": "ack_all"}, {"op": "retry"}]})",
+       "decisions[1].id is required for retry"},
+      {R"({"decisions": [{"op": "retry", "id": "id-0", "delay_seconds": -3}]})",
+       "decisions[0].delay_seconds must be 0 or more"},
+  };
+  for (const auto& row : rows) {
+    INFO("reply " << row.reply);
+    auto r = webhook_with_reply({200, row.reply, 0ms});
+    CHECK(r.failed);
+    CHECK(contains(r.error, row.problem));
+    CHECK(r.decisions == all(retry_decision()));
+  }
+}
+
+TEST_CASE("webhook: a decision body on an error status is kept, the rest is retried",
+          "[builtin][webhook]") {
+  struct row {
+    int status;
+    const char* reply;
+    std::vector<message_decision> decisions;
+  };
+  const std::vector<row> rows = {
+      // Explicit acks stay acked, the undecided are retried.
+      {500, R"({"acks": ["id-1"]})", {retry_decision(), ack_decision(), retry_decision()}},
+      // ack_all before the failure acks everything (Cloudflare's ackAll rule).
+      {503, R"({"ack_all": true})", all(ack_decision())},
+      {500,
+       R"({"decisions": [{"id": "id-0", "op": "retry", "delay_seconds": 30},
+                              {"id": "id-0", "op": "ack"}, {"id": "id-2", "op": "ack"}]})",
+       {retry_decision(30), retry_decision(), ack_decision()}},
+      // Nothing decided, or garbled: everything is retried.
+      {500, R"({"error": "boom"})", all(retry_decision())},
+      {502, R"({"acks": "id-0"})", all(retry_decision())},
+      {500, "Internal Server Error", all(retry_decision())},
+  };
+  for (const auto& row : rows) {
+    INFO("HTTP " << row.status << " " << row.reply);
+    auto r = webhook_with_reply({row.status, row.reply, 0ms});
+    CHECK(r.failed);
+    CHECK(contains(r.error, "answered HTTP " + std::to_string(row.status)));
+    CHECK(r.decisions == row.decisions);
+  }
+  auto kept = webhook_with_reply({500, R"({"acks": ["id-1"]})", 0ms});
+  CHECK(contains(kept.error, "its decisions are kept, every other message is retried"));
+}
+
 TEST_CASE("webhook fails the invocation on a reply it cannot apply", "[builtin][webhook]") {
   auto r = webhook_with_reply({200, R"({"acks": "id-0"})", 0ms});
   CHECK(r.failed);
