@@ -192,8 +192,8 @@ TEST_CASE("push: a webhook's decisions on an error status are kept, in the order
         seen.insert(body + "@" + std::to_string(attempts));
       }
       auto add = [&](const std::string& op) {
-        decisions += (decisions.empty() ? "" : ",") + std::string{R"({"id":")"} + id
-                     + R"(","op":")" + op + R"(","delay_seconds":0})";
+        decisions += (decisions.empty() ? "" : ",") + std::string{R"({"id":")"} + id + R"(","op":")"
+                     + op + R"(","delay_seconds":0})";
       };
       if (body.rfind("ok", 0) == 0)
         add("ack");
@@ -203,8 +203,8 @@ TEST_CASE("push: a webhook's decisions on an error status are kept, in the order
       } else if (body == "twice")
         add("ack");
     }
-    return sluice::http::response{500, R"({"decisions":[)" + decisions + "]}",
-                                  "application/json", {}};
+    return sluice::http::response{
+        500, R"({"decisions":[)" + decisions + "]}", "application/json", {}};
   }};
   a.deploy("deciding-hook", "webhook", R"({"URL":")" + receiver.url() + "\"}");
   auto q = a.create_queue("decided");
