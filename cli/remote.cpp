@@ -40,10 +40,16 @@ void add_remote_options(CLI::App& cmd, remote_options& o) {
 remote::remote(const remote_options& o) {
   auto url = first_set(o.url, {"SLUICE_URL", "CLOUDFLARE_API_BASE_URL"}, "http://127.0.0.1:8787");
   std::smatch m;
-  if (!std::regex_match(url, m, std::regex{R"((https?)://([^:/]+)(?::(\d{1,5}))?(/.*)?)"}))
-    throw cli_error("the server URL must look like http://HOST:PORT or https://HOST:PORT, not '"
+  // The host: a name, an IPv4 address or a bracketed IPv6 address (http://[::1]:8787).
+  if (!std::regex_match(
+          url, m, std::regex{R"((https?)://(\[[0-9A-Fa-f:.]+\]|[^:/\[\]]+)(?::(\d{1,5}))?(/.*)?)"}))
+    throw cli_error("the server URL must look like http://HOST:PORT or https://HOST:PORT "
+                    "(an IPv6 host in brackets: http://[::1]:8787), not '"
                     + url + "'");
   bool https = m[1] == "https";
+  std::string host = m[2];
+  if (host.front() == '[')
+    host = host.substr(1, host.size() - 2);
   auto port = m[3].matched ? std::stoi(m[3]) : https ? 443 : 80;
   if (port < 1 || port > 65535)
     throw cli_error("the port in the server URL '" + url + "' is not 1-65535");
@@ -59,13 +65,13 @@ remote::remote(const remote_options& o) {
     throw cli_error("no account: pass --account or set SLUICE_ACCOUNT");
   base_path_ = prefix + "/accounts/" + account_;
   if (!https) {
-    client_ = std::make_unique<http::client>(m[2], static_cast<uint16_t>(port));
+    client_ = std::make_unique<http::client>(host, static_cast<uint16_t>(port));
     return;
   }
   http::client_tls tls;
   tls.ca_file = first_set(o.ca_cert, {"SLUICE_CA_CERT"});
   try {
-    client_ = std::make_unique<http::client>(m[2], static_cast<uint16_t>(port), tls);
+    client_ = std::make_unique<http::client>(host, static_cast<uint16_t>(port), tls);
   } catch (const std::runtime_error& e) {
     throw cli_error(e.what());
   }

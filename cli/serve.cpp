@@ -258,8 +258,11 @@ int serve(const serve_options& opts) {
         std::chrono::seconds(opts.shutdown_grace_s));
     spdlog::info("accepting at most {} connections (descriptor limit {})",
                  http_opts.max_connections, nofile);
-    std::cout << "listening on " << (http_opts.tls ? "https://" : "http://") << http_opts.host
-              << ":" << srv.port() << std::endl;
+    // A URL one can paste: an IPv6 host goes in brackets (http://[::1]:8787).
+    const bool v6 = http_opts.host.find(':') != std::string::npos;
+    std::cout << "listening on " << (http_opts.tls ? "https://" : "http://")
+              << (v6 ? "[" + http_opts.host + "]" : http_opts.host) << ":" << srv.port()
+              << std::endl;
     srv.run();
     caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);
     // Running handlers get the grace, then fail; their messages come back

@@ -26,7 +26,7 @@ public:
   /// Open client connections: +1 when one is accepted, -1 when it closes.
   void connections_changed(int delta);
   /// Counts one connection the server closed at once or could not accept;
-  /// `reason` is `limit` or `accept_error`.
+  /// `reason` is `limit`, `accept_error` or `tls_handshake`.
   void connection_refused(std::string_view reason);
 
   /// Counts one request refused for its token: `outcome` is `rejected`

@@ -185,3 +185,14 @@ TEST_CASE("cli help: server errors carry the HTTP status and the error code") {
   CHECK(no_queue.exit_code == 1);
   CHECK(no_queue.err == "error: queue 'nope' does not exist in account cli-acct\n");
 }
+
+TEST_CASE("cli help: an IPv6 server URL takes its host in brackets") {
+  // Nothing listens on port 1: the URL is understood, the connection refused.
+  auto r = run_cli("SLUICE_ACCOUNT=a", {"queues", "list", "--url", "http://[::1]:1"});
+  CHECK(r.exit_code == 1);
+  CHECK_FALSE(has(r.err, "must look like"));
+  CHECK(has(r.err, "::1"));
+  r = run_cli("SLUICE_ACCOUNT=a", {"queues", "list", "--url", "http://[::1:8787"});
+  CHECK(r.exit_code == 1);
+  CHECK(has(r.err, "an IPv6 host in brackets: http://[::1]:8787"));
+}
