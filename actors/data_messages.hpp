@@ -107,6 +107,15 @@ typename Inspector::result_type inspect(Inspector& f, pull_wait_over& x) {
   return f(caf::meta::type_name("pull_wait_over"), x.id);
 }
 
+/// Server → every coordinator when it starts draining: answer every waiting
+/// long poll now (with what is ready, else nothing), so shutdown does not wait.
+struct release_waiting_pulls {};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, release_waiting_pulls&) {
+  return f(caf::meta::type_name("release_waiting_pulls"));
+}
+
 /// One leased message as a pull consumer sees it.
 struct pulled_message {
   std::string id;

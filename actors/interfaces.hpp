@@ -45,7 +45,8 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<push_lease>::with<pulled_batch>,
   caf::reacts_to<push_idle>,
   caf::replies_to<get_shard_map>::with<shard_map>,
-  caf::reacts_to<pull_wait_over>>;
+  caf::reacts_to<pull_wait_over>,
+  caf::reacts_to<release_waiting_pulls>>;
 
 /// One per worker consumer, spawned by the queue's coordinator: fills batches
 /// (full, or partial after max_wait_time_ms), hands them to its consumer

@@ -251,9 +251,12 @@ int serve(const serve_options& opts) {
     if (opts.dev)
       spdlog::warn("--dev: authentication is disabled");
     srv.stop_on_signals(
-        [&draining] {
+        [&draining, queues] {
           spdlog::info("signal received: draining in-flight requests");
           draining = true;
+          // Waiting long polls answer now (empty) instead of holding the drain.
+          for (const auto& c : queues->all())
+            caf::anon_send(c, release_waiting_pulls{});
         },
         std::chrono::seconds(opts.shutdown_grace_s));
     spdlog::info("accepting at most {} connections (descriptor limit {})",

@@ -15,4 +15,13 @@ std::optional<coordinator_actor> queue_directory::find(const std::string& accoun
   return i->second.coordinator;
 }
 
+std::vector<coordinator_actor> queue_directory::all() const {
+  auto snapshot = table_.current();
+  std::vector<coordinator_actor> out;
+  out.reserve(snapshot->size());
+  for (const auto& [id, e] : *snapshot)
+    out.push_back(e.coordinator);
+  return out;
+}
+
 } // namespace sluice

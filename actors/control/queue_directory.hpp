@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "actors/control/published.hpp"
 
@@ -34,6 +35,9 @@ public:
   /// The coordinator of queue `queue_id` if `account` owns it, or none.
   std::optional<coordinator_actor> find(const std::string& account,
                                         const std::string& queue_id) const;
+
+  /// Every coordinator in the table now.
+  std::vector<coordinator_actor> all() const;
 
 private:
   published<table> table_;

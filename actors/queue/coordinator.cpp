@@ -542,6 +542,13 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         return out;
       },
       [=](const pull_wait_over& msg) { on_wait_over(self, msg.id); },
+      [=](const release_waiting_pulls&) {
+        std::vector<uint64_t> ids;
+        for (const auto& w : self->state.waiting_pulls)
+          ids.push_back(w.id);
+        for (auto id : ids)
+          on_wait_over(self, id);
+      },
   };
 }
 

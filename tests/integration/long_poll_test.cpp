@@ -2,6 +2,7 @@
 // ready is held until a message is sent or its wait ends; bad values get the
 // envelope and a 400 naming the field.
 #include <chrono>
+#include <memory>
 #include <thread>
 
 #include "api.hpp"
@@ -86,4 +87,25 @@ TEST_CASE("long poll: a bad wait_time_ms gets the envelope, a 400 and its name")
   auto started = steady_clock::now();
   CHECK(a.call("POST", q + "/messages/pull", R"({"wait_time_ms":0})")->status == 200);
   CHECK(ms_since(started) < 5000);
+}
+
+TEST_CASE("long poll: a SIGTERM answers waiting pulls at once instead of holding the drain") {
+  server_process srv;
+  api a{srv};
+  auto q = "/queues/" + a.create_queue("stopping");
+  std::unique_ptr<reply> pulled;
+  std::thread waiter{[&] {
+    api mine{srv};
+    pulled = mine.call("POST", q + "/messages/pull", R"({"wait_time_ms":20000})");
+  }};
+  std::this_thread::sleep_for(milliseconds(400)); // the pull is waiting
+  auto started = steady_clock::now();
+  CHECK(srv.terminate() == 0);
+  auto took = ms_since(started);
+  waiter.join();
+  INFO("stopped after " << took << " ms");
+  CHECK(took < 5000); // not the 10 s shutdown grace
+  REQUIRE(pulled);
+  CHECK(pulled->status == 200);
+  CHECK(pulled->result()["messages"].get_array().size() == 0);
 }

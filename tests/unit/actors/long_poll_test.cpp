@@ -1,6 +1,7 @@
 // Long polls (`wait_time_ms`, docs/api.md): a pull with nothing ready waits in
 // the coordinator until a message becomes ready or its time is up — woken by
 // reports, never by polling.
+#include <caf/send.hpp>
 #include <catch2/catch.hpp>
 
 #include "actors/errc.hpp"
@@ -126,4 +127,15 @@ TEST_CASE_METHOD(long_poll_fixture, "wait_time_ms outside 0-20000 is refused nam
   auto r = ask<pulled_batch>(*c, pull_messages{"acct", qid, caf::none, caf::none, int64_t{0}});
   REQUIRE(r);
   CHECK(r->messages.empty());
+}
+
+TEST_CASE_METHOD(long_poll_fixture, "release_waiting_pulls answers every waiting pull now") {
+  auto first = long_poll(5000);
+  auto second = long_poll(5000);
+  auto c = queues->find("acct", qid);
+  REQUIRE(c);
+  caf::anon_send(*c, release_waiting_pulls{});
+  run();
+  CHECK(got(first) == 0);
+  CHECK(got(second) == 0);
 }
