@@ -230,7 +230,10 @@ void add_queues_commands(CLI::App& app, remote_options& o) {
     std::cout << "Created queue " << f->queue << " (" << field(q, "queue_id") << ").\n";
   });
 
-  auto* update = queues->add_subcommand("update", "Change a queue's settings");
+  // PATCH: what is not given stays. The API's PUT replaces instead (docs/api.md).
+  auto* update = queues->add_subcommand(
+      "update", "Change a queue's settings; settings not given keep their value (a PATCH; the "
+                "API's PUT replaces them all, resetting those it omits)");
   update->add_option("name", f->queue, "Queue name or id")->required();
   add_settings_flags(*update, *f);
   update->callback([&o, f] {

@@ -41,7 +41,7 @@ TEST_CASE("cli: queues create, list, info, update, delete by name") {
   CHECK(has(gone.err, "does not exist"));
 }
 
-TEST_CASE("cli: queues create --jurisdiction, shown by info and list") {
+TEST_CASE("cli: queues create --jurisdiction, shown by info and list, and update help says PATCH") {
   server_process srv;
   cli sluice{srv};
   sluice.ok({"queues", "create", "plain"});
@@ -55,6 +55,9 @@ TEST_CASE("cli: queues create --jurisdiction, shown by info and list") {
   auto bad = sluice({"queues", "create", "nowhere", "--jurisdiction", "atlantis"});
   CHECK(bad.exit_code == 1);
   CHECK(has(bad.err, "jurisdiction must be one of eu, us, fedramp"));
+  auto help = sluice.ok({"queues", "update", "--help"});
+  CHECK(has(help, "PATCH"));
+  CHECK(has(help, "PUT"));
   CHECK(has(sluice.ok({"queues", "create", "--help"}), "--jurisdiction"));
 }
 

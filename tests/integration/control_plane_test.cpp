@@ -252,3 +252,24 @@ TEST_CASE("jurisdiction: stored, returned when set, kept, fixed, bad values refu
   CHECK(after.call("GET", "/queues/" + plain)->result()["jurisdiction"].error()
         == simdjson::NO_SUCH_FIELD);
 }
+
+TEST_CASE("consumer PUT replaces: what it omits returns to the default, dead_letter_queue too") {
+  server_process srv;
+  api a{srv};
+  auto id = a.create_queue("jobs");
+  auto c = a.call("POST", "/queues/" + id + "/consumers",
+                  R"({"type":"http_pull","dead_letter_queue":"jobs-dlq",)"
+                  R"("settings":{"batch_size":9,"max_retries":7}})");
+  REQUIRE(c->status == 200);
+  auto cid = c->str("consumer_id");
+  auto put = a.call("PUT", "/queues/" + id + "/consumers/" + cid,
+                    R"({"type":"http_pull","settings":{"max_retries":2}})");
+  REQUIRE(put->status == 200);
+  CHECK(put->str("dead_letter_queue").empty());
+  CHECK(put->result()["settings"]["batch_size"].get_int64().value() == 5);
+  CHECK(put->result()["settings"]["max_retries"].get_int64().value() == 2);
+  auto queue = a.call("GET", "/queues/" + id);
+  CHECK(queue->result()["consumers"].at(0)["dead_letter_queue"].get_string().value() == "");
+  // The dead-letter queue itself stays.
+  CHECK(a.call("GET", "/queues?name=jobs-dlq")->result().get_array().size() == 1);
+}
