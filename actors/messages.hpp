@@ -33,7 +33,7 @@ typename Inspector::result_type inspect(Inspector& f, consumer_record& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_record& x) {
   return f(caf::meta::type_name("queue_record"), x.account, x.id, x.name, x.created_ms,
-           x.modified_ms, x.settings, x.consumers);
+           x.modified_ms, x.settings, x.consumers, x.jurisdiction);
 }
 
 template <class Inspector>
@@ -87,7 +87,8 @@ typename Inspector::result_type inspect(Inspector& f, settings_patch& x) {
            x.delivery_paused);
 }
 
-/// Create a queue. Reply: the new `queue_record`, or `invalid_request`,
+/// Create a queue. Reply: the new `queue_record`, or `invalid_request`
+/// (also for a `jurisdiction` other than those of `check_jurisdiction`),
 /// `queue_name_taken`, `queue_limit`, `storage_failure`.
 struct create_queue {
   std::string account;
@@ -95,11 +96,13 @@ struct create_queue {
   settings_patch settings;
   /// Token id of the caller, for the audit log ("dev" in --dev mode).
   std::string caller = {};
+  caf::optional<std::string> jurisdiction = {}; ///< unset: none
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, create_queue& x) {
-  return f(caf::meta::type_name("create_queue"), x.account, x.name, x.settings, x.caller);
+  return f(caf::meta::type_name("create_queue"), x.account, x.name, x.settings, x.caller,
+           x.jurisdiction);
 }
 
 /// List the queues of an account, oldest first. Reply: `queue_list`.
@@ -129,7 +132,8 @@ typename Inspector::result_type inspect(Inspector& f, get_queue& x) {
 /// Change a queue's settings: `replace` (PUT) resets unset fields to their
 /// defaults, otherwise (PATCH) unset fields keep their value. Reply: the
 /// updated `queue_record`, or `queue_not_found`, `invalid_request` (also for
-/// an attempt to rename: names are immutable), `storage_failure`.
+/// an attempt to rename or to change the jurisdiction: both are immutable),
+/// `storage_failure`.
 struct update_queue {
   std::string account;
   std::string queue_id;
@@ -138,12 +142,15 @@ struct update_queue {
   caf::optional<std::string> name; ///< if sent, must equal the current name
   /// Token id of the caller, for the audit log ("dev" in --dev mode).
   std::string caller = {};
+  /// If sent, must be a valid jurisdiction equal to the current one (a PUT
+  /// without it keeps it: it is not a setting).
+  caf::optional<std::string> jurisdiction = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, update_queue& x) {
   return f(caf::meta::type_name("update_queue"), x.account, x.queue_id, x.settings, x.replace,
-           x.name, x.caller);
+           x.name, x.caller, x.jurisdiction);
 }
 
 /// Delete a queue with its messages. Reply: `caf::ok_atom`, or

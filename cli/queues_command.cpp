@@ -22,6 +22,7 @@ namespace {
 
 struct queue_flags {
   std::string queue;
+  std::string jurisdiction; ///< create only; "" = none
   std::optional<int64_t> delivery_delay;
   std::optional<int64_t> retention;
 };
@@ -50,12 +51,26 @@ void list(remote& api, const remote_options& o, std::optional<int64_t> page) {
   auto result = api.call("GET", "/queues" + (page ? "?page=" + std::to_string(*page) : ""));
   if (o.json)
     return print_json(result);
-  std::vector<std::vector<std::string>> rows;
+  // As wrangler: a jurisdiction column only when some queue has one.
+  bool jurisdictions = false;
   for (auto q : items(result))
-    rows.push_back({field(q, "queue_id"), field(q, "queue_name"),
-                    human_time(field(q, "created_on")), human_time(field(q, "modified_on")),
-                    field(q, "producers_total_count"), field(q, "consumers_total_count")});
-  print_table({"id", "name", "created", "modified", "producers", "consumers"}, rows);
+    jurisdictions = jurisdictions || !field(q, "jurisdiction").empty();
+  std::vector<std::vector<std::string>> rows;
+  for (auto q : items(result)) {
+    std::vector<std::string> row{field(q, "queue_id"), field(q, "queue_name")};
+    if (jurisdictions)
+      row.push_back(field(q, "jurisdiction"));
+    for (auto v : {human_time(field(q, "created_on")), human_time(field(q, "modified_on")),
+                   field(q, "producers_total_count"), field(q, "consumers_total_count")})
+      row.push_back(v);
+    rows.push_back(std::move(row));
+  }
+  std::vector<std::string> header{"id", "name"};
+  if (jurisdictions)
+    header.emplace_back("jurisdiction");
+  for (auto h : {"created", "modified", "producers", "consumers"})
+    header.emplace_back(h);
+  print_table(header, rows);
 }
 
 void info(remote& api, const remote_options& o, const std::string& queue) {
@@ -66,8 +81,10 @@ void info(remote& api, const remote_options& o, const std::string& queue) {
   simdjson::dom::element s;
   if (q["settings"].get(s))
     throw cli_error("the server's queue has no settings");
-  std::cout << "Queue Name: " << field(q, "queue_name") << "\nQueue ID: " << id
-            << "\nCreated On: " << human_time(field(q, "created_on"))
+  std::cout << "Queue Name: " << field(q, "queue_name") << "\nQueue ID: " << id;
+  if (auto j = field(q, "jurisdiction"); !j.empty())
+    std::cout << "\nJurisdiction: " << j;
+  std::cout << "\nCreated On: " << human_time(field(q, "created_on"))
             << "\nLast Modified: " << human_time(field(q, "modified_on"))
             << "\nNumber of Producers: " << field(q, "producers_total_count")
             << "\nNumber of Consumers: " << field(q, "consumers_total_count")
@@ -197,17 +214,26 @@ void add_queues_commands(CLI::App& app, remote_options& o) {
   auto* create = queues->add_subcommand("create", "Create a queue");
   create->add_option("name", f->queue, "Queue name")->required();
   add_settings_flags(*create, *f);
+  create->add_option("--jurisdiction", f->jurisdiction,
+                     "Where the queue's data is kept: eu, us or fedramp (stored and shown; "
+                     "fixed once created)");
   create->callback([&o, f] {
     remote api{o};
     http::json_writer w;
-    w.begin_object().key("queue_name").value(f->queue).key("settings").raw(settings_json(*f));
+    w.begin_object().key("queue_name").value(f->queue);
+    if (!f->jurisdiction.empty())
+      w.key("jurisdiction").value(f->jurisdiction);
+    w.key("settings").raw(settings_json(*f));
     auto q = api.call("POST", "/queues", w.end_object().take());
     if (o.json)
       return print_json(q);
     std::cout << "Created queue " << f->queue << " (" << field(q, "queue_id") << ").\n";
   });
 
-  auto* update = queues->add_subcommand("update", "Change a queue's settings");
+  // PATCH: what is not given stays. The API's PUT replaces instead (docs/api.md).
+  auto* update = queues->add_subcommand(
+      "update", "Change a queue's settings; settings not given keep their value (a PATCH; the "
+                "API's PUT replaces them all, resetting those it omits)");
   update->add_option("name", f->queue, "Queue name or id")->required();
   add_settings_flags(*update, *f);
   update->callback([&o, f] {

@@ -14,8 +14,11 @@ void write_queue(json_writer& w, const storage::queue_record& q) {
       .key("created_on")
       .value(rfc3339(q.created_ms))
       .key("modified_on")
-      .value(rfc3339(q.modified_ms))
-      .key("producers")
+      .value(rfc3339(q.modified_ms));
+  // Only when set: wrangler shows a jurisdiction column if any queue has the field.
+  if (!q.jurisdiction.empty())
+    w.key("jurisdiction").value(q.jurisdiction);
+  w.key("producers")
       .begin_array()
       .end_array()
       .key("producers_total_count")

@@ -1,5 +1,6 @@
 #include "http/api.hpp"
 
+#include "actors/control/queue_rules.hpp"
 #include "http/ask.hpp"
 #include "http/auth.hpp"
 #include "http/envelope.hpp"
@@ -23,13 +24,19 @@ response render_queue(const storage::queue_record& q) {
 
 /// Parses a create/update body; on bad input answers `reply` and returns false.
 bool parse_queue_body(const request& req, bool allow_empty, caf::optional<std::string>& name,
-                      settings_patch& settings, responder& reply) {
+                      caf::optional<std::string>& jurisdiction, settings_patch& settings,
+                      responder& reply) {
   json_reader in;
   if (auto err = in.parse(req.body, allow_empty); !err.empty()) {
     reply(fail(in.malformed() ? errc::malformed_json : errc::invalid_request, err));
     return false;
   }
   auto err = json_reader::get_string(in.root(), "queue_name", "queue_name", name);
+  if (err.empty()) {
+    err = json_reader::get_string(in.root(), "jurisdiction", "jurisdiction", jurisdiction);
+    if (!err.empty())
+      err = jurisdiction_rule() + ", got a value that is not a string";
+  }
   if (err.empty())
     err = read_settings(in.root(), settings);
   if (!err.empty()) {
@@ -46,7 +53,7 @@ void create(api_context& ctx, request& req, path_params& p, responder reply) {
         caf::optional<std::string> name;
         create_queue msg;
         msg.caller = who.token_id;
-        if (!parse_queue_body(req, false, name, msg.settings, reply))
+        if (!parse_queue_body(req, false, name, msg.jurisdiction, msg.settings, reply))
           return;
         if (!name) {
           reply(fail(errc::invalid_request, "queue_name is required"));
@@ -102,7 +109,7 @@ void update(api_context& ctx, request& req, path_params& p, responder reply, boo
       [&ctx, req, account = p[0], id = p[1], reply, replace](principal who) mutable {
         update_queue msg;
         msg.caller = who.token_id;
-        if (!parse_queue_body(req, true, msg.name, msg.settings, reply))
+        if (!parse_queue_body(req, true, msg.name, msg.jurisdiction, msg.settings, reply))
           return;
         msg.account = account;
         msg.queue_id = id;

@@ -70,6 +70,9 @@ struct queue_record {
   /// Not part of the queue's own record: stored under `consumer_key` and
   /// attached by the hub (at most one, docs/api.md).
   std::vector<consumer_record> consumers;
+  /// Where Cloudflare would keep the queue's data: "eu", "us", "fedramp", or
+  /// "" (none given). Set at creation only; Sluice stores and returns it.
+  std::string jurisdiction = {};
 };
 
 /// Permission bits a token carries (docs/api.md).

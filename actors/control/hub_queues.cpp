@@ -83,6 +83,11 @@ caf::result<queue_record> on_create(self_ptr self, const create_queue& req) {
   queue_record q;
   if (auto err = apply_settings(req.settings, true, q.settings); !err.empty())
     return make_error(errc::invalid_request, err);
+  if (req.jurisdiction) {
+    if (auto err = check_jurisdiction(*req.jurisdiction); !err.empty())
+      return make_error(errc::invalid_request, err);
+    q.jurisdiction = *req.jurisdiction;
+  }
   auto& acct = st.accounts[req.account];
   if (acct.id_by_name.count(req.name) > 0)
     return make_error(errc::queue_name_taken,
@@ -96,8 +101,11 @@ caf::result<queue_record> on_create(self_ptr self, const create_queue& req) {
   q.name = req.name;
   q.created_ms = q.modified_ms = st.now_ms();
   st.put(q); // reserves the name now; rolled back if the write fails
+  auto details = details_of(q.settings);
+  if (!q.jurisdiction.empty())
+    details.emplace_back("jurisdiction", q.jurisdiction);
   auto entry = audit_entry(self, q.account, req.caller, audit_action::create_queue, "queue", q.id,
-                           q.name, details_of(q.settings));
+                           q.name, std::move(details));
   return persist_queue(self, q, caf::none, std::move(entry));
 }
 
@@ -114,6 +122,15 @@ caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
   if (req.name && *req.name != q->name)
     return make_error(errc::invalid_request, "queue_name cannot be changed (queue '" + q->name
                                                  + "'); create a new queue instead");
+  if (req.jurisdiction) {
+    if (auto err = check_jurisdiction(*req.jurisdiction); !err.empty())
+      return make_error(errc::invalid_request, err);
+    if (*req.jurisdiction != q->jurisdiction)
+      return make_error(errc::invalid_request,
+                        "jurisdiction cannot be changed (queue '" + q->name + "' has "
+                            + (q->jurisdiction.empty() ? "none" : "'" + q->jurisdiction + "'")
+                            + "); create a new queue instead");
+  }
   auto before = *q;
   auto next = *q;
   if (auto err = apply_settings(req.settings, req.replace, next.settings); !err.empty())

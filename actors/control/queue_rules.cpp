@@ -30,6 +30,20 @@ std::string check_queue_name(std::string_view name) {
   return {};
 }
 
+std::string jurisdiction_rule() {
+  std::string allowed;
+  for (auto j : jurisdictions)
+    allowed += (allowed.empty() ? "" : ", ") + std::string{j};
+  return "jurisdiction must be one of " + allowed + " (or left out)";
+}
+
+std::string check_jurisdiction(std::string_view jurisdiction) {
+  for (auto j : jurisdictions)
+    if (j == jurisdiction)
+      return {};
+  return jurisdiction_rule() + ", got '" + std::string{jurisdiction} + "'";
+}
+
 std::string apply_settings(const settings_patch& patch, bool replace,
                            storage::queue_settings& settings) {
   auto next = replace ? storage::queue_settings{} : settings;

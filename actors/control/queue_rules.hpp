@@ -21,6 +21,16 @@ inline constexpr size_t max_queues_per_account = 10000;
 /// 1–63 chars of `[a-z0-9-]`, starting and ending alphanumeric.
 std::string check_queue_name(std::string_view name);
 
+/// The jurisdictions a queue may name (Cloudflare's: the SDK's `Queue.jurisdiction`,
+/// wrangler's `queues create --jurisdiction`).
+inline constexpr std::string_view jurisdictions[] = {"eu", "us", "fedramp"};
+
+/// "jurisdiction must be one of eu, us, fedramp (or left out)".
+std::string jurisdiction_rule();
+
+/// One of `jurisdictions`.
+std::string check_jurisdiction(std::string_view jurisdiction);
+
 /// Applies `patch` to `settings`. With `replace`, fields absent from `patch`
 /// are reset to their defaults first (PUT semantics), except
 /// `delivery_paused`, which only changes when `patch` names it. On error `settings` is

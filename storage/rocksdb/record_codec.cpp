@@ -93,6 +93,7 @@ std::string encode(const queue_record& x) {
       .u32(x.settings.delivery_delay)
       .u32(x.settings.message_retention_period)
       .u8(x.settings.delivery_paused ? 1 : 0)
+      .str(x.jurisdiction)
       .take();
 }
 
@@ -109,6 +110,9 @@ std::optional<queue_record> decode_queue(std::string_view bytes) {
   x.settings.delivery_delay = in.u32();
   x.settings.message_retention_period = in.u32();
   x.settings.delivery_paused = in.u8() != 0;
+  // Records written before jurisdictions existed end here.
+  if (!in.at_end())
+    x.jurisdiction = in.str();
   if (!in.ok())
     return std::nullopt;
   return x;

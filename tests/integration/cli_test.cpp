@@ -43,6 +43,26 @@ TEST_CASE("cli: queues create, list, info, update, delete by name") {
   CHECK(has(gone.err, "does not exist"));
 }
 
+TEST_CASE("cli: queues create --jurisdiction, shown by info and list, and update help says PATCH") {
+  server_process srv;
+  cli sluice{srv};
+  sluice.ok({"queues", "create", "plain"});
+  CHECK_FALSE(has(sluice.ok({"queues", "list"}), "jurisdiction"));
+  sluice.ok({"queues", "create", "gov", "--jurisdiction", "fedramp"});
+  CHECK(has(sluice.ok({"queues", "info", "gov"}), "Jurisdiction: fedramp\n"));
+  CHECK_FALSE(has(sluice.ok({"queues", "info", "plain"}), "Jurisdiction"));
+  auto listed = sluice.ok({"queues", "list"});
+  CHECK(has(listed, "jurisdiction"));
+  CHECK(has(listed, "fedramp"));
+  auto bad = sluice({"queues", "create", "nowhere", "--jurisdiction", "atlantis"});
+  CHECK(bad.exit_code == 1);
+  CHECK(has(bad.err, "jurisdiction must be one of eu, us, fedramp"));
+  auto help = sluice.ok({"queues", "update", "--help"});
+  CHECK(has(help, "PATCH"));
+  CHECK(has(help, "PUT"));
+  CHECK(has(sluice.ok({"queues", "create", "--help"}), "--jurisdiction"));
+}
+
 TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
   server_process srv;
   cli sluice{srv};

@@ -204,3 +204,72 @@ TEST_CASE("a start that cannot bind its port mints no admin token, the next star
   server_process fresh{"", {"--data-dir", dir}};
   CHECK(fresh.stdout_text().find("admin token") != std::string::npos);
 }
+
+TEST_CASE("jurisdiction: stored, returned when set, kept, fixed, bad values refused") {
+  server_process srv;
+  api a{srv};
+  auto created = a.call("POST", "/queues", R"({"queue_name":"eu-orders","jurisdiction":"eu"})");
+  REQUIRE(created->status == 200);
+  CHECK(created->str("jurisdiction") == "eu");
+  auto id = created->str("queue_id");
+  auto plain = a.create_queue("plain");
+  // Absent when none was given (wrangler adds a column only for queues that have one).
+  CHECK(a.call("GET", "/queues/" + plain)->result()["jurisdiction"].error()
+        == simdjson::NO_SUCH_FIELD);
+  CHECK(a.call("POST", "/queues", R"({"queue_name":"nulled","jurisdiction":null})")->status == 200);
+
+  for (auto bad : {R"("mars")", R"("EU")", R"("")", R"(7)", R"({"eu":true})"}) {
+    INFO(bad);
+    auto r = a.call("POST", "/queues",
+                    std::string{R"({"queue_name":"bad","jurisdiction":)"} + bad + "}");
+    CHECK(r->status == 400);
+    CHECK_FALSE(r->success());
+    CHECK(r->error_code() == 10026);
+    CHECK(r->error_message().find("jurisdiction must be one of eu, us, fedramp")
+          != std::string::npos);
+  }
+  CHECK(a.call("GET", "/queues?name=bad")->result().get_array().size() == 0);
+
+  // Fixed at creation: repeating it is fine, a PUT without it keeps it, changing it is refused.
+  auto same = a.call("PATCH", "/queues/" + id, R"({"jurisdiction":"eu"})");
+  CHECK(same->status == 200);
+  auto put = a.call("PUT", "/queues/" + id, R"({"settings":{"delivery_delay":3}})");
+  REQUIRE(put->status == 200);
+  CHECK(put->str("jurisdiction") == "eu");
+  auto moved = a.call("PUT", "/queues/" + id, R"({"jurisdiction":"us"})");
+  CHECK(moved->status == 400);
+  CHECK(moved->error_message().find("jurisdiction cannot be changed") != std::string::npos);
+  auto invalid = a.call("PATCH", "/queues/" + plain, R"({"jurisdiction":"moon"})");
+  CHECK(invalid->status == 400);
+  CHECK(invalid->error_message().find("jurisdiction must be one of") != std::string::npos);
+
+  srv.kill9();
+  srv.restart();
+  api after{srv};
+  CHECK(after.call("GET", "/queues/" + id)->str("jurisdiction") == "eu");
+  auto listed = after.call("GET", "/queues?name=eu-orders");
+  CHECK(listed->result().at(0)["jurisdiction"].get_string().value() == "eu");
+  CHECK(after.call("GET", "/queues/" + plain)->result()["jurisdiction"].error()
+        == simdjson::NO_SUCH_FIELD);
+}
+
+TEST_CASE("consumer PUT replaces: what it omits returns to the default, dead_letter_queue too") {
+  server_process srv;
+  api a{srv};
+  auto id = a.create_queue("jobs");
+  auto c = a.call("POST", "/queues/" + id + "/consumers",
+                  R"({"type":"http_pull","dead_letter_queue":"jobs-dlq",)"
+                  R"("settings":{"batch_size":9,"max_retries":7}})");
+  REQUIRE(c->status == 200);
+  auto cid = c->str("consumer_id");
+  auto put = a.call("PUT", "/queues/" + id + "/consumers/" + cid,
+                    R"({"type":"http_pull","settings":{"max_retries":2}})");
+  REQUIRE(put->status == 200);
+  CHECK(put->str("dead_letter_queue").empty());
+  CHECK(put->result()["settings"]["batch_size"].get_int64().value() == 5);
+  CHECK(put->result()["settings"]["max_retries"].get_int64().value() == 2);
+  auto queue = a.call("GET", "/queues/" + id);
+  CHECK(queue->result()["consumers"].at(0)["dead_letter_queue"].get_string().value() == "");
+  // The dead-letter queue itself stays.
+  CHECK(a.call("GET", "/queues?name=jobs-dlq")->result().get_array().size() == 1);
+}

@@ -17,6 +17,16 @@ TEST_CASE("queue names follow the naming rules of docs/api.md") {
   CHECK_FALSE(check_queue_name("a-").empty());
 }
 
+TEST_CASE("jurisdictions are Cloudflare's three and errors list them") {
+  for (auto j : {"eu", "us", "fedramp"})
+    CHECK(check_jurisdiction(j).empty());
+  for (auto j : {"", "EU", "fedramp-high", "mars"}) {
+    auto err = check_jurisdiction(j);
+    CHECK(err.find("jurisdiction must be one of eu, us, fedramp") == 0);
+    CHECK(err.find(std::string{"got '"} + j + "'") != std::string::npos);
+  }
+}
+
 TEST_CASE("settings bounds are inclusive and errors name the field") {
   storage::queue_settings s;
   settings_patch p;

@@ -47,6 +47,40 @@ TEST_CASE("queue records round-trip through their codec") {
   CHECK(back->settings.delivery_paused);
 }
 
+TEST_CASE("queue records keep their jurisdiction, and records from before it still decode") {
+  queue_record q{
+      "acct", "0123456789abcdef0123456789abcdef", "orders", 1000, 2000, {30, 600, true}, {}, "eu"};
+  auto back = decode_queue(encode(q));
+  REQUIRE(back);
+  CHECK(back->jurisdiction == "eu");
+  CHECK(back->settings.delivery_paused);
+  q.jurisdiction.clear();
+  REQUIRE(decode_queue(encode(q)));
+  CHECK(decode_queue(encode(q))->jurisdiction.empty());
+
+  // The layout written before jurisdictions existed: it ends after delivery_paused.
+  auto old = encoder{}
+                 .u8(1)
+                 .str("acct")
+                 .str(q.id)
+                 .str("orders")
+                 .i64(1000)
+                 .i64(2000)
+                 .u32(30)
+                 .u32(600)
+                 .u8(1)
+                 .take();
+  auto legacy = decode_queue(old);
+  REQUIRE(legacy);
+  CHECK(legacy->name == "orders");
+  CHECK(legacy->settings.message_retention_period == 600);
+  CHECK(legacy->settings.delivery_paused);
+  CHECK(legacy->jurisdiction.empty());
+  // A cut-off jurisdiction is corruption, not an old record.
+  auto bytes = encode(queue_record{"acct", q.id, "orders", 1, 2, {}, {}, "fedramp"});
+  CHECK_FALSE(decode_queue(bytes.substr(0, bytes.size() - 2)));
+}
+
 TEST_CASE("token records round-trip, foreign bytes are rejected") {
   token_record t{"id1", "hash1", "*", perm_admin | perm_queues_read, "ci", 42};
   auto back = decode_token(encode(t));
