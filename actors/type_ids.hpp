@@ -96,6 +96,7 @@ CAF_ADD_TYPE_ID(sluice, (sluice::shard_spec))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_placed))
 CAF_ADD_TYPE_ID(sluice, (sluice::get_shard_map))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_map))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::dead_letter_origin))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 
