@@ -19,6 +19,16 @@
 /// The message vocabulary of the data plane (docs/api.md): sending, pulling,
 /// acknowledging. Registered in `actors/type_ids.hpp`.
 
+namespace sluice::storage {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dead_letter_origin& x) {
+  return f(caf::meta::type_name("dead_letter_origin"), x.queue_id, x.queue_name, x.consumer_id,
+           x.reason, x.last_error, x.attempts, x.dead_lettered_ms);
+}
+
+} // namespace sluice::storage
+
 namespace sluice {
 
 /// A message as a producer sent it. `delay_seconds` unset means "use the
@@ -118,18 +128,20 @@ typename Inspector::result_type inspect(Inspector& f, release_waiting_pulls&) {
 
 /// One leased message as a pull consumer sees it.
 struct pulled_message {
-  std::string id;
+  std::string id; ///< kept across a dead-letter move
   std::string body;
   uint8_t type = 0; ///< storage::content_type
   int64_t timestamp_ms = 0;
   uint32_t attempts = 0;
   std::string lease_id;
+  /// Set for a message that was dead-lettered into this queue.
+  caf::optional<storage::dead_letter_origin> dead_letter = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pulled_message& x) {
   return f(caf::meta::type_name("pulled_message"), x.id, x.body, x.type, x.timestamp_ms, x.attempts,
-           x.lease_id);
+           x.lease_id, x.dead_letter);
 }
 
 /// The answer to a pull.
@@ -161,11 +173,15 @@ struct ack_messages {
   std::string queue_id;
   std::vector<std::string> acks;
   std::vector<retry_item> retries;
+  /// Why the delivery failed (a push invocation that threw or timed out),
+  /// recorded on every retried message as its last error; "" for none.
+  std::string failure = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ack_messages& x) {
-  return f(caf::meta::type_name("ack_messages"), x.account, x.queue_id, x.acks, x.retries);
+  return f(caf::meta::type_name("ack_messages"), x.account, x.queue_id, x.acks, x.retries,
+           x.failure);
 }
 
 struct ack_result {
@@ -188,11 +204,15 @@ struct append_item {
   uint8_t type = 0;
   int64_t visible_at_ms = 0;
   int64_t timestamp_ms = 0; ///< send time (kept when dead-lettered)
+  /// The id to keep (a dead letter keeps the one it had); "" for a new message.
+  std::string id = {};
+  caf::optional<storage::dead_letter_origin> dead_letter = {}; ///< set for a dead letter
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, append_item& x) {
-  return f(caf::meta::type_name("append_item"), x.body, x.type, x.visible_at_ms, x.timestamp_ms);
+  return f(caf::meta::type_name("append_item"), x.body, x.type, x.visible_at_ms, x.timestamp_ms,
+           x.id, x.dead_letter);
 }
 
 /// Store messages in one shard. Reply: the shard's `queue_stats` once synced.
@@ -236,11 +256,12 @@ typename Inspector::result_type inspect(Inspector& f, lease_ref& x) {
 struct shard_ack {
   std::vector<lease_ref> acks;
   std::vector<lease_ref> retries;
+  std::string failure = {}; ///< `ack_messages::failure`
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_ack& x) {
-  return f(caf::meta::type_name("shard_ack"), x.acks, x.retries);
+  return f(caf::meta::type_name("shard_ack"), x.acks, x.retries, x.failure);
 }
 
 /// Delivery settings a coordinator gives its shards (from the consumer, or
@@ -367,19 +388,18 @@ struct shard_recovered {
 };
 
 /// Messages that exhausted their retries, from a shard to its coordinator,
-/// which moves them to the dead-letter queue. Reply: `caf::ok_atom` once the
-/// DLQ stored them (then the shard deletes its copies), or an error (then the
-/// shard keeps them).
+/// which moves them to the dead-letter queue. Each item keeps the message's
+/// id and carries its `dead_letter` origin (reason, last error, attempts);
+/// the coordinator adds the queue's name and the consumer. Reply:
+/// `caf::ok_atom` once the DLQ stored them (then the shard deletes its
+/// copies), or an error (then the shard keeps them).
 struct dead_letters {
   std::vector<append_item> items;
-  /// Per item: the message id and its delivery attempts (for the
-  /// `queues` source's message.dead_lettered event).
-  std::vector<std::pair<std::string, uint32_t>> origins;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, dead_letters& x) {
-  return f(caf::meta::type_name("dead_letters"), x.items, x.origins);
+  return f(caf::meta::type_name("dead_letters"), x.items);
 }
 
 /// Messages built elsewhere, stored as they are (timestamps kept): dead

@@ -98,6 +98,7 @@ CAF_ADD_TYPE_ID(sluice, (sluice::get_shard_map))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_map))
 CAF_ADD_TYPE_ID(sluice, (sluice::pull_wait_over))
 CAF_ADD_TYPE_ID(sluice, (sluice::release_waiting_pulls))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::dead_letter_origin))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

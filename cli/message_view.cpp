@@ -53,11 +53,28 @@ std::string readable_body(simdjson::dom::element m) {
   return simdjson::minify(value);
 }
 
+std::string dead_letter_text(simdjson::dom::element m) {
+  simdjson::dom::element d;
+  if (m["dead_letter"].get(d) || !d.is_object())
+    return {};
+  auto out = "from " + field(d, "source_queue_name") + " after "
+             + count_of(field(d, "attempts"), "attempt", "attempts");
+  if (auto err = field(d, "last_error"); !err.empty())
+    out += ": " + one_line(err);
+  return out;
+}
+
 void print_messages(simdjson::dom::element messages, const char* id_key) {
   std::vector<std::string> headers{"id", "attempts", "sent", "body"};
   bool with_id = *id_key != '\0';
   if (with_id)
     headers.emplace_back(id_key);
+  // A column for where dead letters came from, only when some message is one.
+  bool dead = false;
+  for (auto m : items(messages))
+    dead = dead || !dead_letter_text(m).empty();
+  if (dead)
+    headers.emplace_back("dead-lettered");
   std::vector<std::vector<std::string>> rows;
   auto now = now_ms();
   for (auto m : items(messages)) {
@@ -65,6 +82,8 @@ void print_messages(simdjson::dom::element messages, const char* id_key) {
                     readable_body(m)});
     if (with_id)
       rows.back().push_back(field(m, id_key));
+    if (dead)
+      rows.back().push_back(dead_letter_text(m));
   }
   print_table(headers, rows);
 }

@@ -70,8 +70,30 @@ void write_pulled(json_writer& w, const pulled_message& m, const char* id_key) {
       .value(content_type_name(m.type))
       .key("CF-sourceMessageSource")
       .value("api")
-      .end_object()
       .end_object();
+  if (m.dead_letter)
+    write_dead_letter(w, *m.dead_letter);
+  w.end_object();
+}
+
+void write_dead_letter(json_writer& w, const storage::dead_letter_origin& d) {
+  w.key("dead_letter")
+      .begin_object()
+      .key("source_queue_id")
+      .value(d.queue_id)
+      .key("source_queue_name")
+      .value(d.queue_name)
+      .key("consumer_id")
+      .value(d.consumer_id)
+      .key("reason")
+      .value(d.reason)
+      .key("last_error");
+  if (d.last_error.empty())
+    w.null();
+  else
+    w.value(d.last_error);
+  w.key("attempts").value(d.attempts).key("dead_lettered_at_ms").value(d.dead_lettered_ms);
+  w.end_object();
 }
 
 std::string metrics_json(const queue_stats& s, bool wrap) {

@@ -26,9 +26,15 @@ struct problem {
 problem read_message(simdjson::dom::object obj, const std::string& path, outgoing_message& out);
 
 /// Writes a pulled message as docs/api.md says: `text` bodies raw, `json` and
-/// `bytes` base64 encoded, with `metadata` naming the content type.
+/// `bytes` base64 encoded, with `metadata` naming the content type, and
+/// `dead_letter` for a message dead-lettered into this queue.
 /// `id_key` names the opaque id: "lease_id" for pulls, "ref" for peeks.
 void write_pulled(json_writer& w, const pulled_message& m, const char* id_key = "lease_id");
+
+/// `"dead_letter": {source_queue_id, source_queue_name, consumer_id, reason,
+/// last_error (null if none), attempts, dead_lettered_at_ms}` (a key and its
+/// object, inside an object being written).
+void write_dead_letter(json_writer& w, const storage::dead_letter_origin& d);
 
 /// `{"metrics": {backlog_count, backlog_bytes, oldest_message_timestamp_ms}}`.
 std::string metrics_json(const queue_stats& s, bool wrap = true);

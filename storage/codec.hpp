@@ -45,6 +45,8 @@ public:
 
   bool ok() const { return ok_; }
   bool at_end() const { return in_.empty(); }
+  /// The bytes not read yet (e.g. a raw last field).
+  std::string_view rest() const { return in_; }
 
 private:
   uint64_t fixed(size_t n);

@@ -67,6 +67,9 @@ void on_finished(self_ptr self, invocation_finished& done) {
   report->duration_ms = duration_ms;
   report->messages = static_cast<uint32_t>(st.lease_ids.size());
   ack_messages settle;
+  // What a dead-letter move will name as the messages' last error.
+  if (done.result.failed)
+    settle.failure = done.result.error;
   for (size_t i = 0; i < st.lease_ids.size(); ++i) {
     // A result without decisions (cannot happen) retries everything.
     auto d = i < done.result.decisions.size() ? done.result.decisions[i] : retry_decision();

@@ -326,7 +326,8 @@ caf::result<purge_status> on_purge(self_ptr self) {
 /// share one path: verify each id under `binding`, group by shard, fan out.
 caf::result<ack_result> settle(self_ptr self, const std::string& binding,
                                const std::vector<std::string>& acks,
-                               const std::vector<retry_item>& retries) {
+                               const std::vector<retry_item>& retries,
+                               const std::string& failure = {}) {
   auto& st = self->state;
   auto acc = std::make_shared<ack_result>();
   std::vector<shard_ack> per_shard(st.shards.size());
@@ -348,9 +349,12 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
     route(r.lease_id, r.delay_seconds ? *r.delay_seconds : -1, true);
   }
   auto pending = std::make_shared<size_t>(0);
-  for (const auto& a : per_shard)
-    if (!a.acks.empty() || !a.retries.empty())
+  for (auto& a : per_shard)
+    if (!a.acks.empty() || !a.retries.empty()) {
       ++*pending;
+      if (!a.retries.empty())
+        a.failure = failure;
+    }
   if (*pending == 0) {
     acc->stats = st.stats();
     return *acc;
@@ -396,15 +400,16 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
   return rp;
 }
 
-/// One `queues` message.dead_lettered event per moved message; nobody waits.
+/// One `queues` message.dead_lettered event per moved message (its id and
+/// attempts); nobody waits.
 void announce_dead_letters(self_ptr self,
-                           const std::vector<std::pair<std::string, uint32_t>>& origins) {
+                           const std::vector<std::pair<std::string, uint32_t>>& moved) {
   auto& st = self->state;
-  if (!st.events || origins.empty())
+  if (!st.events || moved.empty())
     return;
   publish_events msg{st.queue.account, {}};
   auto dlq = st.consumer ? st.consumer->dead_letter_queue : std::string{};
-  for (const auto& [id, attempts] : origins)
+  for (const auto& [id, attempts] : moved)
     msg.events.push_back(message_dead_lettered(st.queue, dlq, id, attempts));
   caf::anon_send(st.events, std::move(msg));
 }
@@ -414,12 +419,20 @@ caf::result<caf::ok_atom> on_dead_letters(self_ptr self, dead_letters& req) {
   if (!st.dead_letter_queue)
     return make_error(errc::queue_not_found,
                       "queue '" + st.queue.name + "' has no dead-letter queue any more");
+  std::vector<std::pair<std::string, uint32_t>> moved;
+  for (auto& item : req.items) {
+    if (item.dead_letter) {
+      item.dead_letter->queue_name = st.queue.name;
+      item.dead_letter->consumer_id = st.consumer ? st.consumer->id : std::string{};
+    }
+    moved.emplace_back(item.id, item.dead_letter ? item.dead_letter->attempts : 0);
+  }
   auto rp = self->make_response_promise<caf::ok_atom>();
   self->request(st.dead_letter_queue, internal_request_timeout,
                 store_messages{std::move(req.items)})
       .then(
-          [self, rp, origins = std::move(req.origins)](caf::ok_atom) mutable {
-            announce_dead_letters(self, origins);
+          [self, rp, moved = std::move(moved)](caf::ok_atom) mutable {
+            announce_dead_letters(self, moved);
             rp.deliver(caf::ok_atom::value);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
@@ -427,7 +440,7 @@ caf::result<caf::ok_atom> on_dead_letters(self_ptr self, dead_letters& req) {
 }
 
 caf::result<ack_result> on_ack(self_ptr self, const ack_messages& req) {
-  return settle(self, self->state.queue.id, req.acks, req.retries);
+  return settle(self, self->state.queue.id, req.acks, req.retries, req.failure);
 }
 
 caf::result<ack_result> on_delete_refs(self_ptr self, const delete_refs& req) {

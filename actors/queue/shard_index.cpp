@@ -19,6 +19,17 @@ void erase_pair(std::multimap<int64_t, uint64_t>& m, int64_t key, uint64_t seq) 
 
 } // namespace
 
+entry_extras& shard_entry::extra() {
+  if (!extras)
+    extras = std::make_unique<entry_extras>();
+  return *extras;
+}
+
+const std::string& shard_entry::last_error() const {
+  static const std::string none;
+  return extras ? extras->last_error : none;
+}
+
 void shard_index::add(shard_entry e, int64_t now) {
   auto seq = e.seq;
   bytes_ += e.body.size();

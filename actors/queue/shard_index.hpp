@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -11,6 +12,15 @@
 #include "storage/message_records.hpp"
 
 namespace sluice {
+
+/// What only some messages carry, kept apart so that the common entry stays
+/// small: the id kept across a dead-letter move and where it came from, and
+/// the last failure a plugin reported for it.
+struct entry_extras {
+  std::string id; ///< "" : the id derived from the entry's seq
+  std::optional<storage::dead_letter_origin> dead_letter;
+  std::string last_error; ///< `storage::delivery_state::last_error`
+};
 
 /// One message as a storage shard holds it in memory.
 struct shard_entry {
@@ -25,6 +35,13 @@ struct shard_entry {
   int64_t lease_deadline_ms = 0;
   /// The last lease went to a worker (push) consumer, not an HTTP pull one.
   bool pushed = false;
+  /// Null for a message sent here that no plugin reported a failure for.
+  std::unique_ptr<entry_extras> extras;
+
+  /// The extras, created on first use.
+  entry_extras& extra();
+  /// The last failure reported for this message, or "".
+  const std::string& last_error() const;
 };
 
 /// The in-memory delivery index of one storage shard: which messages are

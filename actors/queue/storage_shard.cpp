@@ -26,6 +26,15 @@ constexpr int64_t retention_check_interval_ms = 1000;
 /// How soon a failed recovery read or deletion is tried again.
 constexpr int64_t storage_retry_ms = 1000;
 
+/// Gives `e` the kept id and origin of a dead letter, if it has them.
+void keep_origin(shard_entry& e, std::string&& id,
+                 std::optional<storage::dead_letter_origin>&& dead_letter) {
+  if (id.empty() && !dead_letter)
+    return;
+  e.extra().id = std::move(id);
+  e.extra().dead_letter = std::move(dead_letter);
+}
+
 shard_entry to_entry(storage::recovered_message&& r) {
   shard_entry e;
   e.seq = r.seq;
@@ -36,7 +45,35 @@ shard_entry to_entry(storage::recovered_message&& r) {
   e.pushed = r.state.pushed;
   // A push lease died with the process that held it.
   e.visible_at_ms = r.state.pushed ? 0 : r.state.visible_at_ms;
+  keep_origin(e, std::move(r.message.id), std::move(r.message.dead_letter));
+  if (!r.state.last_error.empty())
+    e.extra().last_error = std::move(r.state.last_error);
   return e;
+}
+
+/// Records `failure` as the last error of `e`, cut to `max_last_error_bytes`
+/// (at a UTF-8 character boundary).
+void record_failure(shard_entry& e, const std::string& failure) {
+  if (failure.empty())
+    return;
+  auto n = std::min(failure.size(), storage::max_last_error_bytes);
+  if (n < failure.size())
+    while (n > 0 && (static_cast<unsigned char>(failure[n]) & 0xC0) == 0x80)
+      --n;
+  e.extra().last_error = failure.substr(0, n);
+}
+
+/// The public id of `e`: the one it kept from another queue, else the one
+/// its place in this queue (queue, shard, seq) gives.
+std::string visible_id(const storage_shard_state& st, const shard_entry& e) {
+  if (e.extras && !e.extras->id.empty())
+    return e.extras->id;
+  return st.leases->message_id(st.queue_id, st.shard, e.seq);
+}
+
+/// The delivery state of `e` to store, as it is in memory after a lease or retry.
+storage::delivery_state state_of(const shard_entry& e, int64_t visible_at_ms, bool pushed) {
+  return {e.attempts, visible_at_ms, pushed, e.last_error()};
 }
 
 caf::actor handle(self_ptr self) {
@@ -187,8 +224,15 @@ void exhaust(self_ptr self, const std::vector<uint64_t>& seqs) {
   auto moved = std::make_shared<std::vector<shard_entry>>();
   for (auto seq : seqs) {
     auto e = st.index.take(seq);
-    dl.items.push_back({e->body, static_cast<uint8_t>(e->type), now, e->timestamp_ms});
-    dl.origins.emplace_back(st.leases->message_id(st.queue_id, st.shard, seq), e->attempts);
+    // The coordinator adds the queue's name and its consumer.
+    storage::dead_letter_origin origin;
+    origin.queue_id = st.queue_id;
+    origin.reason = std::string{storage::dead_letter_reason_retries};
+    origin.last_error = e->last_error();
+    origin.attempts = e->attempts;
+    origin.dead_lettered_ms = now;
+    dl.items.push_back({e->body, static_cast<uint8_t>(e->type), now, e->timestamp_ms,
+                        visible_id(st, *e), std::move(origin)});
     moved->push_back(std::move(*e));
   }
   self->request(st.coordinator, internal_request_timeout, std::move(dl))
@@ -271,7 +315,9 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     storage::new_message m;
     m.seq = st.next_seq++;
     m.message = {item.timestamp_ms, static_cast<storage::content_type>(item.type),
-                 std::move(item.body)};
+                 std::move(item.body), std::move(item.id)};
+    if (item.dead_letter)
+      m.message.dead_letter = std::move(*item.dead_letter);
     m.visible_at_ms = item.visible_at_ms > now ? item.visible_at_ms : 0;
     cmd.messages.push_back(std::move(m));
   }
@@ -318,6 +364,7 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     e.type = m.message.type;
     e.visible_at_ms = req.items[i].visible_at_ms;
     e.body = std::move(m.message.body);
+    keep_origin(e, std::move(m.message.id), std::move(m.message.dead_letter));
     entries->push_back(std::move(e));
   }
   return rp;
@@ -326,12 +373,14 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
 /// The wire form of an entry; `id` is a lease id or a peek ref.
 pulled_message to_pulled(const storage_shard_state& st, const shard_entry& e, std::string id) {
   pulled_message m;
-  m.id = st.leases->message_id(st.queue_id, st.shard, e.seq);
+  m.id = visible_id(st, e);
   m.body = e.body;
   m.type = static_cast<uint8_t>(e.type);
   m.timestamp_ms = e.timestamp_ms;
   m.attempts = e.attempts;
   m.lease_id = std::move(id);
+  if (e.extras && e.extras->dead_letter)
+    m.dead_letter = *e.extras->dead_letter;
   return m;
 }
 
@@ -414,7 +463,7 @@ caf::result<pulled_batch> on_lease(self_ptr self, const shard_lease& req) {
         to_pulled(st, *e, st.leases->encode(st.queue_id, {st.shard, seq, e->lease_gen})));
     // A crash while leased: attempts count, and the message is visible again
     // at the deadline.
-    cmd.leases.push_back({seq, storage::delivery_state{e->attempts, deadline, req.push}});
+    cmd.leases.push_back({seq, state_of(*e, deadline, req.push)});
   }
   // Nobody waits: if it fails, a crash before the next state write forgets
   // this attempt (the message is redelivered, at least once either way).
@@ -466,6 +515,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
       continue;
     }
     ++out.retry_count;
+    record_failure(*e, req.failure);
     if (exhausted(st, *e)) {
       out_of_retries.push_back(r.seq);
       continue;
@@ -475,7 +525,7 @@ caf::result<ack_result> on_ack(self_ptr self, const shard_ack& req) {
     auto delay_s = r.retry_delay_s >= 0 ? r.retry_delay_s : st.settings.retry_delay_s;
     auto visible = now + delay_s * 1000;
     st.index.release(r.seq, visible, now);
-    cmd.retried.push_back({r.seq, storage::delivery_state{e->attempts, visible, false}});
+    cmd.retried.push_back({r.seq, state_of(*e, visible, false)});
   }
   exhaust(self, out_of_retries);
   arm_next(self);

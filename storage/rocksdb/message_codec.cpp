@@ -8,7 +8,11 @@ namespace sluice::storage {
 
 namespace {
 
+// Format 1: a message sent to its queue (header, then the body). Format 2
+// adds, before the body, the id it kept and where it was dead-lettered from;
+// written only for such messages, so the common record stays as it was.
 constexpr uint8_t message_format = 1;
+constexpr uint8_t message_format_kept = 2;
 constexpr uint8_t state_format = 1;
 
 void put_queue(encoder& e, std::string_view queue_id) {
@@ -46,30 +50,76 @@ uint64_t seq_of_key(std::string_view key) {
 }
 
 std::string encode(const stored_message& x) {
-  return encoder{}
-      .u8(message_format)
+  bool kept = !x.id.empty() || x.dead_letter;
+  encoder e;
+  e.u8(kept ? message_format_kept : message_format)
       .i64(x.timestamp_ms)
-      .u8(static_cast<uint8_t>(x.type))
-      .raw(x.body)
-      .take();
+      .u8(static_cast<uint8_t>(x.type));
+  if (kept) {
+    e.str(x.id).u8(x.dead_letter ? 1 : 0);
+    if (const auto& d = x.dead_letter) {
+      e.str(d->queue_id).str(d->queue_name).str(d->consumer_id).str(d->reason).str(d->last_error);
+      e.u32(d->attempts).i64(d->dead_lettered_ms);
+    }
+  }
+  return e.raw(x.body).take();
 }
 
-std::optional<stored_message> decode_message(std::string_view bytes) {
-  decoder in{bytes};
-  if (in.u8() != message_format)
-    return std::nullopt;
-  stored_message x;
+namespace {
+
+/// Reads a message's fields up to its body into `x`; `in` is left at the body.
+bool decode_head(decoder& in, stored_message& x) {
+  auto format = in.u8();
+  if (format != message_format && format != message_format_kept)
+    return false;
   x.timestamp_ms = in.i64();
   auto t = in.u8();
   if (!in.ok() || t > static_cast<uint8_t>(content_type::bytes))
-    return std::nullopt;
+    return false;
   x.type = static_cast<content_type>(t);
-  x.body = std::string{bytes.substr(1 + 8 + 1)};
+  if (format == message_format_kept) {
+    x.id = in.str();
+    if (in.u8() != 0) {
+      dead_letter_origin d;
+      d.queue_id = in.str();
+      d.queue_name = in.str();
+      d.consumer_id = in.str();
+      d.reason = in.str();
+      d.last_error = in.str();
+      d.attempts = in.u32();
+      d.dead_lettered_ms = in.i64();
+      x.dead_letter = std::move(d);
+    }
+  }
+  return in.ok();
+}
+
+} // namespace
+
+std::optional<stored_message> decode_message(std::string_view bytes) {
+  decoder in{bytes};
+  stored_message x;
+  if (!decode_head(in, x))
+    return std::nullopt;
+  x.body = std::string{in.rest()};
   return x;
 }
 
+size_t stored_body_bytes(std::string_view bytes) {
+  if (!bytes.empty() && static_cast<uint8_t>(bytes[0]) == message_format)
+    return bytes.size() < stored_message_header_bytes ? 0
+                                                      : bytes.size() - stored_message_header_bytes;
+  decoder in{bytes};
+  stored_message head;
+  return decode_head(in, head) ? in.rest().size() : 0;
+}
+
 std::string encode(const delivery_state& x) {
-  return encoder{}.u8(state_format).u32(x.attempts).i64(x.visible_at_ms).u8(x.pushed).take();
+  encoder e;
+  e.u8(state_format).u32(x.attempts).i64(x.visible_at_ms).u8(x.pushed);
+  if (!x.last_error.empty())
+    e.str(x.last_error);
+  return e.take();
 }
 
 std::optional<delivery_state> decode_state(std::string_view bytes) {
@@ -81,6 +131,9 @@ std::optional<delivery_state> decode_state(std::string_view bytes) {
   x.visible_at_ms = in.i64();
   // Records written before the flag existed end here.
   x.pushed = !in.at_end() && in.u8() != 0;
+  // So do those without an error (and all written before errors were kept).
+  if (!in.at_end())
+    x.last_error = in.str();
   if (!in.ok())
     return std::nullopt;
   return x;

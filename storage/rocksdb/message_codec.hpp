@@ -13,7 +13,9 @@
 
 namespace sluice::storage {
 
-/// Bytes of a `messages` value before the body (format, timestamp, type).
+/// Bytes of a `messages` value before the body (format, timestamp, type) for
+/// a message sent to its queue; one that kept its id from another queue (a
+/// dead-letter move) has more (see `stored_body_bytes`).
 inline constexpr size_t stored_message_header_bytes = 1 + 8 + 1;
 
 /// Width of a binary queue id in keys (the 32 hex chars as 16 bytes).
@@ -36,6 +38,10 @@ std::string encode(const stored_message& x);
 std::string encode(const delivery_state& x);
 std::optional<stored_message> decode_message(std::string_view bytes);
 std::optional<delivery_state> decode_state(std::string_view bytes);
+
+/// The body size of an encoded `messages` value without copying the body
+/// (recovery counts the bytes of cold messages); 0 if it is malformed.
+size_t stored_body_bytes(std::string_view bytes);
 
 /// The smallest key greater than every key that starts with `prefix`
 /// (for range deletes over a prefix).

@@ -110,7 +110,7 @@ status load_shard(db& d, std::string_view queue_id, uint16_t shard_no, size_t wi
         if (shard.cold_count == 0)
           shard.cold_from = seq;
         ++shard.cold_count;
-        shard.cold_bytes += value.size() - stored_message_header_bytes;
+        shard.cold_bytes += stored_body_bytes(value);
         return true;
       });
   return st.ok() ? bad : st;

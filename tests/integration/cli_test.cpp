@@ -122,6 +122,22 @@ TEST_CASE("cli: consumers, pause and resume, purge with and without --force") {
   CHECK(has(sluice.ok({"queues", "info", "jobs"}), "Backlog: 0 messages"));
 }
 
+TEST_CASE("cli: peek and pull show where a dead letter came from") {
+  server_process srv;
+  cli sluice{srv};
+  sluice.ok({"queues", "create", "inbox"});
+  sluice.ok({"queues", "consumer", "http", "add", "inbox", "--message-retries", "0",
+             "--dead-letter-queue", "inbox-dlq", "--visibility-timeout-secs", "1"});
+  sluice.ok({"send", "inbox", "bad news", "--content-type", "text"});
+  auto pulled = sluice.ok({"pull", "inbox", "--visibility-timeout-secs", "1"});
+  CHECK_FALSE(has(pulled, "dead-lettered"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // its one lease ends
+  auto peeked = sluice.ok({"peek", "inbox-dlq"});
+  CHECK(has(peeked, "dead-lettered"));
+  CHECK(has(peeked, "from inbox after 1 attempt"));
+  CHECK(has(peeked, "bad news"));
+}
+
 TEST_CASE("cli: send a body, stdin lines and a file, pull, ack and retry") {
   server_process srv;
   cli sluice{srv};

@@ -146,9 +146,17 @@ TEST_CASE("consumers API: one per queue, dead-letter queue created, embedded in 
   auto dlq_id = std::string{dlq->result().at(0)["queue_id"].get_string().value()};
 
   a.call("POST", "/queues/" + id + "/messages", R"({"body":"doomed","content_type":"text"})");
-  a.call("POST", "/queues/" + id + "/messages/pull", "{}");
+  auto first = a.call("POST", "/queues/" + id + "/messages/pull", "{}");
+  std::string first_id{first->result()["messages"].at(0)["id"].get_string().value()};
   std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // lease expires, no retries left
   auto dead = a.call("POST", "/queues/" + dlq_id + "/messages/pull", "{}");
   REQUIRE(dead->result()["messages"].get_array().size() == 1);
-  CHECK(dead->result()["messages"].at(0)["body"].get_string().value() == "doomed");
+  auto m = dead->result()["messages"].at(0);
+  CHECK(m["body"].get_string().value() == "doomed");
+  CHECK(m["id"].get_string().value() == first_id); // kept
+  CHECK(m["dead_letter"]["source_queue_id"].get_string().value() == id);
+  CHECK(m["dead_letter"]["source_queue_name"].get_string().value() == "with-consumer");
+  CHECK(m["dead_letter"]["reason"].get_string().value() == "retries_exhausted");
+  CHECK(m["dead_letter"]["last_error"].is_null()); // a pull consumer reports none
+  CHECK(m["dead_letter"]["attempts"].get_int64().value() == 1);
 }

@@ -229,3 +229,75 @@ TEST_CASE("push: a webhook's decisions on an error status are kept, in the order
   REQUIRE(dead->result()["messages"].get_array().size() == 1);
   CHECK(dead->result()["messages"].at(0)["body"].get_string().value() == "bad1");
 }
+
+TEST_CASE("push: a dead letter keeps its id and names its queue and the webhook's error") {
+  server_process srv;
+  push_api a{srv};
+  http_receiver broken{[](const sluice::http::request&) {
+    return sluice::http::response{503, "maintenance", "text/plain", {}};
+  }};
+  a.deploy("broken-hook", "webhook", R"({"URL":")" + broken.url() + "\"}");
+  auto orders = a.create_queue("orders");
+  a.consume(orders, "broken-hook", R"({"batch_size":10,"max_wait_time_ms":0,"max_retries":1})",
+            "orders-dlq");
+  auto consumer = a.call("GET", "/queues/" + orders)->result()["consumers"].at(0);
+  std::string consumer_id{consumer["consumer_id"].get_string().value()};
+  a.send_text(orders, "poison");
+  auto dlq_id = std::string{
+      a.call("GET", "/queues?name=orders-dlq")->result().at(0)["queue_id"].get_string().value()};
+  REQUIRE(eventually([&] { return a.backlog(dlq_id) == 1 && a.backlog(orders) == 0; }));
+  // The id the webhook was given, on both deliveries.
+  std::set<std::string> ids;
+  for (const auto& r : broken.requests()) {
+    simdjson::dom::parser p;
+    auto doc = p.parse(r.body);
+    REQUIRE(!doc.error());
+    for (auto m : doc.value()["messages"].get_array())
+      ids.insert(std::string{m["id"].get_string().value()});
+  }
+  REQUIRE(ids.size() == 1);
+  auto id = *ids.begin();
+
+  auto check = [&](auto m) {
+    CHECK(m["id"].get_string().value() == id);
+    CHECK(m["body"].get_string().value() == "poison");
+    // Cloudflare's own fields are as they were.
+    CHECK(m["metadata"]["CF-Content-Type"].get_string().value() == "text");
+    CHECK(m["metadata"]["CF-sourceMessageSource"].get_string().value() == "api");
+    auto d = m["dead_letter"];
+    CHECK(d["source_queue_id"].get_string().value() == orders);
+    CHECK(d["source_queue_name"].get_string().value() == "orders");
+    CHECK(d["consumer_id"].get_string().value() == consumer_id);
+    CHECK(d["reason"].get_string().value() == "retries_exhausted");
+    std::string err{d["last_error"].get_string().value()};
+    INFO(err);
+    CHECK(err.find("answered HTTP 503") != std::string::npos);
+    CHECK(err.rfind("exception: webhook: POST " + broken.url(), 0) == 0);
+    CHECK(d["attempts"].get_int64().value() == 2);
+    CHECK(d["dead_lettered_at_ms"].get_int64().value() > 0);
+  };
+  auto peeked = a.call("POST", "/queues/" + dlq_id + "/messages/peek", "{}");
+  REQUIRE(peeked->status == 200);
+  REQUIRE(peeked->result()["messages"].get_array().size() == 1);
+  check(peeked->result()["messages"].at(0));
+
+  srv.kill9();
+  srv.restart();
+  push_api b{srv};
+  auto pulled = b.call("POST", "/queues/" + dlq_id + "/messages/pull", R"({"batch_size":10})");
+  REQUIRE(pulled->status == 200);
+  REQUIRE(pulled->result()["messages"].get_array().size() == 1);
+  auto m = pulled->result()["messages"].at(0);
+  check(m);
+  CHECK(m["attempts"].get_int64().value() == 1);
+  std::string lease{m["lease_id"].get_string().value()};
+  auto acked = b.call("POST", "/queues/" + dlq_id + "/messages/ack",
+                      R"({"acks":[{"lease_id":")" + lease + R"("}]})");
+  REQUIRE(acked->status == 200);
+  CHECK(acked->result()["ackCount"].get_int64().value() == 1);
+  CHECK(b.backlog(dlq_id) == 0);
+  // A message sent straight to a queue has no dead_letter object.
+  b.send_text(dlq_id, "fresh");
+  auto fresh = b.call("POST", "/queues/" + dlq_id + "/messages/peek", "{}");
+  CHECK(fresh->result()["messages"].at(0)["dead_letter"].error() == simdjson::NO_SUCH_FIELD);
+}

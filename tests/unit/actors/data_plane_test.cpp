@@ -115,7 +115,80 @@ TEST_CASE_METHOD(queue_fixture, "after max_retries a message moves to the dead-l
   CHECK(dead.messages[0].body == "poison");
   CHECK(dead.messages[0].timestamp_ms == sent_at);
   CHECK(dead.messages[0].attempts == 1);
-  CHECK(first.id != dead.messages[0].id);
+  CHECK(dead.messages[0].id == first.id);
+}
+
+TEST_CASE_METHOD(queue_fixture,
+                 "a dead letter keeps its id and names its source and reason, across a restart") {
+  add_consumer(0, "jobs-dlq");
+  auto consumer = ask<storage::queue_record>(hub, get_queue{"acct", qid})->consumers.at(0);
+  REQUIRE(send({text("poison"), text("fine")}));
+  auto b = pull(2, 1000);
+  REQUIRE(b.messages.size() == 2);
+  auto poison = b.messages[0].body == "poison" ? b.messages[0] : b.messages[1];
+  auto fine = b.messages[0].body == "poison" ? b.messages[1] : b.messages[0];
+  CHECK_FALSE(poison.dead_letter); // a message sent here has no origin
+  REQUIRE(settle({fine.lease_id}).ack_count == 1);
+  advance(1000); // its one delivery's lease ends: no retries left
+  auto moved_at = clock;
+  auto dlq_id = ask<queue_list>(hub, list_queues{"acct", "jobs-dlq"})->at(0).id;
+
+  auto check_origin = [&](const pulled_message& m, uint32_t attempts) {
+    CHECK(m.id == poison.id);
+    CHECK(m.body == "poison");
+    CHECK(m.attempts == attempts);
+    REQUIRE(m.dead_letter);
+    CHECK(m.dead_letter->queue_id == qid);
+    CHECK(m.dead_letter->queue_name == "jobs");
+    CHECK(m.dead_letter->consumer_id == consumer.id);
+    CHECK(m.dead_letter->reason == "retries_exhausted");
+    CHECK(m.dead_letter->last_error.empty()); // a pull consumer reports none
+    CHECK(m.dead_letter->attempts == 1);
+    CHECK(m.dead_letter->dead_lettered_ms == moved_at);
+  };
+  auto peeked = ask_queue<pulled_batch>(peek_messages{"acct", dlq_id, int64_t{10}});
+  REQUIRE(peeked);
+  REQUIRE(peeked->messages.size() == 1);
+  check_origin(peeked->messages[0], 0);
+  auto dead = pull(10, 1000, dlq_id);
+  REQUIRE(dead.messages.size() == 1);
+  check_origin(dead.messages[0], 1);
+  CHECK(dead.messages[0].lease_id != poison.lease_id);
+
+  stop();
+  start();
+  advance(1000); // the dead-letter queue's lease ends
+  auto again = pull(10, 1000, dlq_id);
+  REQUIRE(again.messages.size() == 1);
+  check_origin(again.messages[0], 2);
+  // The kept id is only shown: the message is settled by its lease in the dead-letter queue.
+  auto r = ask_queue<ack_result>(ack_messages{"acct", dlq_id, {again.messages[0].lease_id}, {}});
+  REQUIRE(r);
+  CHECK(r->ack_count == 1);
+  CHECK(ask_queue<queue_stats>(get_stats{"acct", dlq_id})->backlog_count == 0);
+}
+
+TEST_CASE_METHOD(queue_fixture,
+                 "a dead letter dead-lettered again keeps its first id and names its last queue") {
+  add_consumer(0, "jobs-dlq");
+  REQUIRE(send({text("twice")}));
+  auto first = pull(1, 1000).messages.at(0);
+  advance(1000);
+  auto dlq_id = ask<queue_list>(hub, list_queues{"acct", "jobs-dlq"})->at(0).id;
+  consumer_patch c;
+  c.type = std::string{"http_pull"};
+  c.max_retries = int64_t{0};
+  c.dead_letter_queue = std::string{"graveyard"};
+  REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", dlq_id, "", c}));
+  auto second = pull(1, 1000, dlq_id).messages.at(0);
+  CHECK(second.id == first.id);
+  advance(1000);
+  auto grave = ask<queue_list>(hub, list_queues{"acct", "graveyard"})->at(0).id;
+  auto last = pull(1, 1000, grave).messages.at(0);
+  CHECK(last.id == first.id);
+  REQUIRE(last.dead_letter);
+  CHECK(last.dead_letter->queue_id == dlq_id);
+  CHECK(last.dead_letter->queue_name == "jobs-dlq");
 }
 
 TEST_CASE_METHOD(queue_fixture, "without a dead-letter queue exhausted messages are deleted") {

@@ -189,6 +189,60 @@ TEST_CASE_METHOD(push_fixture, "out of retries a message goes to the dead-letter
   CHECK(stats(dlq->front().id).backlog_count == 1);
 }
 
+TEST_CASE_METHOD(push_fixture, "a dead letter carries the last error its plugin reported") {
+  deploy();
+  REQUIRE(add_worker(2, 0, 1, 0, "jobs-dlq"));
+  send({"retry", "throw"});
+  auto got = batches();
+  REQUIRE(got.size() == 2); // one batch, delivered twice
+  CHECK(got[1] == "jobs|retry:2,throw:2");
+  CHECK(stats().backlog_count == 0);
+  auto dlq = ask<queue_list>(hub, list_queues{"acct", "jobs-dlq"})->at(0).id;
+  auto dead = ask_queue<pulled_batch>(peek_messages{"acct", dlq, int64_t{10}});
+  REQUIRE(dead);
+  REQUIRE(dead->messages.size() == 2);
+  for (const auto& m : dead->messages) {
+    INFO(m.body);
+    REQUIRE(m.dead_letter);
+    CHECK(m.dead_letter->queue_id == qid);
+    CHECK(m.dead_letter->reason == "retries_exhausted");
+    CHECK(m.dead_letter->attempts == 2);
+    // The batch threw: every message it retried, explicitly or not, failed with it.
+    CHECK(m.dead_letter->last_error == "exception: scripted failure");
+  }
+}
+
+TEST_CASE_METHOD(push_fixture,
+                 "a plugin's last error survives a restart and outlives a later silent attempt") {
+  deploy();
+  auto worker = add_worker(1, 0, 1, 60, "jobs-dlq"); // one retry, a minute later
+  REQUIRE(worker);
+  send({"throw"});
+  REQUIRE(batches().size() == 1);
+  REQUIRE(ask<caf::ok_atom>(hub, delete_consumer{"acct", qid, worker->id}));
+  stop();
+  start();
+  // A pull consumer takes over: its attempt ends with a lease that runs out, no error.
+  consumer_patch pull_consumer;
+  pull_consumer.type = std::string{"http_pull"};
+  pull_consumer.max_retries = int64_t{1};
+  pull_consumer.dead_letter_queue = std::string{"jobs-dlq"};
+  REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", qid, "", pull_consumer}));
+  advance(60000);
+  auto leased = ask_queue<pulled_batch>(pull_messages{"acct", qid, int64_t{1}, int64_t{1000}});
+  REQUIRE(leased);
+  REQUIRE(leased->messages.size() == 1);
+  CHECK(leased->messages[0].attempts == 2);
+  advance(1000);
+  auto dlq = ask<queue_list>(hub, list_queues{"acct", "jobs-dlq"})->at(0).id;
+  auto dead = ask_queue<pulled_batch>(peek_messages{"acct", dlq, int64_t{10}});
+  REQUIRE(dead);
+  REQUIRE(dead->messages.size() == 1);
+  CHECK(dead->messages[0].id == leased->messages[0].id);
+  REQUIRE(dead->messages[0].dead_letter);
+  CHECK(dead->messages[0].dead_letter->last_error == "exception: scripted failure");
+}
+
 TEST_CASE_METHOD(push_fixture, "a paused queue delivers nothing and resumes where it left off") {
   deploy();
   REQUIRE(add_worker(2, 0));

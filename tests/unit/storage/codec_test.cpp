@@ -143,3 +143,76 @@ TEST_CASE("meta keys group records by kind and account") {
   CHECK(token_key("h") == "token/h");
   CHECK(subscription_key("a", "s1") == "subscription/a/s1");
 }
+
+TEST_CASE("a message sent here keeps the first record layout") {
+  stored_message m{1234, content_type::text, "hello"};
+  auto bytes = encode(m);
+  // format 1, timestamp, type, then the body as it is
+  CHECK(bytes == encoder{}.u8(1).i64(1234).u8(1).raw("hello").take());
+  CHECK(bytes.size() == stored_message_header_bytes + 5);
+  CHECK(stored_body_bytes(bytes) == 5);
+  auto back = decode_message(bytes);
+  REQUIRE(back);
+  CHECK(back->timestamp_ms == 1234);
+  CHECK(back->type == content_type::text);
+  CHECK(back->body == "hello");
+  CHECK(back->id.empty());
+  CHECK_FALSE(back->dead_letter);
+}
+
+TEST_CASE("a dead letter's record keeps its id and origin before the body") {
+  dead_letter_origin d{"0123456789abcdef0123456789abcdef",
+                       "orders",
+                       "c1",
+                       "retries_exhausted",
+                       "exception: boom",
+                       4,
+                       5678};
+  stored_message m{1234, content_type::bytes, std::string("\0\x01\xff", 3), "kept-id", d};
+  auto bytes = encode(m);
+  CHECK(stored_body_bytes(bytes) == 3);
+  auto back = decode_message(bytes);
+  REQUIRE(back);
+  CHECK(back->timestamp_ms == 1234);
+  CHECK(back->type == content_type::bytes);
+  CHECK(back->body == m.body);
+  CHECK(back->id == "kept-id");
+  REQUIRE(back->dead_letter);
+  CHECK(back->dead_letter->queue_id == d.queue_id);
+  CHECK(back->dead_letter->queue_name == "orders");
+  CHECK(back->dead_letter->consumer_id == "c1");
+  CHECK(back->dead_letter->reason == "retries_exhausted");
+  CHECK(back->dead_letter->last_error == "exception: boom");
+  CHECK(back->dead_letter->attempts == 4);
+  CHECK(back->dead_letter->dead_lettered_ms == 5678);
+
+  // An id without an origin (a move that is not a dead letter) is fine too.
+  auto id_only = decode_message(encode(stored_message{1, content_type::json, "{}", "x"}));
+  REQUIRE(id_only);
+  CHECK(id_only->id == "x");
+  CHECK_FALSE(id_only->dead_letter);
+  CHECK(id_only->body == "{}");
+
+  CHECK_FALSE(decode_message(bytes.substr(0, 20))); // cut inside the origin
+  CHECK(stored_body_bytes(bytes.substr(0, 20)) == 0);
+  CHECK_FALSE(decode_message(encoder{}.u8(3).i64(1).u8(0).take())); // unknown format
+}
+
+TEST_CASE("delivery states keep a last error, and older layouts still decode") {
+  delivery_state s{3, 9000, true, "timeout after 100 ms"};
+  auto back = decode_state(encode(s));
+  REQUIRE(back);
+  CHECK(back->attempts == 3);
+  CHECK(back->visible_at_ms == 9000);
+  CHECK(back->pushed);
+  CHECK(back->last_error == "timeout after 100 ms");
+  // Without an error the record is as before.
+  CHECK(encode(delivery_state{3, 9000, true}) == encoder{}.u8(1).u32(3).i64(9000).u8(1).take());
+  auto no_flag = decode_state(encoder{}.u8(1).u32(2).i64(7).take());
+  REQUIRE(no_flag);
+  CHECK(no_flag->attempts == 2);
+  CHECK_FALSE(no_flag->pushed);
+  CHECK(no_flag->last_error.empty());
+  auto bytes = encode(s);
+  CHECK_FALSE(decode_state(bytes.substr(0, bytes.size() - 3)));
+}

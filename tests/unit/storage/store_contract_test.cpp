@@ -60,6 +60,7 @@ void check_state(const delivery_state& got, const delivery_state& want) {
   CHECK(got.attempts == want.attempts);
   CHECK(got.visible_at_ms == want.visible_at_ms);
   CHECK(got.pushed == want.pushed);
+  CHECK(got.last_error == want.last_error);
 }
 
 /// Five messages of bodies of 1..5 bytes.
@@ -141,6 +142,49 @@ TEMPLATE_TEST_CASE("lease stores the state and settle removes acked and dead-let
   CHECK(seqs_of(settled->loaded) == std::vector<uint64_t>{2, 4});
   check_state(settled->loaded[0].state, {1, 20'000, false});
   CHECK(settled->last_seq == 4);
+}
+
+TEMPLATE_TEST_CASE("a kept id, a dead-letter origin and a last error are read back", "[store]",
+                   memory_env, rocksdb_env) {
+  TestType env;
+  {
+    auto store = env.get().messages(queue_a, 0);
+    auto dead = msg(2, "dead");
+    dead.message.id = "kept";
+    dead.message.dead_letter =
+        dead_letter_origin{queue_b, "orders", "c1", "retries_exhausted", "exception: x", 4, 77};
+    REQUIRE(append(*store, {msg(1, "plain"), dead, msg(3, "cold")}));
+    REQUIRE(lease(*store, {{1, {1, 9000, true, "timeout after 5 ms"}}}));
+  }
+  env.restart();
+  auto store = env.get().messages(queue_a, 0);
+
+  auto r = recover(*store, 2);
+  REQUIRE(r);
+  REQUIRE(r->loaded.size() == 2);
+  CHECK(r->loaded[0].message.id.empty());
+  CHECK_FALSE(r->loaded[0].message.dead_letter);
+  CHECK(r->loaded[0].state.last_error == "timeout after 5 ms");
+  CHECK(r->loaded[1].message.id == "kept");
+  CHECK(r->loaded[1].message.body == "dead");
+  REQUIRE(r->loaded[1].message.dead_letter);
+  CHECK(r->loaded[1].message.dead_letter->queue_id == queue_b);
+  CHECK(r->loaded[1].message.dead_letter->last_error == "exception: x");
+  CHECK(r->loaded[1].message.dead_letter->attempts == 4);
+  CHECK(r->loaded[1].state.last_error.empty());
+  CHECK(r->cold_count == 1);
+  CHECK(r->cold_bytes == 4);
+
+  auto p = page(*store, 1, 4, 10);
+  REQUIRE(p);
+  REQUIRE(p->size() == 3);
+  CHECK(p->at(1).message.id == "kept");
+  REQUIRE(p->at(1).message.dead_letter);
+  CHECK(p->at(1).message.dead_letter->dead_lettered_ms == 77);
+  // Counted cold by its body alone, whatever its record carries besides.
+  auto all_cold = recover(*store, 0);
+  REQUIRE(all_cold);
+  CHECK(all_cold->cold_bytes == 5 + 4 + 4);
 }
 
 TEMPLATE_TEST_CASE("remove and expire delete, a missing seq is no error", "[store]", memory_env,
