@@ -222,15 +222,16 @@ void on_wait_over(self_ptr self, uint64_t id) {
     answer_waiter(self, i, nothing(st));
 }
 
-/// Answers every waiting pull with `err`: on a pause one being served gets
-/// what it finds (`keep_served`); when the queue ends, all get `err`.
-void fail_waiters(self_ptr self, const caf::error& err, bool keep_served) {
+/// Answers every waiting pull with `answer` (nothing on a drain, an error on a
+/// pause or the queue's end). With `keep_served`, one being served now gets
+/// what it finds instead, as when its time is up.
+void answer_waiters(self_ptr self, const caf::expected<pulled_batch>& answer, bool keep_served) {
   auto& st = self->state;
   auto i = st.waiting_pulls.begin();
   if (keep_served && st.serving_waiter && i != st.waiting_pulls.end())
     (i++)->over = true;
   while (i != st.waiting_pulls.end()) {
-    deliver_to(i->rp)(err);
+    deliver_to(i->rp)(answer);
     i = st.waiting_pulls.erase(i);
   }
 }
@@ -493,10 +494,10 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   self->set_exit_handler([self](caf::exit_msg& msg) {
     if (!msg.reason)
       return;
-    fail_waiters(self,
-                 make_error(errc::queue_not_found, "queue '" + self->state.queue.name
-                                                       + "' was deleted while the pull waited"),
-                 false);
+    answer_waiters(self,
+                   make_error(errc::queue_not_found, "queue '" + self->state.queue.name
+                                                         + "' was deleted while the pull waited"),
+                   false);
     self->quit(std::move(msg.reason));
   });
   st.shards.resize(default_shard_count);
@@ -509,7 +510,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
           self->send(s.actor, self->state.settings());
         sync_push(self); // a pause or resume
         if (self->state.queue.settings.delivery_paused)
-          fail_waiters(self, paused_error(self->state), true);
+          answer_waiters(self, paused_error(self->state), true);
       },
       [=](send_messages& req) { return on_send(self, req); },
       [=](const pull_messages& req) { return on_pull(self, req); },
@@ -555,13 +556,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         return out;
       },
       [=](const pull_wait_over& msg) { on_wait_over(self, msg.id); },
-      [=](const release_waiting_pulls&) {
-        std::vector<uint64_t> ids;
-        for (const auto& w : self->state.waiting_pulls)
-          ids.push_back(w.id);
-        for (auto id : ids)
-          on_wait_over(self, id);
-      },
+      [=](const release_waiting_pulls&) { answer_waiters(self, nothing(self->state), true); },
   };
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +13,16 @@
 #include "server_process.hpp"
 
 namespace sluice::test {
+
+/// The value of response header `name` (any case), empty when absent.
+inline std::string header(const http::response& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers)
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+          return std::tolower(a) == std::tolower(b);
+        }))
+      return v;
+  return {};
+}
 
 /// A parsed v4 envelope.
 struct reply {

@@ -16,19 +16,6 @@
 
 using namespace sluice::test;
 
-namespace {
-
-std::string header(const sluice::http::response& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(a) == std::tolower(b);
-        }))
-      return v;
-  return {};
-}
-
-} // namespace
-
 TEST_CASE("failed authentications from one address are limited after a burst") {
   server_process srv;
   api guesser{srv, "acct-a", "not-a-token"};

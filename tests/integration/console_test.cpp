@@ -1,8 +1,6 @@
 // The web console's assets (docs/console.md): `GET /` is the HTML page with a
 // strict CSP and needs no token; a file the binary does not hold is a 404 with
 // the v4 envelope, as every other unknown thing.
-#include <algorithm>
-#include <cctype>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -10,19 +8,6 @@
 #include "api.hpp"
 
 using namespace sluice::test;
-
-namespace {
-
-std::string header(const sluice::http::response& r, const std::string& name) {
-  for (const auto& [k, v] : r.headers)
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(a) == std::tolower(b);
-        }))
-      return v;
-  return {};
-}
-
-} // namespace
 
 TEST_CASE("console: GET / serves the page with a strict CSP, unknown files are 404s") {
   server_process srv;
