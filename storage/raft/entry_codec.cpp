@@ -25,7 +25,8 @@ uint64_t get_be(const char* in, size_t width) {
 } // namespace
 
 size_t entry_size(size_t count, size_t bytes) {
-  return entry_header + 4 * count + bytes;
+  size_t unpadded = entry_header + 4 * count + bytes;
+  return (unpadded + 7) / 8 * 8;
 }
 
 entry_writer::entry_writer(size_t count, size_t bytes) {
@@ -37,6 +38,8 @@ entry_writer::entry_writer(size_t count, size_t bytes) {
   out[0] = static_cast<char>(entry_format);
   put_be(out + 1, count, 4);
   at_ = entry_header;
+  // The padding (raft's disk format needs entries of whole 8-byte words).
+  std::memset(out + buf_.len - 8, 0, 8);
 }
 
 entry_writer::~entry_writer() {
@@ -77,7 +80,13 @@ bool decode_entry(std::string_view data, std::vector<std::string_view>& commands
     commands.push_back(data.substr(at, len));
     at += len;
   }
-  return at == data.size();
+  // Up to 7 zero bytes pad the entry to whole 8-byte words.
+  if (data.size() - at >= 8)
+    return false;
+  for (; at < data.size(); ++at)
+    if (data[at] != 0)
+      return false;
+  return true;
 }
 
 raft_buffer encode_snapshot(uint64_t index, std::string_view state) {

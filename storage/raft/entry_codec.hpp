@@ -17,7 +17,8 @@
 
 namespace sluice::storage::raft {
 
-/// The encoded size of an entry holding `count` commands of `bytes` bytes in all.
+/// The encoded size of an entry holding `count` commands of `bytes` bytes in
+/// all, padding included: always a multiple of 8.
 size_t entry_size(size_t count, size_t bytes);
 
 /// Appends commands to one entry buffer sized with `entry_size` beforehand.
