@@ -104,6 +104,8 @@ std::string node_engine::open() {
   uv_check_init(&loop_, &check_);
   check_.data = this;
   uv_check_start(&check_, &node_engine::on_check);
+  uv_timer_init(&loop_, &drain_deadline_);
+  drain_deadline_.data = this;
   std::string error = open_raft();
   if (!error.empty()) {
     // Either raft's close callback closes the handles, or nothing of raft
@@ -176,6 +178,7 @@ std::string node_engine::open_raft() {
 void node_engine::close_handles() {
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&drain_deadline_), nullptr);
 }
 
 void node_engine::run() {
@@ -287,7 +290,27 @@ void node_engine::begin_close() {
   if (on_leadership_ && last_role_ != node_role::unavailable)
     on_leadership_(status());
   last_role_ = node_role::unavailable;
+  draining_ = true;
+  uv_timer_start(&drain_deadline_, &node_engine::on_drain_deadline,
+                 2 * uint64_t{config_.election_timeout_ms}, 0);
+  close_raft_once_stored(false);
+}
+
+void node_engine::close_raft_once_stored(bool deadline_passed) {
+  // Raft 0.15 closing a leader with log appends still on their way to disk
+  // cancels them and truncates its log once per append — past its end from
+  // the second on: a double free (an assertion in a debug build). So close
+  // only once everything in the log is stored (the check handle looks after
+  // every turn), or, with a disk that no longer answers, after the deadline.
+  if (!draining_ || (!deadline_passed && raft_.last_stored < raft_last_index(&raft_)))
+    return;
+  draining_ = false;
+  uv_timer_stop(&drain_deadline_);
   raft_close(&raft_, &node_engine::on_raft_closed);
+}
+
+void node_engine::on_drain_deadline(uv_timer_t* handle) {
+  static_cast<node_engine*>(handle->data)->close_raft_once_stored(true);
 }
 
 void node_engine::on_raft_closed(::raft* r) {
@@ -460,7 +483,9 @@ void node_engine::on_transferred(struct raft_transfer* req) {
 
 void node_engine::on_check(uv_check_t* handle) {
   auto& self = *static_cast<node_engine*>(handle->data);
-  if (!self.closing_ && self.raft_initialised_)
+  if (self.draining_)
+    self.close_raft_once_stored(false);
+  else if (!self.closing_ && self.raft_initialised_)
     self.update_status();
 }
 

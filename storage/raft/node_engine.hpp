@@ -77,6 +77,7 @@ private:
   void close_handles();
   void turn();
   void begin_close();
+  void close_raft_once_stored(bool deadline_passed);
   void submit_entries();
   void submit_entry(std::vector<submission> batch);
   void start_change(change_request c);
@@ -91,6 +92,7 @@ private:
   static void on_changed(raft_change* req, int status);
   static void on_transferred(struct raft_transfer* req);
   static void on_raft_closed(::raft* r);
+  static void on_drain_deadline(uv_timer_t* handle);
 
   const node_config config_;
   const entry_limits limits_;
@@ -101,11 +103,14 @@ private:
   uv_loop_t loop_{};
   uv_async_t wake_{};
   uv_check_t check_{};
+  uv_timer_t drain_deadline_{};
   raft_uv_transport transport_{};
   raft_io io_{};
   ::raft raft_{};
   bool raft_initialised_ = false;
   bool closing_ = false;
+  /// Closing, and raft_close waits until this node's log is on its disk.
+  bool draining_ = false;
   std::unordered_set<in_flight_entry*> entries_in_flight_;
   std::unordered_set<in_flight_change*> changes_in_flight_;
   uint64_t entries_submitted_ = 0;
