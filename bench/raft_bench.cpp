@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   unsigned in_flight = 32;
   size_t outstanding = 0;
   unsigned producers = 2;
+  unsigned election_ms = 1000;
   std::string dir_arg;
   app.add_option("--seconds", seconds, "measured time (after 1 s of warm-up)");
   app.add_option("--command-bytes", command_bytes, "bytes per command");
@@ -93,6 +94,7 @@ int main(int argc, char** argv) {
   app.add_option("--outstanding", outstanding,
                  "commands submitted and not yet answered (default per-entry x in-flight x 2)");
   app.add_option("--producers", producers, "threads submitting commands");
+  app.add_option("--election-timeout-ms", election_ms, "raft's election timeout (randomised 1-2x)");
   app.add_option("--dir", dir_arg, "where the nodes' data dirs go (default: a fresh /tmp dir)");
   CLI11_PARSE(app, argc, argv);
   if (outstanding == 0)
@@ -109,6 +111,11 @@ int main(int argc, char** argv) {
   for (uint64_t id = 1; id <= 3; ++id)
     members.push_back({id, "127.0.0.1:" + std::to_string(free_port()), sr::member_role::voter});
   counting_machine machines[3];
+  const auto began = clock_type::now();
+  // The node producers write to: the latest one to report that it leads.
+  std::atomic<size_t> current{0};
+  std::atomic<int> elections{0};
+  std::atomic<bool> refused{false};
   std::vector<std::unique_ptr<sr::raft_node>> nodes;
   for (size_t i = 0; i < 3; ++i) {
     sr::node_config cfg;
@@ -118,21 +125,28 @@ int main(int argc, char** argv) {
     cfg.initial_members = members;
     cfg.max_commands_per_entry = per_entry;
     cfg.max_entries_in_flight = in_flight;
-    auto node = sr::raft_node::start(cfg, machines[i]);
+    cfg.election_timeout_ms = election_ms;
+    // Elections during the run are worth knowing (an overloaded machine can
+    // starve a raft thread past the election timeout): say so on stderr.
+    auto node = sr::raft_node::start(cfg, machines[i], [&, i](const sr::node_status& st) {
+      if (st.role == sr::node_role::leader) {
+        current.store(i);
+        ++elections;
+      }
+      double t = std::chrono::duration<double>(clock_type::now() - began).count();
+      std::fprintf(stderr, "%6.2f s  node %zu: %s, leader %llu, term %llu\n", t, i + 1,
+                   sr::to_string(st.role), static_cast<unsigned long long>(st.leader.id),
+                   static_cast<unsigned long long>(st.term));
+    });
     if (!node) {
       std::fprintf(stderr, "node %zu: %s\n", i + 1, node.error().message.c_str());
       return 1;
     }
     nodes.push_back(std::move(*node));
   }
-  sr::raft_node* leader = nullptr;
-  for (int tries = 0; tries < 1000 && leader == nullptr; ++tries) {
-    for (auto& n : nodes)
-      if (n->status().role == sr::node_role::leader)
-        leader = n.get();
+  for (int tries = 0; tries < 1000 && elections == 0; ++tries)
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (leader == nullptr) {
+  if (elections == 0) {
     std::fprintf(stderr, "no leader within 10 s\n");
     return 1;
   }
@@ -150,9 +164,13 @@ int main(int argc, char** argv) {
   for (unsigned p = 0; p < producers; ++p)
     threads.emplace_back([&] {
       while (running) {
+        if (refused.exchange(false)) // no leader right now: do not spin on refusals
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
         slots.acquire();
         auto sent = clock_type::now();
-        leader->apply({command}, [&, sent](const sr::apply_outcome& o) {
+        nodes[current.load()]->apply({command}, [&, sent](const sr::apply_outcome& o) {
+          if (o.code != sr::raft_errc::ok)
+            refused = true;
           if (measuring) {
             if (o.code == sr::raft_errc::ok)
               ++ok;
@@ -169,6 +187,8 @@ int main(int argc, char** argv) {
       }
     });
   std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto* leader = nodes[current.load()].get();
+  int elections_before = elections;
   auto before = leader->status();
   measuring = true;
   auto start = clock_type::now();
@@ -176,6 +196,7 @@ int main(int argc, char** argv) {
   measuring = false;
   double elapsed = std::chrono::duration<double>(clock_type::now() - start).count();
   auto after = leader->status();
+  int elections_during = elections - elections_before;
   running = false;
   for (auto& t : threads)
     t.join();
@@ -192,11 +213,11 @@ int main(int argc, char** argv) {
   uint64_t commands = after.commands_submitted - before.commands_submitted;
   std::printf(
       "nodes  bytes  per-entry  in-flight    msgs/s  entries/s  cmds/entry  p50 ms  p99 ms  "
-      "errors\n");
-  std::printf("    3  %5zu  %9zu  %9u  %8.0f  %9.0f  %10.1f  %6.2f  %6.2f  %llu\n", command_bytes,
-              per_entry, in_flight, ok / elapsed, entries / elapsed,
+      "errors  elections\n");
+  std::printf("    3  %5zu  %9zu  %9u  %8.0f  %9.0f  %10.1f  %6.2f  %6.2f  %6llu  %9d\n",
+              command_bytes, per_entry, in_flight, ok / elapsed, entries / elapsed,
               entries ? double(commands) / entries : 0.0, pct(0.5), pct(0.99),
-              static_cast<unsigned long long>(failed.load()));
+              static_cast<unsigned long long>(failed.load()), elections_during);
   if (dir_arg.empty())
     std::filesystem::remove_all(dir);
   return failed == 0 ? 0 : 1;
