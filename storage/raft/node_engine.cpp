@@ -4,84 +4,9 @@
 #include <utility>
 
 #include "storage/raft/entry_codec.hpp"
+#include "storage/raft/raft_codes.hpp"
 
 namespace sluice::storage::raft {
-namespace {
-
-int to_raft_role(member_role role) {
-  switch (role) {
-    case member_role::voter:
-      return RAFT_VOTER;
-    case member_role::standby:
-      return RAFT_STANDBY;
-    case member_role::spare:
-      return RAFT_SPARE;
-  }
-  return RAFT_SPARE;
-}
-
-member_role from_raft_role(int role) {
-  if (role == RAFT_VOTER)
-    return member_role::voter;
-  if (role == RAFT_STANDBY)
-    return member_role::standby;
-  return member_role::spare;
-}
-
-node_role from_raft_state(int state) {
-  switch (state) {
-    case RAFT_FOLLOWER:
-      return node_role::follower;
-    case RAFT_CANDIDATE:
-      return node_role::candidate;
-    case RAFT_LEADER:
-      return node_role::leader;
-    default:
-      return node_role::unavailable;
-  }
-}
-
-raft_errc from_raft_code(int rv) {
-  switch (rv) {
-    case 0:
-      return raft_errc::ok;
-    case RAFT_NOTLEADER:
-      return raft_errc::not_leader;
-    case RAFT_LEADERSHIPLOST:
-      return raft_errc::leadership_lost;
-    case RAFT_SHUTDOWN:
-      return raft_errc::shutting_down;
-    case RAFT_CANTCHANGE:
-      return raft_errc::busy;
-    case RAFT_BADID:
-    case RAFT_DUPLICATEID:
-    case RAFT_DUPLICATEADDRESS:
-    case RAFT_BADROLE:
-    case RAFT_NOTFOUND:
-    case RAFT_INVALID:
-      return raft_errc::invalid;
-    default:
-      return raft_errc::io_error;
-  }
-}
-
-const char* not_leader_text = "this node is not the raft leader; nothing was written";
-const char* shutting_down_text = "the raft node is shutting down; nothing was written";
-
-} // namespace
-
-struct node_engine::in_flight_entry {
-  struct raft_apply req {};
-  node_engine* owner = nullptr;
-  std::vector<apply_callback> done;
-};
-
-struct node_engine::in_flight_change {
-  raft_change req{};
-  struct raft_transfer transfer {};
-  node_engine* owner = nullptr;
-  change_request request;
-};
 
 node_engine::node_engine(node_config config, state_machine& sm, leadership_callback on_leadership)
   : config_(std::move(config)), limits_{config_.max_commands_per_entry, config_.max_entry_bytes},
@@ -424,61 +349,6 @@ void node_engine::on_applied(struct raft_apply* req, int status, void* /*result*
   // A slot is free: the next entry goes on the next turn, not from here.
   if (!self.closing_)
     uv_async_send(&self.wake_);
-}
-
-void node_engine::start_change(change_request c) {
-  auto* change = new in_flight_change;
-  change->owner = this;
-  change->req.data = change;
-  change->transfer.data = change;
-  change->request = std::move(c);
-  const auto& r = change->request;
-  int rv = 0;
-  switch (r.what) {
-    case change_request::kind::add:
-      rv = raft_add(&raft_, &change->req, r.id, r.address.c_str(), &node_engine::on_changed);
-      break;
-    case change_request::kind::assign:
-      rv = raft_assign(&raft_, &change->req, r.id, to_raft_role(r.role), &node_engine::on_changed);
-      break;
-    case change_request::kind::remove:
-      rv = raft_remove(&raft_, &change->req, r.id, &node_engine::on_changed);
-      break;
-    case change_request::kind::transfer:
-      rv = raft_transfer(&raft_, &change->transfer, r.id, &node_engine::on_transferred);
-      break;
-  }
-  if (rv != 0) {
-    finish_change(change, from_raft_code(rv),
-                  rv == RAFT_NOTLEADER ? not_leader_text : raft_errmsg(&raft_));
-    return;
-  }
-  changes_in_flight_.insert(change);
-}
-
-void node_engine::finish_change(in_flight_change* change, raft_errc code, std::string message) {
-  changes_in_flight_.erase(change);
-  if (change->request.done)
-    change->request.done({code, current_leader(), std::move(message)});
-  delete change;
-}
-
-void node_engine::on_changed(raft_change* req, int status) {
-  auto* change = static_cast<in_flight_change*>(req->data);
-  change->owner->finish_change(change, from_raft_code(status),
-                               status == 0 ? "" : raft_strerror(status));
-}
-
-void node_engine::on_transferred(struct raft_transfer* req) {
-  auto* change = static_cast<in_flight_change*>(req->data);
-  auto& self = *change->owner;
-  // Raft calls back when the target leads or the election timeout passed:
-  // only the leader it now knows tells which.
-  leader_hint leader = self.current_leader();
-  uint64_t target = change->request.id;
-  bool moved = target != 0 ? leader.id == target : leader.id != 0 && leader.id != self.config_.id;
-  self.finish_change(change, moved ? raft_errc::ok : raft_errc::busy,
-                     moved ? "" : "leadership did not move within the election timeout");
 }
 
 void node_engine::on_check(uv_check_t* handle) {

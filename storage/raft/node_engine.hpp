@@ -70,8 +70,19 @@ public:
   node_status status() const;
 
 private:
-  struct in_flight_entry;
-  struct in_flight_change;
+  /// One entry handed to raft_apply, with the callbacks of its submissions.
+  struct in_flight_entry {
+    struct raft_apply req {};
+    node_engine* owner = nullptr;
+    std::vector<apply_callback> done;
+  };
+  /// One membership change or transfer handed to raft.
+  struct in_flight_change {
+    raft_change req{};
+    struct raft_transfer transfer {};
+    node_engine* owner = nullptr;
+    change_request request;
+  };
 
   std::string open_raft();
   void close_handles();
