@@ -224,10 +224,14 @@ void node_engine::begin_close() {
 void node_engine::close_raft_once_stored(bool deadline_passed) {
   // Raft 0.15 closing a leader with log appends still on their way to disk
   // cancels them and truncates its log once per append — past its end from
-  // the second on: a double free (an assertion in a debug build). So close
-  // only once everything in the log is stored (the check handle looks after
-  // every turn), or, with a disk that no longer answers, after the deadline.
-  if (!draining_ || (!deadline_passed && raft_.last_stored < raft_last_index(&raft_)))
+  // the second on: a double free (an assertion in a debug build). So a
+  // leader closes only once everything in its log is stored (the check
+  // handle looks after every turn), or, with a disk that no longer answers,
+  // after the deadline. A follower ignores cancelled appends: it closes now.
+  if (!draining_)
+    return;
+  bool appending = raft_state(&raft_) == RAFT_LEADER && raft_.last_stored < raft_last_index(&raft_);
+  if (appending && !deadline_passed)
     return;
   draining_ = false;
   uv_timer_stop(&drain_deadline_);
