@@ -55,7 +55,7 @@ std::string node_engine::open_raft() {
   }
   rv = raft_init(&raft_, &io_, bridge_.fsm(), config_.id, config_.address.c_str());
   if (rv != 0) {
-    std::string error = std::string("raft_init: ") + raft_errmsg(&raft_);
+    std::string error = "raft_init: " + describe(rv);
     raft_uv_close(&io_);
     raft_uv_tcp_close(&transport_);
     return error;
@@ -84,20 +84,29 @@ std::string node_engine::open_raft() {
     if (error.empty()) {
       rv = raft_bootstrap(&raft_, &conf);
       if (rv != 0 && rv != RAFT_CANTBOOTSTRAP)
-        error = std::string("raft_bootstrap: ") + raft_errmsg(&raft_);
+        error = "raft_bootstrap: " + describe(rv);
     }
     raft_configuration_close(&conf);
   }
   if (error.empty()) {
     rv = raft_start(&raft_);
     if (rv != 0)
-      error = std::string("raft_start: ") + raft_errmsg(&raft_);
+      error = "raft_start (listening on " + config_.address + "): " + describe(rv);
   }
   if (!error.empty()) {
     closing_ = true;
     raft_close(&raft_, &node_engine::on_raft_closed);
   }
   return error;
+}
+
+std::string node_engine::describe(int rv) const {
+  // Raft keeps the detail in its own or its I/O's message buffer, if anywhere.
+  std::string out = raft_strerror(rv);
+  for (const char* detail : {raft_.errmsg, io_.errmsg, transport_.errmsg})
+    if (detail[0] != '\0')
+      return out + ": " + detail;
+  return out;
 }
 
 void node_engine::close_handles() {

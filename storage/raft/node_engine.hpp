@@ -86,6 +86,8 @@ private:
 
   std::string open_raft();
   void close_handles();
+  /// Raft error `rv` with whatever detail raft or its I/O left for it.
+  std::string describe(int rv) const;
   void turn();
   void begin_close();
   void close_raft_once_stored(bool deadline_passed);

@@ -297,3 +297,32 @@ TEST_CASE("raft cluster: a fourth node joins as a voter, catches up, takes the l
   CHECK(joiner.status().members.size() == 3);
   joiner.stop();
 }
+
+TEST_CASE("raft node: a bad config or a busy address fails the start with a message") {
+  recording_machine machine;
+  temp_dir dir;
+  sr::node_config cfg;
+  cfg.address = "127.0.0.1:" + std::to_string(free_port());
+  cfg.data_dir = dir.path() + "/raft";
+  auto no_id = sr::raft_node::start(cfg, machine);
+  REQUIRE_FALSE(no_id);
+  CHECK(no_id.error().message.find("id") != std::string::npos);
+
+  // Someone else listens on the address already.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(fd, 1) == 0);
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  cfg.id = 1;
+  cfg.address = "127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  cfg.initial_members = {{1, cfg.address, sr::member_role::voter}};
+  auto busy = sr::raft_node::start(cfg, machine);
+  ::close(fd);
+  REQUIRE_FALSE(busy);
+  CHECK_FALSE(busy.error().message.empty());
+  WARN(busy.error().message);
+}
