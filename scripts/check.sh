@@ -20,6 +20,14 @@ forbid() { # pattern, allowed-dir
 forbid '#include <boost/beast' http
 forbid '#include <boost/asio' http
 forbid '#include <rocksdb/' storage/rocksdb
+# raft's C API (and libuv) stay behind storage/raft/'s own interface; only its
+# deterministic fixture tests see them.
+raft_hits=$(grep -lE '#include <(raft|uv)[./]' $files | grep -v '^storage/raft/' \
+  | grep -v '^tests/unit/storage/raft/' || true)
+if [[ -n "$raft_hits" ]]; then
+  echo "error: raft's C API used outside storage/raft/: $raft_hits" >&2
+  fail=1
+fi
 # Keys, codecs and the engine's own types stay behind the store interfaces;
 # only the engine and its own tests (tests/unit/storage/) see them.
 engine_only() { # pattern
