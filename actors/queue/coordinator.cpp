@@ -506,14 +506,6 @@ void apply_consumer(self_ptr self, consumer_changed& msg) {
   sync_push(self);
 }
 
-/// The coordinator a pull, ack or peek is for: this one (invalid) or a slot's.
-template <class Request>
-caf::expected<coordinator_actor> route(self_ptr self, const Request& req, bool required) {
-  if (!fans_out(self->state))
-    return coordinator_actor{};
-  return slot_for(self, req.consumer_id, required);
-}
-
 } // namespace
 
 coordinator_actor::behavior_type
@@ -567,21 +559,11 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
           return fanout_send(self, req);
         return on_send(self, req);
       },
-      [=](const pull_messages& req) -> caf::result<pulled_batch> {
-        auto to = route(self, req, true);
-        if (!to)
-          return std::move(to.error());
-        if (*to)
-          return self->delegate(*to, req);
-        return on_pull(self, req);
+      [=](const pull_messages& req) {
+        return routed<pulled_batch>(self, req, true, [&] { return on_pull(self, req); });
       },
-      [=](const ack_messages& req) -> caf::result<ack_result> {
-        auto to = route(self, req, true);
-        if (!to)
-          return std::move(to.error());
-        if (*to)
-          return self->delegate(*to, req);
-        return on_ack(self, req);
+      [=](const ack_messages& req) {
+        return routed<ack_result>(self, req, true, [&] { return on_ack(self, req); });
       },
       [=](const get_stats&) -> caf::result<queue_stats> {
         const auto& m = self->state.shards;
@@ -607,21 +589,11 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](dead_letters& req) { return on_dead_letters(self, req); },
       [=](const purge_queue&) { return on_purge(self); },
       [=](const get_purge_status&) { return self->state.last_purge; },
-      [=](const peek_messages& req) -> caf::result<pulled_batch> {
-        auto to = route(self, req, false);
-        if (!to)
-          return std::move(to.error());
-        if (*to)
-          return self->delegate(*to, req);
-        return on_peek(self, req);
+      [=](const peek_messages& req) {
+        return routed<pulled_batch>(self, req, false, [&] { return on_peek(self, req); });
       },
-      [=](const delete_refs& req) -> caf::result<ack_result> {
-        auto to = route(self, req, false);
-        if (!to)
-          return std::move(to.error());
-        if (*to)
-          return self->delegate(*to, req);
-        return on_delete_refs(self, req);
+      [=](const delete_refs& req) {
+        return routed<ack_result>(self, req, false, [&] { return on_delete_refs(self, req); });
       },
       [=](store_messages& req) { return store(self, std::move(req.items)); },
       [=](const shard_stats& s) {

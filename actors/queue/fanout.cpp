@@ -106,6 +106,8 @@ bool fans_out(const coordinator_state& st) {
 caf::expected<coordinator_actor>
 slot_for(coordinator_self self, const caf::optional<std::string>& consumer_id, bool required) {
   auto& st = self->state;
+  if (!fans_out(st))
+    return coordinator_actor{};
   if (!consumer_id) {
     if (!required)
       return coordinator_actor{};

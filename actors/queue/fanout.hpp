@@ -41,11 +41,23 @@ struct fanout_slot {
 bool fans_out(const coordinator_state& st);
 
 /// The coordinator that serves `consumer_id`: an invalid handle for this one
-/// (slot 0's consumer, or none named where `required` is false); errors:
-/// `invalid_request` naming consumer_id when it is missing and required,
-/// `consumer_not_found` when no consumer of the queue has it.
+/// (not a fan-out queue, slot 0's consumer, or none named where `required`
+/// is false); errors: `invalid_request` naming consumer_id when it is missing
+/// and required, `consumer_not_found` when no consumer of the queue has it.
 caf::expected<coordinator_actor>
 slot_for(coordinator_self self, const caf::optional<std::string>& consumer_id, bool required);
+
+/// Answers `req` (a pull, ack, peek or ref deletion) with `own()` here, or
+/// hands it to the slot coordinator of the consumer it names (`slot_for`).
+template <class Result, class Self, class Request, class Own>
+caf::result<Result> routed(Self self, const Request& req, bool required, Own own) {
+  auto to = slot_for(self, req.consumer_id, required);
+  if (!to)
+    return std::move(to.error());
+  if (*to)
+    return self->delegate(*to, req);
+  return own();
+}
 
 /// Stores the messages of `req` in every live slot (the same id, body,
 /// content type and timestamps) and answers once every copy is synced, or
