@@ -25,6 +25,7 @@ struct queue_flags {
   std::string jurisdiction; ///< create only; "" = none
   std::optional<int64_t> delivery_delay;
   std::optional<int64_t> retention;
+  std::string consumer_mode; ///< "" = not given
 };
 
 /// `{"delivery_delay":…,"message_retention_period":…}` with the flags given.
@@ -37,6 +38,8 @@ std::string settings_json(const queue_flags& f, std::optional<bool> paused = {})
     w.key("message_retention_period").value(*f.retention);
   if (paused)
     w.key("delivery_paused").value(*paused);
+  if (!f.consumer_mode.empty())
+    w.key("consumer_mode").value(f.consumer_mode);
   return w.end_object().take();
 }
 
@@ -45,6 +48,9 @@ void add_settings_flags(CLI::App& cmd, queue_flags& f) {
                  "Seconds before a new message can be delivered (0-86400)");
   cmd.add_option("--message-retention-period-secs", f.retention,
                  "Seconds a message is kept (60-1209600)");
+  cmd.add_option("--consumer-mode", f.consumer_mode,
+                 "single (one consumer, the default) or multi (several consumers, each gets every "
+                 "message)");
 }
 
 void list(remote& api, const remote_options& o, std::optional<int64_t> page) {
@@ -91,12 +97,21 @@ void info(remote& api, const remote_options& o, const std::string& queue) {
             << "\nDelivery Delay: " << field(s, "delivery_delay") << " s"
             << "\nMessage Retention Period: " << field(s, "message_retention_period") << " s"
             << "\nDelivery Paused: " << field(s, "delivery_paused") << "\n";
+  if (field(s, "consumer_mode") == "multi")
+    std::cout << "Consumer Mode: multi (each consumer gets every message)\n";
   for (auto c : items(q["consumers"]))
     std::cout << consumer_text(c);
   auto m = api.call("GET", "/queues/" + id + "/metrics");
   std::cout << "Backlog: " << count_of(field(m, "backlog_count"), "message", "messages") << ", "
             << count_of(field(m, "backlog_bytes"), "byte", "bytes") << " (" << holdings_text(m)
             << ")\n";
+  // A fan-out queue: what each consumer still has to process.
+  simdjson::dom::array consumers;
+  if (m["consumers"].get(consumers) == simdjson::SUCCESS)
+    for (auto c : consumers)
+      std::cout << "Backlog of consumer " << field(c, "consumer_id") << ": "
+                << count_of(field(c, "backlog_count"), "message", "messages") << " ("
+                << holdings_text(c) << ")\n";
 }
 
 bool confirm_purge(const std::string& queue) {
