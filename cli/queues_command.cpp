@@ -131,6 +131,7 @@ struct consumer_flags {
   std::optional<int64_t> batch_size, batch_timeout, retries, max_concurrency, retry_delay,
       visibility_timeout;
   std::string dead_letter_queue;
+  std::string consumer_id; ///< remove: which one, on a queue with several ("" = the first)
 };
 
 std::string consumer_json(const consumer_flags& f, const char* type) {
@@ -175,14 +176,16 @@ void add_consumer_flags(CLI::App& cmd, consumer_flags& f, bool worker) {
 void remove_consumer(remote& api, const consumer_flags& f, const std::string& type) {
   auto id = api.queue_id(f.queue);
   for (auto c : items(api.call("GET", "/queues/" + id + "/consumers"))) {
-    if (field(c, "type") != type || (!f.script.empty() && field(c, "script_name") != f.script))
+    if (field(c, "type") != type || (!f.script.empty() && field(c, "script_name") != f.script)
+        || (!f.consumer_id.empty() && field(c, "consumer_id") != f.consumer_id))
       continue;
     api.call("DELETE", "/queues/" + id + "/consumers/" + field(c, "consumer_id"));
     std::cout << "Removed consumer from queue " << f.queue << ".\n";
     return;
   }
   throw cli_error("queue '" + f.queue + "' has no " + type + " consumer"
-                  + (f.script.empty() ? "" : " for script '" + f.script + "'"));
+                  + (f.script.empty() ? "" : " for script '" + f.script + "'")
+                  + (f.consumer_id.empty() ? "" : " with id '" + f.consumer_id + "'"));
 }
 
 void add_consumer(remote& api, const consumer_flags& f, const char* type) {
@@ -319,6 +322,9 @@ void add_queues_commands(CLI::App& app, remote_options& o) {
   });
   auto* http_rm = http_cmd->add_subcommand("remove", "Remove a queue's HTTP pull consumer");
   http_rm->add_option("queue", cf->queue, "Queue name or id")->required();
+  http_rm->add_option("--consumer-id", cf->consumer_id,
+                      "Which one, on a queue with several (consumer mode multi); default: the "
+                      "first");
   http_rm->callback([&o, cf] {
     remote api{o};
     remove_consumer(api, *cf, "http_pull");

@@ -47,6 +47,12 @@ TEST_CASE("cli: a fan-out queue's consumers pull, ack and show their own backlog
   auto single = sluice({"queues", "update", "fan", "--consumer-mode", "single"});
   CHECK(single.exit_code == 1);
   CHECK(has(single.err, "settings.consumer_mode"));
+  sluice.ok({"queues", "consumer", "http", "remove", "fan", "--consumer-id", ids[1]});
+  q = p.parse(sluice.ok({"queues", "info", "fan", "--json"}));
+  REQUIRE(!q.error());
+  REQUIRE(q.value()["consumers"].get_array().size() == 1);
+  CHECK(q.value()["consumers"].at(0)["consumer_id"].get_string().value() == ids[0]);
+  sluice.ok({"queues", "update", "fan", "--consumer-mode", "single"});
   auto bad = sluice({"queues", "create", "odd", "--consumer-mode", "several"});
   CHECK(bad.exit_code == 1);
   CHECK(has(bad.err, "settings.consumer_mode must be"));
