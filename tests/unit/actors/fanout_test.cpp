@@ -239,7 +239,7 @@ TEST_CASE_METHOD(fanout_fixture, "a restart recovers every consumer's copy") {
   CHECK(bodies(pull_as(a)) == std::multiset<std::string>{"kept"});
 }
 
-TEST_CASE_METHOD(fanout_fixture, "removing a consumer drops its copy; its slot's next consumer "
+TEST_CASE_METHOD(fanout_fixture, "removing a consumer drops its copy, its slot's next consumer "
                                  "starts empty") {
   auto a = add();
   auto b = add();

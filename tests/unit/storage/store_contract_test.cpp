@@ -673,7 +673,7 @@ TEST_CASE("memory_backend: a callback may submit the next command", "[store]") {
   CHECK(stored_seqs(*store) == std::vector<uint64_t>{1, 2});
 }
 
-TEMPLATE_TEST_CASE("a fan-out queue keeps one consumer per slot; erasing one slot or the queue "
+TEMPLATE_TEST_CASE("a fan-out queue keeps one consumer per slot, erasing one slot or the queue "
                    "removes them",
                    "[store]", memory_env, rocksdb_env) {
   TestType env;
