@@ -2,6 +2,7 @@
 // "multi" every consumer gets every message through its own slot of shards, with its own
 // retries and dead-letter queue; pulls and acks name their consumer. On the deterministic
 // scheduler, over a real RocksDB.
+#include <fstream>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -326,4 +327,49 @@ TEST_CASE_METHOD(fanout_fixture, "single mode is unchanged and the mode is check
       ask<storage::queue_record>(hub, update_queue{"acct", fan, settings_patch{}, true, caf::none});
   REQUIRE(put);
   CHECK(put->settings.mode == storage::consumer_mode::multi);
+}
+
+namespace {
+
+/// The batches the test-only "scripted" plugin logged (tests/unit/plugins/scripted_plugin.cpp).
+std::vector<std::string> logged(const std::string& path) {
+  std::vector<std::string> out;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);)
+    out.push_back(line);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(fanout_fixture, "a worker and a pull consumer of a fan-out queue each get every "
+                                 "message, a failing worker retries only its own copy") {
+  auto log = dir.path() + "/fan.log";
+  REQUIRE(
+      ask<storage::script_record>(hub, put_script{"acct", "pusher", "scripted", {{"LOG", log}}}));
+  auto puller = add(); // slot 0
+  consumer_patch w;
+  w.type = std::string{"worker"};
+  w.script_name = std::string{"pusher"};
+  w.batch_size = int64_t{10};
+  w.max_wait_time_ms = int64_t{0};
+  w.retry_delay = int64_t{60};
+  auto worker = ask<storage::consumer_record>(hub, put_consumer{"acct", fan, "", w});
+  REQUIRE(worker);
+  CHECK(worker->slot == 1);
+  send_fan({"fine", "throw"});
+  run();
+  auto batches = logged(log);
+  REQUIRE(batches.size() == 1);
+  CHECK(batches[0].find("fine:1") != std::string::npos);
+  CHECK(batches[0].find("throw:1") != std::string::npos);
+  // The worker threw: its copies come back in 60 s; the pull consumer's are untouched.
+  CHECK(backlogs() == std::map<std::string, uint64_t>{{puller.id, 2}, {worker->id, 2}});
+  auto pulled = pull_as(puller);
+  CHECK(bodies(pulled) == std::multiset<std::string>{"fine", "throw"});
+  REQUIRE(ack_all(puller, pulled).ack_count == 2);
+  advance(60000);
+  REQUIRE(logged(log).size() == 2);
+  CHECK(logged(log)[1].find(":2") != std::string::npos); // the worker's second attempt
+  CHECK(backlogs().at(puller.id) == 0);
 }
