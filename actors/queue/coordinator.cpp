@@ -304,34 +304,27 @@ caf::result<purge_status> on_purge(self_ptr self) {
   auto slots = live_slots(st); // a fan-out queue's other copies
   auto pending = std::make_shared<size_t>(st.shards.size() + slots.size());
   auto rp = self->make_response_promise<purge_status>();
-  for (const auto& slot : slots)
-    self->request(slot, internal_request_timeout, purge_queue{})
-        .then(
-            [self, pending, rp](const purge_status&) mutable {
-              if (--*pending == 0) {
-                self->state.last_purge.completed = true;
-                rp.deliver(self->state.last_purge);
-              }
-            },
-            [pending, rp](caf::error& e) mutable {
-              *pending = SIZE_MAX;
-              rp.deliver(std::move(e));
-            });
+  auto finish = [self, pending, rp](caf::error err) mutable {
+    if (*pending == SIZE_MAX)
+      return; // answered already, with the first error
+    if (err) {
+      *pending = SIZE_MAX;
+      rp.deliver(std::move(err));
+    } else if (--*pending == 0) {
+      self->state.last_purge.completed = true;
+      rp.deliver(self->state.last_purge);
+      stats_changed(self);
+    }
+  };
+  purge_slots(self, slots, finish);
   for (size_t i = 0; i < st.shards.size(); ++i)
     self->request(st.shards[i].actor, internal_request_timeout, shard_purge{})
         .then(
-            [self, i, pending, rp](queue_stats& s) mutable {
+            [self, i, finish](queue_stats& s) mutable {
               self->state.shards[i].stats = s;
-              if (--*pending == 0) {
-                self->state.last_purge.completed = true;
-                rp.deliver(self->state.last_purge);
-                stats_changed(self);
-              }
+              finish({});
             },
-            [pending, rp](caf::error& e) mutable {
-              *pending = SIZE_MAX; // answer once, with the first error
-              rp.deliver(std::move(e));
-            });
+            [finish](caf::error& e) mutable { finish(std::move(e)); });
   return rp;
 }
 

@@ -248,6 +248,14 @@ std::vector<coordinator_actor> live_slots(const coordinator_state& st) {
   return out;
 }
 
+void purge_slots(coordinator_self self, const std::vector<coordinator_actor>& slots,
+                 const std::function<void(caf::error)>& done) {
+  for (const auto& slot : slots)
+    self->request(slot, internal_request_timeout, purge_queue{})
+        .then([done](const purge_status&) { done({}); },
+              [done](caf::error& e) { done(std::move(e)); });
+}
+
 bool is_slot(const coordinator_state& st, const caf::actor_addr& source) {
   return std::any_of(st.slots.begin(), st.slots.end(),
                      [&source](const auto& s) { return s.second.actor.address() == source; });

@@ -88,6 +88,11 @@ void on_slot_stats(coordinator_self self, const slot_stats& s);
 /// The slot coordinators that take sends and purges now (not those dropping).
 std::vector<coordinator_actor> live_slots(const coordinator_state& st);
 
+/// Purges each of `slots` (what `live_slots` gave), calling `done` with an
+/// empty error per purged slot, or with the error of a failed one.
+void purge_slots(coordinator_self self, const std::vector<coordinator_actor>& slots,
+                 const std::function<void(caf::error)>& done);
+
 /// True if `source` is one of this coordinator's slot coordinators.
 bool is_slot(const coordinator_state& st, const caf::actor_addr& source);
 

@@ -373,3 +373,27 @@ TEST_CASE_METHOD(fanout_fixture, "a worker and a pull consumer of a fan-out queu
   CHECK(logged(log)[1].find(":2") != std::string::npos); // the worker's second attempt
   CHECK(backlogs().at(puller.id) == 0);
 }
+
+TEST_CASE_METHOD(fanout_fixture, "a purge empties every copy, a pause holds every consumer") {
+  auto a = add();
+  auto b = add();
+  send_fan({"one", "two"});
+  auto purged = ask<purge_status>(hub, purge_queue{"acct", fan});
+  REQUIRE(purged);
+  CHECK(purged->completed);
+  CHECK(backlogs() == std::map<std::string, uint64_t>{{a.id, 0}, {b.id, 0}});
+  CHECK(backlog() == 0);
+
+  settings_patch pause;
+  pause.delivery_paused = true;
+  REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", fan, pause, false, caf::none}));
+  send_fan({"held"});
+  for (const auto& c : {a, b}) {
+    auto paused = try_pull(c.id);
+    REQUIRE_FALSE(paused);
+    CHECK(code_of(paused.error()) == errc::queue_paused);
+  }
+  pause.delivery_paused = false;
+  REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", fan, pause, false, caf::none}));
+  CHECK(bodies(pull_as(b)) == std::multiset<std::string>{"held"});
+}
