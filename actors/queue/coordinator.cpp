@@ -87,7 +87,8 @@ void sync_push(self_ptr self) {
   if (!wanted) {
     if (st.push)
       self->send(st.push, push_stop{}); // finishes the batches in flight, then quits
-    if (st.metrics)
+    // A fan-out slot that never had a worker leaves the queue's gauge to the others.
+    if (st.metrics && (!st.parent || st.push))
       st.metrics->set_concurrency(0, 0);
     st.push = nullptr;
     st.push_waiting = false;
@@ -610,7 +611,11 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         return out;
       },
       [=](const pull_wait_over& msg) { on_wait_over(self, msg.id); },
-      [=](const release_waiting_pulls&) { answer_waiters(self, nothing(self->state), true); },
+      [=](const release_waiting_pulls& msg) {
+        answer_waiters(self, nothing(self->state), true);
+        for (const auto& slot : live_slots(self->state)) // a fan-out queue's long polls too
+          self->send(slot, msg);
+      },
   };
 }
 

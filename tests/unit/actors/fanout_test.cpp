@@ -397,3 +397,31 @@ TEST_CASE_METHOD(fanout_fixture, "a purge empties every copy, a pause holds ever
   REQUIRE(ask<storage::queue_record>(hub, update_queue{"acct", fan, pause, false, caf::none}));
   CHECK(bodies(pull_as(b)) == std::multiset<std::string>{"held"});
 }
+
+TEST_CASE_METHOD(fanout_fixture, "a consumer's long poll waits on its own copy, and a drain "
+                                 "releases it") {
+  auto a = add();
+  auto b = add();
+  auto c = queues->find("acct", fan);
+  REQUIRE(c);
+  auto long_poll = [&](const std::string& consumer) {
+    pull_messages req{"acct", fan, int64_t{10}, int64_t{30000}, int64_t{5000}};
+    req.consumer_id = consumer;
+    return ask_later<pulled_batch>(*c, std::move(req));
+  };
+  auto waiting_b = long_poll(b.id);
+  CHECK_FALSE(*waiting_b);
+  send_fan({"wake"});
+  REQUIRE(*waiting_b);
+  REQUIRE(**waiting_b);
+  CHECK((**waiting_b)->messages.size() == 1);
+  REQUIRE(ack_all(b, **(*waiting_b)).ack_count == 1);
+  auto again_b = long_poll(b.id); // B's copy is empty now, A's is not
+  CHECK_FALSE(*again_b);
+  caf::anon_send(*c, release_waiting_pulls{});
+  run();
+  REQUIRE(*again_b);
+  REQUIRE(**again_b);
+  CHECK((**again_b)->messages.empty());
+  CHECK(pull_as(a).messages.size() == 1);
+}
