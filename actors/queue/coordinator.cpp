@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <memory>
-#include <random>
 
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -514,8 +513,6 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.parent = cfg.parent;
   st.node = cfg.node;
   st.registry = cfg.metrics;
-  st.next_id = std::random_device{}();
-  st.next_id = (st.next_id << 32) ^ std::random_device{}();
   if (cfg.metrics != nullptr)
     st.metrics = cfg.metrics->queue(st.queue.account, st.queue.name);
   // As CAF's default (a link's normal exit ends nothing), but waiting pulls

@@ -86,7 +86,8 @@ struct coordinator_state {
   /// The further slots of a fan-out queue, by slot (empty otherwise).
   std::map<uint16_t, fanout_slot> slots;
   /// Where the ids a fan-out send gives every copy of a message come from
-  /// (random at spawn, then counted: unique, not secret).
+  /// (random at the first such send, then counted: unique, not secret; 0 =
+  /// not seeded yet).
   uint64_t next_id = 0;
   size_t next_shard = 0;
   caf::optional<storage::consumer_record> consumer;

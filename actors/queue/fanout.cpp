@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <random>
 
 #include <spdlog/spdlog.h>
 
@@ -25,6 +26,10 @@ uint64_t mix(uint64_t x) {
 
 /// A fresh message id: 32 lowercase hex characters, as every id.
 std::string next_message_id(coordinator_state& st) {
+  if (st.next_id == 0) { // seeded at the queue's first fan-out send
+    st.next_id = std::random_device{}();
+    st.next_id = (st.next_id << 32) ^ std::random_device{}() ^ 1;
+  }
   char out[33];
   auto a = mix(st.next_id++);
   auto b = mix(st.next_id++);
