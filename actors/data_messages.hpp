@@ -99,12 +99,14 @@ struct pull_messages {
   caf::optional<int64_t> batch_size;
   caf::optional<int64_t> visibility_timeout_ms;
   caf::optional<int64_t> wait_time_ms = caf::none;
+  /// Whose copy to lease from: required on a fan-out queue, ignored otherwise.
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pull_messages& x) {
   return f(caf::meta::type_name("pull_messages"), x.account, x.queue_id, x.batch_size,
-           x.visibility_timeout_ms, x.wait_time_ms);
+           x.visibility_timeout_ms, x.wait_time_ms, x.consumer_id);
 }
 
 /// Coordinator → itself: the long-poll wait of the pull numbered `id` is over.
@@ -176,12 +178,14 @@ struct ack_messages {
   /// Why the delivery failed (a push invocation that threw or timed out),
   /// recorded on every retried message as its last error; "" for none.
   std::string failure = {};
+  /// Whose leases these are: required on a fan-out queue, ignored otherwise.
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ack_messages& x) {
   return f(caf::meta::type_name("ack_messages"), x.account, x.queue_id, x.acks, x.retries,
-           x.failure);
+           x.failure, x.consumer_id);
 }
 
 struct ack_result {
@@ -333,11 +337,14 @@ struct peek_messages {
   std::string account;
   std::string queue_id;
   caf::optional<int64_t> batch_size;
+  /// On a fan-out queue, whose copy to list (unset: the first consumer's).
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peek_messages& x) {
-  return f(caf::meta::type_name("peek_messages"), x.account, x.queue_id, x.batch_size);
+  return f(caf::meta::type_name("peek_messages"), x.account, x.queue_id, x.batch_size,
+           x.consumer_id);
 }
 
 /// Delete the peeked messages named by `refs`. Reply: `ack_result`
@@ -346,11 +353,13 @@ struct delete_refs {
   std::string account;
   std::string queue_id;
   std::vector<std::string> refs;
+  /// On a fan-out queue, whose copy the refs are of (unset: the first consumer's).
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delete_refs& x) {
-  return f(caf::meta::type_name("delete_refs"), x.account, x.queue_id, x.refs);
+  return f(caf::meta::type_name("delete_refs"), x.account, x.queue_id, x.refs, x.consumer_id);
 }
 
 /// Peek up to `n` messages of one shard. Reply: `pulled_batch`.

@@ -9,6 +9,7 @@
 #include "actors/audit_messages.hpp"
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
+#include "actors/fanout_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
@@ -36,6 +37,9 @@ using coordinator_actor = caf::typed_actor<
   caf::replies_to<get_stats>::with<queue_stats>,
   caf::reacts_to<shard_stats>,
   caf::reacts_to<consumer_changed>,
+  caf::reacts_to<consumer_set>,
+  caf::reacts_to<slot_stats>,
+  caf::replies_to<get_consumer_backlogs>::with<consumer_backlogs>,
   caf::replies_to<dead_letters>::with<caf::ok_atom>,
   caf::replies_to<store_messages>::with<caf::ok_atom>,
   caf::replies_to<purge_queue>::with<purge_status>,

@@ -6,6 +6,7 @@
 #include "actors/audit_messages.hpp"
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
+#include "actors/fanout_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
@@ -54,6 +55,11 @@ CAF_ADD_TYPE_ID(sluice, (sluice::delete_consumer))
 CAF_ADD_TYPE_ID(sluice, (sluice::dead_letters))
 CAF_ADD_TYPE_ID(sluice, (sluice::store_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::consumer_changed))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_set))
+CAF_ADD_TYPE_ID(sluice, (sluice::slot_stats))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_backlog))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_consumer_backlogs))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_backlogs))
 CAF_ADD_TYPE_ID(sluice, (sluice::purge_queue))
 CAF_ADD_TYPE_ID(sluice, (sluice::get_purge_status))
 CAF_ADD_TYPE_ID(sluice, (sluice::purge_status))

@@ -123,4 +123,32 @@ std::string metrics_json(const queue_stats& s, bool wrap) {
   return w.take();
 }
 
+std::string queue_metrics_json(const queue_stats& total, const consumer_backlogs& consumers) {
+  auto out = metrics_json(total, false);
+  if (consumers.consumers.empty())
+    return out;
+  json_writer w;
+  w.begin_array();
+  for (const auto& c : consumers.consumers)
+    w.begin_object()
+        .key("consumer_id")
+        .value(c.consumer_id)
+        .key("backlog_count")
+        .value(c.stats.backlog_count)
+        .key("backlog_bytes")
+        .value(c.stats.backlog_bytes)
+        .key("oldest_message_timestamp_ms")
+        .value(c.stats.oldest_message_timestamp_ms)
+        .key("ready_count")
+        .value(c.stats.ready_count)
+        .key("delayed_count")
+        .value(c.stats.delayed_count)
+        .key("in_flight_count")
+        .value(c.stats.in_flight_count)
+        .end_object();
+  w.end_array();
+  out.pop_back(); // the object's closing brace
+  return out + ",\"consumers\":" + w.take() + "}";
+}
+
 } // namespace sluice::http

@@ -6,6 +6,7 @@
 
 #include "actors/data_messages.hpp"
 #include "actors/errc.hpp"
+#include "actors/fanout_messages.hpp"
 #include "actors/queue/message_rules.hpp"
 #include "http/json_writer.hpp"
 
@@ -38,6 +39,10 @@ void write_dead_letter(json_writer& w, const storage::dead_letter_origin& d);
 
 /// `{"metrics": {backlog_count, backlog_bytes, oldest_message_timestamp_ms}}`.
 std::string metrics_json(const queue_stats& s, bool wrap = true);
+
+/// The body of GET …/metrics: `metrics_json(total, false)`, plus, for a
+/// fan-out queue, `consumers`: each consumer's backlog (docs/api.md).
+std::string queue_metrics_json(const queue_stats& total, const consumer_backlogs& consumers);
 
 /// The wire name of a content type.
 const char* content_type_name(uint8_t type);

@@ -132,6 +132,8 @@ void pull(api_context& ctx, request& req, path_params& p, responder reply) {
                                      msg.visibility_timeout_ms);
         if (err.empty())
           err = json_reader::get_int(body, "wait_time_ms", "wait_time_ms", msg.wait_time_ms);
+        if (err.empty())
+          err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
         if (!err.empty()) {
           rp(fail(errc::invalid_request, err));
           return false;
@@ -191,6 +193,11 @@ void ack(api_context& ctx, request& req, path_params& p, responder reply) {
         std::vector<retry_item> acks;
         if (!read_leases(body, "acks", acks, rp) || !read_leases(body, "retries", msg.retries, rp))
           return false;
+        if (auto err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
+            !err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
+        }
         for (auto& a : acks)
           msg.acks.push_back(std::move(a.lease_id));
         return true;
@@ -215,8 +222,10 @@ void peek(api_context& ctx, request& req, path_params& p, responder reply) {
   run<pulled_batch, peek_messages>(
       ctx, req, p, std::move(reply), storage::perm_queues_read, true,
       [](simdjson::dom::object body, peek_messages& msg, responder& rp) {
-        if (auto err = json_reader::get_int(body, "batch_size", "batch_size", msg.batch_size);
-            !err.empty()) {
+        auto err = json_reader::get_int(body, "batch_size", "batch_size", msg.batch_size);
+        if (err.empty())
+          err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
+        if (!err.empty()) {
           rp(fail(errc::invalid_request, err));
           return false;
         }
@@ -251,6 +260,11 @@ void delete_by_ref(api_context& ctx, request& req, path_params& p, responder rep
             return false;
           }
           msg.refs.emplace_back(ref);
+        }
+        if (auto err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
+            !err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
         }
         return true;
       },
@@ -328,10 +342,20 @@ void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask_queue<queue_stats>(*ctx.sys, *ctx.queues, get_stats{account, id},
-                               answer<queue_stats>(reply, [](const queue_stats& s) {
-                                 return ok(metrics_json(s, false));
-                               }));
+        ask_queue<queue_stats>(
+            *ctx.sys, *ctx.queues, get_stats{account, id},
+            [&ctx, account, id, reply](caf::expected<queue_stats> s) {
+              if (!s) {
+                reply(fail(s.error()));
+                return;
+              }
+              // A fan-out queue adds each consumer's backlog (docs/api.md).
+              ask_queue<consumer_backlogs>(
+                  *ctx.sys, *ctx.queues, get_consumer_backlogs{account, id},
+                  answer<consumer_backlogs>(reply, [total = *s](const consumer_backlogs& c) {
+                    return ok(queue_metrics_json(total, c));
+                  }));
+            });
       },
       reply);
 }

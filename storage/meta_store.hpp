@@ -22,11 +22,19 @@ struct queue_ref {
   std::string id;
 };
 
-/// A queue's consumer (at most one per queue).
+/// A queue's consumer (at most one per queue unless the queue is multi),
+/// stored under its `slot`.
 struct consumer_put {
   std::string account;
   std::string queue_id;
   consumer_record consumer;
+};
+
+/// The consumer of one slot of a queue (0 on a single-consumer queue).
+struct consumer_ref {
+  std::string account;
+  std::string queue_id;
+  uint16_t slot = 0;
 };
 
 /// A record of an account by its name or id (subscriptions, scripts).
@@ -46,10 +54,10 @@ struct audit_ref {
 /// queue also erases its consumer, erasures apply before puts.
 struct meta_change {
   std::vector<queue_record> put_queues; ///< without their `consumers`
-  /// Erases the queue, its consumer and every message of every shard of it.
+  /// Erases the queue, its consumers and every message of every shard of it.
   std::vector<queue_ref> erase_queues;
   std::vector<consumer_put> put_consumers;
-  std::vector<queue_ref> erase_consumers;
+  std::vector<consumer_ref> erase_consumers;
   std::vector<token_record> put_tokens;
   std::vector<std::string> erase_tokens; ///< by hash
   std::vector<subscription_record> put_subscriptions;

@@ -65,6 +65,13 @@ std::string apply_settings(const settings_patch& patch, bool replace,
   }
   if (patch.delivery_paused)
     next.delivery_paused = *patch.delivery_paused;
+  // Like pausing, the mode is kept by a PUT that does not name it: a PUT
+  // written for a single-consumer queue must not strand a fan-out's consumers.
+  next.mode = settings.mode;
+  if (patch.consumer_mode && !storage::parse_consumer_mode(*patch.consumer_mode, next.mode))
+    return "settings.consumer_mode must be \"single\" (one consumer, the default) or "
+           "\"multi\" (several consumers, each gets every message), got '"
+           + *patch.consumer_mode + "'";
   settings = next;
   return {};
 }

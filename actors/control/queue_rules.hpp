@@ -33,8 +33,9 @@ std::string check_jurisdiction(std::string_view jurisdiction);
 
 /// Applies `patch` to `settings`. With `replace`, fields absent from `patch`
 /// are reset to their defaults first (PUT semantics), except
-/// `delivery_paused`, which only changes when `patch` names it. On error `settings` is
-/// left unchanged.
+/// `delivery_paused` and `mode`, which only change when `patch` names them
+/// (a mode other than "single" or "multi" is an error naming
+/// settings.consumer_mode). On error `settings` is left unchanged.
 std::string apply_settings(const settings_patch& patch, bool replace,
                            storage::queue_settings& settings);
 

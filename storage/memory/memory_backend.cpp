@@ -30,7 +30,8 @@ struct memory_state {
   uint64_t applied = 0;
 
   std::map<account_key, queue_record> queues; // without their consumers
-  std::map<account_key, consumer_record> consumers;
+  /// By queue, then slot (docs/architecture.md, "Fan-out").
+  std::map<account_key, std::map<uint16_t, consumer_record>> consumers;
   std::map<std::string, token_record> tokens;
   std::map<account_key, subscription_record> subscriptions;
   std::map<account_key, script_record> scripts;
@@ -217,9 +218,15 @@ void apply_change(memory_state& s, meta_change& c) {
     s.queues[std::move(key)] = std::move(q);
   }
   for (const auto& r : c.erase_consumers)
-    s.consumers.erase({r.account, r.id});
-  for (auto& p : c.put_consumers)
-    s.consumers[{p.account, p.queue_id}] = std::move(p.consumer);
+    if (auto i = s.consumers.find({r.account, r.queue_id}); i != s.consumers.end()) {
+      i->second.erase(r.slot);
+      if (i->second.empty())
+        s.consumers.erase(i);
+    }
+  for (auto& p : c.put_consumers) {
+    auto slot = p.consumer.slot;
+    s.consumers[{p.account, p.queue_id}][slot] = std::move(p.consumer);
+  }
   for (const auto& hash : c.erase_tokens)
     s.tokens.erase(hash);
   for (auto& t : c.put_tokens) {
@@ -268,7 +275,8 @@ public:
     for (const auto& [key, q] : s_->queues) {
       out.queues.push_back(q);
       if (auto c = s_->consumers.find(key); c != s_->consumers.end())
-        out.queues.back().consumers.push_back(c->second);
+        for (const auto& [slot, consumer] : c->second)
+          out.queues.back().consumers.push_back(consumer);
     }
     copy_values(s_->tokens, out.tokens);
     copy_values(s_->subscriptions, out.subscriptions);

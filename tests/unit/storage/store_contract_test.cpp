@@ -672,3 +672,41 @@ TEST_CASE("memory_backend: a callback may submit the next command", "[store]") {
   CHECK(inner_calls == 1);
   CHECK(stored_seqs(*store) == std::vector<uint64_t>{1, 2});
 }
+
+TEMPLATE_TEST_CASE("a fan-out queue keeps one consumer per slot, erasing one slot or the queue "
+                   "removes them",
+                   "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto& meta = env.get().meta();
+  meta_change c;
+  c.put_queues.push_back(queue("acct", queue_a, "orders"));
+  auto first = consumer("c0ffee00c0ffee00c0ffee00c0ffee00");
+  auto second = consumer("d00dd00dd00dd00dd00dd00dd00dd00d");
+  second.slot = 1;
+  c.put_consumers.push_back({"acct", queue_a, first});
+  c.put_consumers.push_back({"acct", queue_a, second});
+  REQUIRE(apply(meta, c));
+  auto loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues.size() == 1);
+  REQUIRE(loaded->queues[0].consumers.size() == 2);
+  CHECK(loaded->queues[0].consumers[0].id == first.id);
+  CHECK(loaded->queues[0].consumers[1].slot == 1);
+
+  meta_change drop_first;
+  drop_first.erase_consumers.push_back({"acct", queue_a, 0});
+  REQUIRE(apply(meta, drop_first));
+  loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues[0].consumers.size() == 1);
+  CHECK(loaded->queues[0].consumers[0].id == second.id);
+
+  meta_change erase;
+  erase.erase_queues.push_back({"acct", queue_a});
+  erase.put_queues.push_back(queue("acct", queue_a, "orders")); // recreated: no consumers
+  REQUIRE(apply(meta, erase));
+  loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues.size() == 1);
+  CHECK(loaded->queues[0].consumers.empty());
+}
