@@ -20,7 +20,7 @@ namespace sluice::storage {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_settings& x) {
   return f(caf::meta::type_name("queue_settings"), x.delivery_delay, x.message_retention_period,
-           x.delivery_paused);
+           x.delivery_paused, x.dedup_window_seconds);
 }
 
 template <class Inspector>
@@ -79,12 +79,13 @@ struct settings_patch {
   caf::optional<int64_t> delivery_delay;
   caf::optional<int64_t> message_retention_period;
   caf::optional<bool> delivery_paused;
+  caf::optional<int64_t> dedup_window_seconds = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, settings_patch& x) {
   return f(caf::meta::type_name("settings_patch"), x.delivery_delay, x.message_retention_period,
-           x.delivery_paused);
+           x.delivery_paused, x.dedup_window_seconds);
 }
 
 /// Create a queue. Reply: the new `queue_record`, or `invalid_request`

@@ -25,6 +25,7 @@ struct queue_flags {
   std::string jurisdiction; ///< create only; "" = none
   std::optional<int64_t> delivery_delay;
   std::optional<int64_t> retention;
+  std::optional<int64_t> dedup_window;
 };
 
 /// `{"delivery_delay":…,"message_retention_period":…}` with the flags given.
@@ -35,6 +36,8 @@ std::string settings_json(const queue_flags& f, std::optional<bool> paused = {})
     w.key("delivery_delay").value(*f.delivery_delay);
   if (f.retention)
     w.key("message_retention_period").value(*f.retention);
+  if (f.dedup_window)
+    w.key("dedup_window_seconds").value(*f.dedup_window);
   if (paused)
     w.key("delivery_paused").value(*paused);
   return w.end_object().take();
@@ -45,6 +48,8 @@ void add_settings_flags(CLI::App& cmd, queue_flags& f) {
                  "Seconds before a new message can be delivered (0-86400)");
   cmd.add_option("--message-retention-period-secs", f.retention,
                  "Seconds a message is kept (60-1209600)");
+  cmd.add_option("--dedup-window-secs", f.dedup_window,
+                 "Seconds a send's dedup id is remembered (0-43200, 0 turns dedup off)");
 }
 
 void list(remote& api, const remote_options& o, std::optional<int64_t> page) {
@@ -90,7 +95,8 @@ void info(remote& api, const remote_options& o, const std::string& queue) {
             << "\nNumber of Consumers: " << field(q, "consumers_total_count")
             << "\nDelivery Delay: " << field(s, "delivery_delay") << " s"
             << "\nMessage Retention Period: " << field(s, "message_retention_period") << " s"
-            << "\nDelivery Paused: " << field(s, "delivery_paused") << "\n";
+            << "\nDelivery Paused: " << field(s, "delivery_paused")
+            << "\nDedup Window: " << field(s, "dedup_window_seconds") << " s\n";
   for (auto c : items(q["consumers"]))
     std::cout << consumer_text(c);
   auto m = api.call("GET", "/queues/" + id + "/metrics");

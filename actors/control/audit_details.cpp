@@ -26,7 +26,8 @@ std::string joined(const Range& items, Name name) {
 audit_details details_of(const storage::queue_settings& s) {
   return {{"delivery_delay", std::to_string(s.delivery_delay)},
           {"message_retention_period", std::to_string(s.message_retention_period)},
-          {"delivery_paused", flag(s.delivery_paused)}};
+          {"delivery_paused", flag(s.delivery_paused)},
+          {"dedup_window_seconds", std::to_string(s.dedup_window_seconds)}};
 }
 
 audit_details details_of(const storage::consumer_record& c) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,10 @@ using account_key = std::pair<std::string, std::string>;
 struct shard_data {
   std::map<uint64_t, stored_message> messages;
   std::map<uint64_t, delivery_state> states;
+  /// Dedup entries, as RocksDB keeps them: by id, then expiry → message id;
+  /// and by expiry (so an entry written again after it expired is a new one).
+  std::map<std::string, std::map<int64_t, std::string>> dedup;
+  std::set<std::pair<int64_t, std::string>> dedup_expiry;
 };
 
 } // namespace
@@ -116,6 +121,10 @@ public:
           shard.states[m.seq] = delivery_state{0, m.visible_at_ms, false};
         shard.messages[m.seq] = m.message;
       }
+      for (const auto& e : cmd.dedup) {
+        shard.dedup[e.dedup_id][e.expires_ms] = e.message_id;
+        shard.dedup_expiry.emplace(e.expires_ms, e.dedup_id);
+      }
     });
   }
 
@@ -183,6 +192,53 @@ public:
       }
       return out;
     });
+  }
+
+  void lookup_dedup(find_dedup cmd, read_callback<std::vector<dedup_hit>> done) override {
+    read(*s_, done, [&] {
+      std::vector<dedup_hit> out;
+      const auto* shard = find();
+      if (shard == nullptr)
+        return out;
+      for (const auto& id : cmd.ids) {
+        auto it = shard->dedup.find(id);
+        // The newest entry of the id counts; older ones wait for their sweep.
+        if (it != shard->dedup.end() && !it->second.empty()
+            && it->second.rbegin()->first > cmd.now_ms)
+          out.push_back({id, it->second.rbegin()->second});
+      }
+      return out;
+    });
+  }
+
+  void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) override {
+    // A write: it takes an index, as the RocksDB store's deletion does.
+    std::optional<expected<dedup_expiry>> result;
+    write(
+        *s_,
+        [&](expected<applied> r) {
+          if (!r)
+            result.emplace(r.error());
+        },
+        [&] {
+          dedup_expiry out;
+          auto& shard = data();
+          auto& ex = shard.dedup_expiry;
+          while (!ex.empty() && ex.begin()->first <= cmd.now_ms && out.removed < cmd.limit) {
+            auto [exp, id] = *ex.begin();
+            ex.erase(ex.begin());
+            auto it = shard.dedup.find(id);
+            if (it != shard.dedup.end()) {
+              it->second.erase(exp);
+              if (it->second.empty())
+                shard.dedup.erase(it);
+            }
+            ++out.removed;
+          }
+          out.next_expiry_ms = ex.empty() ? 0 : ex.begin()->first;
+          result.emplace(out);
+        });
+    done(std::move(*result));
   }
 
 private:

@@ -24,7 +24,7 @@ batch to_batch(const meta_change& c) {
     b.erase(meta, queue_key(q.account, q.id));
     b.erase(meta, consumer_key(q.account, q.id));
     auto prefix = queue_messages_prefix(q.id);
-    for (auto cf : {family::messages, family::state})
+    for (auto cf : {family::messages, family::state, family::dedup})
       b.erase_range(cf, prefix, prefix_end(prefix));
   }
   for (const auto& q : c.put_queues) // the codec leaves `consumers` out

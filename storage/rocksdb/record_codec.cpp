@@ -94,6 +94,7 @@ std::string encode(const queue_record& x) {
       .u32(x.settings.message_retention_period)
       .u8(x.settings.delivery_paused ? 1 : 0)
       .str(x.jurisdiction)
+      .u32(x.settings.dedup_window_seconds)
       .take();
 }
 
@@ -113,6 +114,9 @@ std::optional<queue_record> decode_queue(std::string_view bytes) {
   // Records written before jurisdictions existed end here.
   if (!in.at_end())
     x.jurisdiction = in.str();
+  // So do those written before dedup windows existed (they get the default).
+  if (!in.at_end())
+    x.settings.dedup_window_seconds = in.u32();
   if (!in.ok())
     return std::nullopt;
   return x;
