@@ -38,9 +38,9 @@ def run(binary, n, with_ids):
     t0, peak = time.time(), 0.0
     for i in range(n // 100):
         call(c, "POST", f"/queues/{qid}/messages/batch", batch(i * 100, with_ids))
-        if (i + 1) % (n // 1000) == 0:
+        if (i + 1) % 10 == 0:
             peak = max(peak, rss_mb(proc.pid))
-        if (i + 1) % (n // 1000 * 100) == 0:
+        if (i + 1) % 1000 == 0:
             print(f"[{label}] {(i + 1) * 100:>9} messages: rss {rss_mb(proc.pid):.0f} MB")
     print(f"[{label}] sent {n} in {time.time() - t0:.1f} s, peak rss {peak:.0f} MB")
     proc.send_signal(signal.SIGTERM); proc.wait()

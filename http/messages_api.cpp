@@ -89,11 +89,15 @@ void send_one(api_context& ctx, request& req, path_params& p, responder reply) {
 void send_batch(api_context& ctx, request& req, path_params& p, responder reply) {
   run<sent_messages, send_messages>(
       ctx, req, p, std::move(reply), storage::perm_queues_write, false,
-      [](simdjson::dom::object body, send_messages& msg, responder& rp) {
+      [keyed = req.idempotency_key.has_value()](simdjson::dom::object body, send_messages& msg,
+                                                responder& rp) {
         auto invalid = [&rp](std::string m) {
           rp(fail(errc::invalid_request, m));
           return false;
         };
+        if (keyed)
+          return invalid("the Idempotency-Key header names one message: give each message of a "
+                         "batch its own dedup_id instead");
         if (auto err =
                 json_reader::get_int(body, "delay_seconds", "delay_seconds", msg.delay_seconds);
             !err.empty())

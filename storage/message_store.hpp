@@ -143,7 +143,8 @@ struct dedup_hit {
 /// Deletes up to `limit` dedup entries of the shard that expired at or before
 /// `now_ms`, oldest first. A read (of which entries expired) then a write
 /// (their deletion): answered once the deletion is durable. Never deletes an
-/// entry that has not expired, so it may run concurrently with appends.
+/// entry that has not expired, so it may run concurrently with appends. A
+/// sweep that finds nothing expired writes nothing (and takes no index).
 struct expire_dedup {
   int64_t now_ms = 0;
   size_t limit = 0;

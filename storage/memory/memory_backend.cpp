@@ -212,6 +212,22 @@ public:
   }
 
   void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) override {
+    // Nothing expired: a read, as in RocksDB, which then writes nothing.
+    auto nothing_due = read_now_of<bool>([&] {
+      const auto* shard = find();
+      return shard == nullptr || shard->dedup_expiry.empty()
+             || shard->dedup_expiry.begin()->first > cmd.now_ms;
+    });
+    if (!nothing_due || *nothing_due) {
+      read(*s_, done, [&] {
+        const auto* shard = find();
+        dedup_expiry out;
+        if (shard != nullptr && !shard->dedup_expiry.empty())
+          out.next_expiry_ms = shard->dedup_expiry.begin()->first;
+        return out;
+      });
+      return;
+    }
     // A write: it takes an index, as the RocksDB store's deletion does.
     std::optional<expected<dedup_expiry>> result;
     write(
@@ -242,6 +258,15 @@ public:
   }
 
 private:
+  /// Runs `fn` under the lock; nullopt after `stop()`.
+  template <class T, class Fn>
+  std::optional<T> read_now_of(Fn fn) {
+    std::lock_guard<std::mutex> guard{s_->mtx};
+    if (s_->stopped)
+      return std::nullopt;
+    return fn();
+  }
+
   /// The shard, created if missing (also after its queue was erased).
   shard_data& data() { return s_->shards[queue_id_][shard_]; }
 

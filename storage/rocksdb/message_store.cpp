@@ -108,6 +108,8 @@ public:
       auto st = load_expired_dedup(*d, queue, shard, cmd, b, out);
       if (!st.ok())
         return done(st.as_error());
+      if (out.removed == 0)
+        return done(out); // nothing expired: nothing to write
       // The deletion is a write like any other: answered once synced.
       submit(*w, std::move(b), [out, done](expected<applied> r) {
         if (r)

@@ -125,6 +125,12 @@ TEST_CASE("the Idempotency-Key header is a single send's dedup id") {
   CHECK(differ->status == 400);
   CHECK(differ->error_code() == 10026);
   CHECK(differ->error_message().find("Idempotency-Key") != std::string::npos);
+  auto client = srv.client();
+  auto batch = client->send("POST", "/client/v4/accounts/acct-a/queues/" + qid + "/messages/batch",
+                            R"({"messages":[{"body":"a"}]})",
+                            {{"authorization", "Bearer " + srv.token()}, {"Idempotency-Key", "b"}});
+  CHECK(batch.status == 400);
+  CHECK(batch.body.find("Idempotency-Key header names one message") != std::string::npos);
   auto empty = send_keyed(srv, qid, "", R"({"body":"a"})");
   CHECK(empty->status == 400);
   CHECK(empty->error_message().find("Idempotency-Key header must be 1-128") != std::string::npos);
