@@ -257,3 +257,38 @@ TEST_CASE("dedup_shard is stable and spreads ids", "[dedup]") {
   CHECK(check_dedup_id("dedup_id", "ok id ~!").empty());
   CHECK_FALSE(check_dedup_id("dedup_id", "é").empty());
 }
+
+TEST_CASE_METHOD(dedup_fault_fixture, "a send with another dedup id is not held back") {
+  plan().hold_writes();
+  auto c = *queues->find("acct", qid);
+  auto a = std::make_shared<caf::expected<sent_messages>>(caf::error{});
+  auto b = std::make_shared<caf::expected<sent_messages>>(caf::error{});
+  send_async(sys(), c, send_messages{"acct", qid, {keyed("a", "k1")}, caf::none}, a);
+  send_async(sys(), c, send_messages{"acct", qid, {keyed("b", "k2")}, caf::none}, b);
+  run();
+  CHECK(plan().held() == 2); // both written, neither waits for the other
+  plan().release_writes();
+  run();
+  REQUIRE(*a);
+  REQUIRE(*b);
+  CHECK((*a)->ids != (*b)->ids);
+  CHECK(backlog() == 2);
+}
+
+TEST_CASE_METHOD(dedup_fault_fixture,
+                 "a send whose answer was lost in a crash is answered its id when retried") {
+  plan().hold_writes(); // written, but the process "dies" before answering
+  auto c = *queues->find("acct", qid);
+  auto lost = std::make_shared<caf::expected<sent_messages>>(caf::error{});
+  send_async(sys(), c, send_messages{"acct", qid, {keyed("a", "k")}, caf::none}, lost);
+  run();
+  REQUIRE(plan().held() == 1);
+  stop();
+  plan().release_writes(); // the old process's callbacks go nowhere
+  start();
+  auto retried = ids({keyed("a", "k")});
+  CHECK(backlog() == 1);
+  auto pulled = pull();
+  REQUIRE(pulled.messages.size() == 1);
+  CHECK(pulled.messages[0].id == retried[0]);
+}
