@@ -37,16 +37,20 @@ struct outgoing_message {
   std::string body;
   uint8_t type = 0; ///< storage::content_type
   caf::optional<int64_t> delay_seconds;
+  /// The producer's dedup id (docs/api.md, "Deduplicated sends"); "" if none.
+  /// Checked by the HTTP layer (`check_dedup_id`).
+  std::string dedup_id = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, outgoing_message& x) {
-  return f(caf::meta::type_name("outgoing_message"), x.body, x.type, x.delay_seconds);
+  return f(caf::meta::type_name("outgoing_message"), x.body, x.type, x.delay_seconds, x.dedup_id);
 }
 
-/// Send one or more messages (all or nothing). Reply: `queue_stats` once
+/// Send one or more messages (all or nothing). Reply: `sent_messages` once
 /// every message is synced, or `queue_not_found`, `invalid_request`,
-/// `storage_failure`, `overloaded`.
+/// `storage_failure`, `overloaded`. Messages whose `dedup_id` repeats one
+/// sent within the queue's `dedup_window_seconds` are not stored again.
 struct send_messages {
   std::string account;
   std::string queue_id;
@@ -76,6 +80,19 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
   return f(caf::meta::type_name("queue_stats"), x.backlog_count, x.backlog_bytes,
            x.oldest_message_timestamp_ms, x.ready_count, x.delayed_count, x.in_flight_count);
+}
+
+/// The answer to a send (`send_messages`, or `shard_append` from a shard).
+struct sent_messages {
+  queue_stats stats; ///< of the queue (from a coordinator) or of the shard
+  /// The id of each message sent, in order: a repeated dedup id's is the
+  /// original message's.
+  std::vector<std::string> ids;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sent_messages& x) {
+  return f(caf::meta::type_name("sent_messages"), x.stats, x.ids);
 }
 
 /// Read a queue's backlog. Reply: `queue_stats`, or `queue_not_found`.
@@ -211,22 +228,27 @@ struct append_item {
   /// The id to keep (a dead letter keeps the one it had); "" for a new message.
   std::string id = {};
   caf::optional<storage::dead_letter_origin> dead_letter = {}; ///< set for a dead letter
+  std::string dedup_id = {}; ///< the producer's (`outgoing_message::dedup_id`)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, append_item& x) {
   return f(caf::meta::type_name("append_item"), x.body, x.type, x.visible_at_ms, x.timestamp_ms,
-           x.id, x.dead_letter);
+           x.id, x.dead_letter, x.dedup_id);
 }
 
-/// Store messages in one shard. Reply: the shard's `queue_stats` once synced.
+/// Store messages in one shard. With `dedup_window_ms` > 0, items whose
+/// `dedup_id` the shard stored less than that long ago are not stored again
+/// (actors/queue/shard_dedup.hpp). Reply: `sent_messages` (the shard's stats,
+/// the items' ids) once synced.
 struct shard_append {
   std::vector<append_item> items;
+  int64_t dedup_window_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_append& x) {
-  return f(caf::meta::type_name("shard_append"), x.items);
+  return f(caf::meta::type_name("shard_append"), x.items, x.dedup_window_ms);
 }
 
 /// Lease up to `n` messages from one shard. Reply: `pulled_batch` (backlog
@@ -385,6 +407,22 @@ typename Inspector::result_type inspect(Inspector& f, shard_purge&) {
 struct page_loaded {
   uint64_t epoch = 0;
   std::vector<storage::recovered_message> messages;
+  uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
+  std::string error;
+};
+
+/// What a storage shard's store found for the dedup ids of the append
+/// numbered `token` (local only).
+struct dedup_looked_up {
+  uint64_t token = 0;
+  std::vector<storage::dedup_hit> hits;
+  uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
+  std::string error;
+};
+
+/// What a storage shard's sweep of expired dedup entries did (local only).
+struct dedup_swept {
+  storage::dedup_expiry result;
   uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
   std::string error;
 };

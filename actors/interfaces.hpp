@@ -31,7 +31,7 @@ namespace sluice {
 /// node each shard runs on.
 using coordinator_actor = caf::typed_actor<
   caf::reacts_to<storage::queue_record>,
-  caf::replies_to<send_messages>::with<queue_stats>,
+  caf::replies_to<send_messages>::with<sent_messages>,
   caf::replies_to<pull_messages>::with<pulled_batch>,
   caf::replies_to<ack_messages>::with<ack_result>,
   caf::replies_to<get_stats>::with<queue_stats>,
@@ -71,7 +71,7 @@ using consumer_shard_actor = caf::typed_actor<
 /// ack, retry, delays, lease expiry, retention). Replies only after changes
 /// are synced.
 using storage_shard_actor = caf::typed_actor<
-  caf::replies_to<shard_append>::with<queue_stats>,
+  caf::replies_to<shard_append>::with<sent_messages>,
   caf::replies_to<shard_lease>::with<pulled_batch>,
   caf::replies_to<shard_ack>::with<ack_result>,
   caf::replies_to<shard_peek>::with<pulled_batch>,
@@ -80,6 +80,8 @@ using storage_shard_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,
   caf::reacts_to<page_loaded>,
   caf::reacts_to<shard_recovered>,
+  caf::reacts_to<dedup_looked_up>,
+  caf::reacts_to<dedup_swept>,
   caf::reacts_to<write_done>>;
 
 /// One per process: owns the process's stores and runs the storage shards

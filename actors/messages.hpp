@@ -20,7 +20,7 @@ namespace sluice::storage {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_settings& x) {
   return f(caf::meta::type_name("queue_settings"), x.delivery_delay, x.message_retention_period,
-           x.delivery_paused, x.mode);
+           x.delivery_paused, x.mode, x.dedup_window_seconds);
 }
 
 template <class Inspector>
@@ -81,12 +81,13 @@ struct settings_patch {
   caf::optional<bool> delivery_paused;
   /// "single" or "multi" as sent (checked by `apply_settings`).
   caf::optional<std::string> consumer_mode = caf::none;
+  caf::optional<int64_t> dedup_window_seconds = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, settings_patch& x) {
   return f(caf::meta::type_name("settings_patch"), x.delivery_delay, x.message_retention_period,
-           x.delivery_paused, x.consumer_mode);
+           x.delivery_paused, x.consumer_mode, x.dedup_window_seconds);
 }
 
 /// Create a queue. Reply: the new `queue_record`, or `invalid_request`

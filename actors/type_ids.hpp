@@ -34,6 +34,7 @@ CAF_ADD_TYPE_ID(sluice, (sluice::revoke_token))
 CAF_ADD_TYPE_ID(sluice, (sluice::outgoing_message))
 CAF_ADD_TYPE_ID(sluice, (sluice::send_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::queue_stats))
+CAF_ADD_TYPE_ID(sluice, (sluice::sent_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::get_stats))
 CAF_ADD_TYPE_ID(sluice, (sluice::pull_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::pulled_message))
@@ -111,6 +112,8 @@ CAF_END_TYPE_ID_BLOCK(sluice)
 // Carries bodies between a reader thread and its shard in one process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::page_loaded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::shard_recovered)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::dedup_looked_up)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::dedup_swept)
 // Carries a plugin's decisions from a plugin host thread to its consumer shard.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::invocation_finished)
 

@@ -30,6 +30,7 @@ struct send_flags {
   std::string content_type = "json";
   std::optional<int64_t> delay;
   size_t batch_size = max_batch_messages;
+  std::string dedup_id; ///< a single BODY's; "" = none
 };
 
 /// One message as the API wants it; throws when a json body is not JSON.
@@ -99,9 +100,13 @@ uint64_t count_lines(const std::string& file) {
 void send(const remote_options& o, const send_flags& f) {
   if (f.content_type != "json" && f.content_type != "text" && f.content_type != "bytes")
     throw cli_error("--content-type must be json, text or bytes");
+  bool lines = !f.file.empty() || f.body.empty() || f.body == "-";
+  if (!f.dedup_id.empty() && lines)
+    throw cli_error("--dedup-id names one message: give its BODY as an argument");
   remote api{o};
   auto path = "/queues/" + api.queue_id(f.queue);
   uint64_t sent = 0;
+  std::string id;
   if (!f.file.empty()) {
     std::ifstream in{f.file};
     if (!in)
@@ -113,13 +118,20 @@ void send(const remote_options& o, const send_flags& f) {
     auto m = message_json(f, f.body, 0);
     if (f.delay)
       m.insert(m.size() - 1, R"(,"delay_seconds":)" + std::to_string(*f.delay));
-    api.call("POST", path + "/messages", m);
+    if (!f.dedup_id.empty())
+      m.insert(m.size() - 1, ",\"dedup_id\":" + http::json_writer{}.value(f.dedup_id).take());
+    id = field(api.call("POST", path + "/messages", m), "message_id");
     sent = 1;
   }
-  if (o.json)
-    std::cout << R"({"sent":)" << sent << "}\n";
-  else
-    std::cout << "Sent " << count_of(sent, "message", "messages") << " to " << f.queue << ".\n";
+  if (o.json) {
+    std::cout << R"({"sent":)" << sent;
+    if (!id.empty())
+      std::cout << R"(,"message_id":)" << http::json_writer{}.value(id).take();
+    std::cout << "}\n";
+  } else {
+    std::cout << "Sent " << count_of(sent, "message", "messages") << " to " << f.queue
+              << (id.empty() ? "" : " (id " + id + ")") << ".\n";
+  }
 }
 
 struct pull_flags {
@@ -240,6 +252,9 @@ void add_message_commands(CLI::App& app, remote_options& o) {
   s->add_option("--content-type", sf->content_type, "json (default), text or bytes")
       ->check(CLI::IsMember({"json", "text", "bytes"}));
   s->add_option("--delay-secs", sf->delay, "Seconds before the messages can be delivered");
+  s->add_option("--dedup-id", sf->dedup_id,
+                "Send BODY once: a repeat within the queue's dedup window stores nothing "
+                "and answers the first message's id");
   s->add_option("--batch-size", sf->batch_size, "Messages per request when sending lines")
       ->check(CLI::Range(size_t{1}, max_batch_messages));
   s->callback([&o, sf] { send(o, *sf); });

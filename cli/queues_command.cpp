@@ -26,6 +26,7 @@ struct queue_flags {
   std::optional<int64_t> delivery_delay;
   std::optional<int64_t> retention;
   std::string consumer_mode; ///< "" = not given
+  std::optional<int64_t> dedup_window;
 };
 
 /// `{"delivery_delay":…,"message_retention_period":…}` with the flags given.
@@ -36,6 +37,8 @@ std::string settings_json(const queue_flags& f, std::optional<bool> paused = {})
     w.key("delivery_delay").value(*f.delivery_delay);
   if (f.retention)
     w.key("message_retention_period").value(*f.retention);
+  if (f.dedup_window)
+    w.key("dedup_window_seconds").value(*f.dedup_window);
   if (paused)
     w.key("delivery_paused").value(*paused);
   if (!f.consumer_mode.empty())
@@ -51,6 +54,8 @@ void add_settings_flags(CLI::App& cmd, queue_flags& f) {
   cmd.add_option("--consumer-mode", f.consumer_mode,
                  "single (one consumer, the default) or multi (several consumers, each gets every "
                  "message)");
+  cmd.add_option("--dedup-window-secs", f.dedup_window,
+                 "Seconds a send's dedup id is remembered (0-43200, 0 turns dedup off)");
 }
 
 void list(remote& api, const remote_options& o, std::optional<int64_t> page) {
@@ -96,7 +101,8 @@ void info(remote& api, const remote_options& o, const std::string& queue) {
             << "\nNumber of Consumers: " << field(q, "consumers_total_count")
             << "\nDelivery Delay: " << field(s, "delivery_delay") << " s"
             << "\nMessage Retention Period: " << field(s, "message_retention_period") << " s"
-            << "\nDelivery Paused: " << field(s, "delivery_paused") << "\n";
+            << "\nDelivery Paused: " << field(s, "delivery_paused")
+            << "\nDedup Window: " << field(s, "dedup_window_seconds") << " s\n";
   if (field(s, "consumer_mode") == "multi")
     std::cout << "Consumer Mode: multi (each consumer gets every message)\n";
   for (auto c : items(q["consumers"]))

@@ -1,6 +1,7 @@
 #include "http/message_json.hpp"
 
 #include "actors/control/crypto.hpp"
+#include "actors/queue/shard_dedup.hpp"
 #include "http/json_reader.hpp"
 
 namespace sluice::http {
@@ -19,6 +20,15 @@ problem read_message(simdjson::dom::object obj, const std::string& path, outgoin
           json_reader::get_int(obj, "delay_seconds", path + "delay_seconds", out.delay_seconds);
       !err.empty())
     return invalid(err);
+  caf::optional<std::string> dedup_id;
+  if (auto err = json_reader::get_string(obj, "dedup_id", path + "dedup_id", dedup_id);
+      !err.empty())
+    return invalid(err);
+  if (dedup_id) {
+    if (auto err = check_dedup_id(path + "dedup_id", *dedup_id); !err.empty())
+      return invalid(err);
+    out.dedup_id = std::move(*dedup_id);
+  }
   auto body = obj.at_key("body");
   if (body.error())
     return invalid(path + "body is required");
@@ -48,6 +58,18 @@ problem read_message(simdjson::dom::object obj, const std::string& path, outgoin
     return {errc::too_large, path + "body is " + std::to_string(out.body.size())
                                  + " bytes; a message may be at most "
                                  + std::to_string(max_message_bytes) + " bytes (128 KB)"};
+  return {};
+}
+
+std::string read_idempotency_key(const std::optional<std::string>& key, outgoing_message& m) {
+  if (!key)
+    return {};
+  if (auto err = check_dedup_id("the Idempotency-Key header", *key); !err.empty())
+    return err;
+  if (m.dedup_id.empty())
+    m.dedup_id = *key;
+  else if (m.dedup_id != *key)
+    return "dedup_id and the Idempotency-Key header differ; send one of them, or both equal";
   return {};
 }
 

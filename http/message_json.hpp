@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <simdjson.h>
@@ -25,6 +26,12 @@ struct problem {
 /// (e.g. "messages[3]."). Refuses `v8`, unknown content types and bodies over
 /// `max_message_bytes`.
 problem read_message(simdjson::dom::object obj, const std::string& path, outgoing_message& out);
+
+/// Takes a single send's Idempotency-Key header (if sent) as its dedup id
+/// (docs/api.md, "Deduplicated sends"). Empty when fine, else a message
+/// naming the header: it breaks the dedup id's rules, or `m` has another
+/// `dedup_id`.
+std::string read_idempotency_key(const std::optional<std::string>& key, outgoing_message& m);
 
 /// Writes a pulled message as docs/api.md says: `text` bodies raw, `json` and
 /// `bytes` base64 encoded, with `metadata` naming the content type, and

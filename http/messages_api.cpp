@@ -4,6 +4,7 @@
 #include "http/auth.hpp"
 #include "http/envelope.hpp"
 #include "http/json_reader.hpp"
+#include "http/json_writer.hpp"
 #include "http/message_json.hpp"
 #include "http/queue_json.hpp"
 
@@ -48,34 +49,55 @@ void run(api_context& ctx, request& req, path_params& p, responder reply, uint32
       reply);
 }
 
-/// SDK 7.3 reads `result.metadata.metrics` of a send.
-response sent(const queue_stats& s) {
-  return ok("{\"metadata\":" + metrics_json(s) + "}");
+/// SDK 7.3 reads `result.metadata.metrics` of a send; `message_id` is the
+/// id of the message (the original one's for a repeated dedup id).
+response sent_one(const sent_messages& s) {
+  json_writer w;
+  w.begin_object().key("metadata").raw(metrics_json(s.stats));
+  w.key("message_id").value(s.ids.empty() ? std::string{} : s.ids.front());
+  return ok(w.end_object().take());
+}
+
+/// As `sent_one`, with `message_ids` in the order of `messages`.
+response sent_batch(const sent_messages& s) {
+  json_writer w;
+  w.begin_object().key("metadata").raw(metrics_json(s.stats)).key("message_ids").begin_array();
+  for (const auto& id : s.ids)
+    w.value(id);
+  return ok(w.end_array().end_object().take());
 }
 
 void send_one(api_context& ctx, request& req, path_params& p, responder reply) {
-  run<queue_stats, send_messages>(
+  run<sent_messages, send_messages>(
       ctx, req, p, std::move(reply), storage::perm_queues_write, false,
-      [](simdjson::dom::object body, send_messages& msg, responder& rp) {
+      [key = req.idempotency_key](simdjson::dom::object body, send_messages& msg, responder& rp) {
         outgoing_message m;
         if (auto pr = read_message(body, "", m)) {
           rp(fail(pr.code, pr.message));
           return false;
         }
+        if (auto err = read_idempotency_key(key, m); !err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
+        }
         msg.messages.push_back(std::move(m));
         return true;
       },
-      sent);
+      sent_one);
 }
 
 void send_batch(api_context& ctx, request& req, path_params& p, responder reply) {
-  run<queue_stats, send_messages>(
+  run<sent_messages, send_messages>(
       ctx, req, p, std::move(reply), storage::perm_queues_write, false,
-      [](simdjson::dom::object body, send_messages& msg, responder& rp) {
+      [keyed = req.idempotency_key.has_value()](simdjson::dom::object body, send_messages& msg,
+                                                responder& rp) {
         auto invalid = [&rp](std::string m) {
           rp(fail(errc::invalid_request, m));
           return false;
         };
+        if (keyed)
+          return invalid("the Idempotency-Key header names one message: give each message of a "
+                         "batch its own dedup_id instead");
         if (auto err =
                 json_reader::get_int(body, "delay_seconds", "delay_seconds", msg.delay_seconds);
             !err.empty())
@@ -116,7 +138,7 @@ void send_batch(api_context& ctx, request& req, path_params& p, responder reply)
         }
         return true;
       },
-      sent);
+      sent_batch);
 }
 
 void pull(api_context& ctx, request& req, path_params& p, responder reply) {

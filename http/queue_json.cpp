@@ -40,6 +40,8 @@ void write_queue(json_writer& w, const storage::queue_record& q) {
       .value(q.settings.delivery_paused)
       .key("consumer_mode")
       .value(storage::consumer_mode_name(q.settings.mode))
+      .key("dedup_window_seconds")
+      .value(q.settings.dedup_window_seconds)
       .end_object()
       .end_object();
 }
@@ -124,6 +126,10 @@ std::string read_settings(simdjson::dom::object body, settings_patch& out) {
   if (auto err =
           json_reader::get_int(settings, "message_retention_period",
                                "settings.message_retention_period", out.message_retention_period);
+      !err.empty())
+    return err;
+  if (auto err = json_reader::get_int(settings, "dedup_window_seconds",
+                                      "settings.dedup_window_seconds", out.dedup_window_seconds);
       !err.empty())
     return err;
   if (auto err = json_reader::get_bool(settings, "delivery_paused", "settings.delivery_paused",

@@ -36,6 +36,10 @@ struct queue_settings {
   uint32_t message_retention_period = 345600;
   bool delivery_paused = false;
   consumer_mode mode = consumer_mode::single;
+  /// Sends carrying a `dedup_id` that repeat one sent less than this many
+  /// seconds ago are answered with the original id and store nothing
+  /// (docs/api.md, "Deduplicated sends"); 0 turns the check off.
+  uint32_t dedup_window_seconds = 300;
 };
 
 /// The kind of a queue's consumer (docs/api.md). `none` marks a record not yet

@@ -26,7 +26,8 @@ std::string joined(const Range& items, Name name) {
 audit_details details_of(const storage::queue_settings& s) {
   audit_details out{{"delivery_delay", std::to_string(s.delivery_delay)},
                     {"message_retention_period", std::to_string(s.message_retention_period)},
-                    {"delivery_paused", flag(s.delivery_paused)}};
+                    {"delivery_paused", flag(s.delivery_paused)},
+                    {"dedup_window_seconds", std::to_string(s.dedup_window_seconds)}};
   // Only a fan-out queue names its mode: entries of single-consumer queues
   // stay as they were before fan-out existed.
   if (s.mode != storage::consumer_mode::single)

@@ -63,6 +63,13 @@ std::string apply_settings(const settings_patch& patch, bool replace,
       return err;
     next.message_retention_period = static_cast<uint32_t>(*patch.message_retention_period);
   }
+  if (patch.dedup_window_seconds) {
+    auto err =
+        check_range("dedup_window_seconds", *patch.dedup_window_seconds, 0, max_dedup_window_s);
+    if (!err.empty())
+      return err;
+    next.dedup_window_seconds = static_cast<uint32_t>(*patch.dedup_window_seconds);
+  }
   if (patch.delivery_paused)
     next.delivery_paused = *patch.delivery_paused;
   // Like pausing, the mode is kept by a PUT that does not name it: a PUT

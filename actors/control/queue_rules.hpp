@@ -15,6 +15,8 @@ namespace sluice {
 inline constexpr int64_t max_delivery_delay_s = 86400;
 inline constexpr int64_t min_retention_s = 60;
 inline constexpr int64_t max_retention_s = 1209600;
+/// Longest `dedup_window_seconds` (12 h, as the issue sets it).
+inline constexpr int64_t max_dedup_window_s = 43200;
 inline constexpr size_t max_queue_name_length = 63;
 inline constexpr size_t max_queues_per_account = 10000;
 

@@ -10,6 +10,7 @@
 #include "actors/push/push_consumer.hpp"
 #include "actors/queue/message_rules.hpp"
 #include "actors/queue/queue_events.hpp"
+#include "actors/queue/shard_dedup.hpp"
 #include "actors/timeouts.hpp"
 
 namespace sluice {
@@ -104,21 +105,30 @@ void sync_push(self_ptr self) {
       push_consumer, push_consumer_config{self, st.plugins, std::move(ps), st.metrics});
 }
 
-caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
+caf::result<sent_messages> on_send(self_ptr self, send_messages& req) {
   auto& st = self->state;
   shard_append append;
   if (auto err = to_append_items(req, st.queue.settings.delivery_delay, st.now_ms(), append.items);
       !err.empty())
     return make_error(errc::invalid_request, err);
-  // One shard takes the whole batch: one atomic write, all or nothing.
+  // One shard takes the whole batch: one atomic write, all or nothing. A
+  // batch with dedup ids goes to the shard its first one picks, which checks
+  // them all (docs/api.md, "Deduplicated sends").
+  append.dedup_window_ms = int64_t{st.queue.settings.dedup_window_seconds} * 1000;
   auto idx = st.next_shard++ % st.shards.size();
-  auto rp = self->make_response_promise<queue_stats>();
+  if (wants_dedup(append))
+    for (const auto& item : append.items)
+      if (!item.dedup_id.empty()) {
+        idx = dedup_shard(item.dedup_id, st.shards.size());
+        break;
+      }
+  auto rp = self->make_response_promise<sent_messages>();
   self->request(st.shards[idx].actor, data_path_wait, std::move(append))
       .then(
-          [self, idx, rp](queue_stats& s) mutable {
-            self->state.shards[idx].stats = s;
+          [self, idx, rp](sent_messages& s) mutable {
+            self->state.shards[idx].stats = s.stats;
             ++self->state.stats_epoch;
-            rp.deliver(self->state.stats());
+            rp.deliver(sent_messages{self->state.stats(), std::move(s.ids)});
             stats_changed(self);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
@@ -402,8 +412,8 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
   auto rp = self->make_response_promise<caf::ok_atom>();
   self->request(st.shards[idx].actor, data_path_wait, shard_append{std::move(items)})
       .then(
-          [self, idx, rp](queue_stats& s) mutable {
-            self->state.shards[idx].stats = s;
+          [self, idx, rp](sent_messages& s) mutable {
+            self->state.shards[idx].stats = s.stats;
             ++self->state.stats_epoch;
             rp.deliver(caf::ok_atom::value);
             stats_changed(self);
@@ -545,7 +555,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         if (self->state.queue.settings.delivery_paused)
           answer_waiters(self, paused_error(self->state), true);
       },
-      [=](send_messages& req) -> caf::result<queue_stats> {
+      [=](send_messages& req) -> caf::result<sent_messages> {
         if (fans_out(self->state))
           return fanout_send(self, req);
         return on_send(self, req);

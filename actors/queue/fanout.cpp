@@ -10,6 +10,7 @@
 #include "actors/errc.hpp"
 #include "actors/queue/coordinator.hpp"
 #include "actors/queue/message_rules.hpp"
+#include "actors/queue/shard_dedup.hpp"
 #include "actors/timeouts.hpp"
 
 namespace sluice {
@@ -132,24 +133,25 @@ slot_for(coordinator_self self, const caf::optional<std::string>& consumer_id, b
                                                   + "'");
 }
 
-caf::result<queue_stats> fanout_send(coordinator_self self, send_messages& req) {
-  auto& st = self->state;
-  std::vector<append_item> items;
-  if (auto err = to_append_items(req, st.queue.settings.delivery_delay, st.now_ms(), items);
-      !err.empty())
-    return make_error(errc::invalid_request, err);
-  for (auto& item : items)
-    item.id = next_message_id(st); // every copy the same id
-  auto targets = live_slots(st);
-  targets.push_back(caf::actor_cast<coordinator_actor>(self)); // slot 0: `store_messages`
+namespace {
+
+/// Stores `items` (their ids assigned) in every coordinator of `targets` and
+/// answers `rp` with `ids` once every copy is synced, or with the first error.
+void store_copies(coordinator_self self, std::vector<coordinator_actor> targets,
+                  std::vector<append_item> items, std::vector<std::string> ids,
+                  caf::typed_response_promise<sent_messages> rp) {
+  if (targets.empty() || items.empty()) {
+    rp.deliver(sent_messages{fanout_stats(self->state), std::move(ids)});
+    return;
+  }
   auto pending = std::make_shared<size_t>(targets.size());
-  auto rp = self->make_response_promise<queue_stats>();
+  auto answer = std::make_shared<std::vector<std::string>>(std::move(ids));
   for (const auto& target : targets)
     self->request(target, data_path_wait, store_messages{items})
         .then(
-            [self, pending, rp](caf::ok_atom) mutable {
-              if (--*pending == 0)
-                rp.deliver(fanout_stats(self->state));
+            [self, pending, answer, rp](caf::ok_atom) mutable {
+              if (*pending != SIZE_MAX && --*pending == 0)
+                rp.deliver(sent_messages{fanout_stats(self->state), std::move(*answer)});
             },
             [pending, rp](caf::error& e) mutable {
               if (*pending == SIZE_MAX)
@@ -157,6 +159,59 @@ caf::result<queue_stats> fanout_send(coordinator_self self, send_messages& req) 
               *pending = SIZE_MAX; // answer once, with the first error
               rp.deliver(std::move(e));
             });
+}
+
+} // namespace
+
+caf::result<sent_messages> fanout_send(coordinator_self self, send_messages& req) {
+  auto& st = self->state;
+  std::vector<append_item> items;
+  if (auto err = to_append_items(req, st.queue.settings.delivery_delay, st.now_ms(), items);
+      !err.empty())
+    return make_error(errc::invalid_request, err);
+  std::vector<std::string> ids;
+  for (auto& item : items) {
+    item.id = next_message_id(st); // every copy the same id
+    ids.push_back(item.id);
+  }
+  auto rp = self->make_response_promise<sent_messages>();
+  shard_append gate{items};
+  gate.dedup_window_ms = int64_t{st.queue.settings.dedup_window_seconds} * 1000;
+  if (!wants_dedup(gate)) {
+    auto targets = live_slots(st);
+    targets.push_back(caf::actor_cast<coordinator_actor>(self)); // slot 0: `store_messages`
+    for (auto& item : items)
+      item.dedup_id.clear();
+    store_copies(self, std::move(targets), std::move(items), std::move(ids), rp);
+    return rp;
+  }
+  // Dedup ids: slot 0's shard checks them (docs/api.md, "Deduplicated sends")
+  // and stores its copy of the new messages with their dedup entries; the
+  // other slots then get copies of exactly those. A message is new when the
+  // shard answers with the id given to it here, a repeat when it answers
+  // with the original's.
+  size_t idx = 0;
+  for (const auto& item : items)
+    if (!item.dedup_id.empty()) {
+      idx = dedup_shard(item.dedup_id, st.shards.size());
+      break;
+    }
+  self->request(st.shards[idx].actor, data_path_wait, std::move(gate))
+      .then(
+          [self, idx, rp, items = std::move(items)](sent_messages& sent) mutable {
+            auto& s = self->state;
+            // Through the handler every shard report takes: it also wakes
+            // slot 0's push consumer and long polls.
+            self->send(self, shard_stats{static_cast<uint16_t>(s.shard_base() + idx), sent.stats});
+            std::vector<append_item> fresh;
+            for (size_t i = 0; i < items.size() && i < sent.ids.size(); ++i)
+              if (sent.ids[i] == items[i].id) {
+                items[i].dedup_id.clear();
+                fresh.push_back(std::move(items[i]));
+              }
+            store_copies(self, live_slots(s), std::move(fresh), std::move(sent.ids), rp);
+          },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
 }
 

@@ -60,9 +60,11 @@ caf::result<Result> routed(Self self, const Request& req, bool required, Own own
 }
 
 /// Stores the messages of `req` in every live slot (the same id, body,
-/// content type and timestamps) and answers once every copy is synced, or
-/// with the first error (the copies already stored stay: at least once).
-caf::result<queue_stats> fanout_send(coordinator_self self, send_messages& req);
+/// content type and timestamps) and answers with their ids once every copy
+/// is synced, or with the first error (the copies already stored stay: at
+/// least once). Dedup ids are checked by slot 0's shard, which stores its
+/// copy first; the other slots get only the messages it found new.
+caf::result<sent_messages> fanout_send(coordinator_self self, send_messages& req);
 
 /// The backlog of a fan-out queue: per field, the largest over its slots
 /// (what the consumer furthest behind still has to process).

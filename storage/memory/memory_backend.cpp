@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,10 @@ using account_key = std::pair<std::string, std::string>;
 struct shard_data {
   std::map<uint64_t, stored_message> messages;
   std::map<uint64_t, delivery_state> states;
+  /// Dedup entries, as RocksDB keeps them: by id, then expiry → message id;
+  /// and by expiry (so an entry written again after it expired is a new one).
+  std::map<std::string, std::map<int64_t, std::string>> dedup;
+  std::set<std::pair<int64_t, std::string>> dedup_expiry;
 };
 
 } // namespace
@@ -117,6 +122,10 @@ public:
           shard.states[m.seq] = delivery_state{0, m.visible_at_ms, false};
         shard.messages[m.seq] = m.message;
       }
+      for (const auto& e : cmd.dedup) {
+        shard.dedup[e.dedup_id][e.expires_ms] = e.message_id;
+        shard.dedup_expiry.emplace(e.expires_ms, e.dedup_id);
+      }
     });
   }
 
@@ -186,7 +195,79 @@ public:
     });
   }
 
+  void lookup_dedup(find_dedup cmd, read_callback<std::vector<dedup_hit>> done) override {
+    read(*s_, done, [&] {
+      std::vector<dedup_hit> out;
+      const auto* shard = find();
+      if (shard == nullptr)
+        return out;
+      for (const auto& id : cmd.ids) {
+        auto it = shard->dedup.find(id);
+        // The newest entry of the id counts; older ones wait for their sweep.
+        if (it != shard->dedup.end() && !it->second.empty()
+            && it->second.rbegin()->first > cmd.now_ms)
+          out.push_back({id, it->second.rbegin()->second});
+      }
+      return out;
+    });
+  }
+
+  void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) override {
+    // Nothing expired: a read, as in RocksDB, which then writes nothing.
+    auto nothing_due = read_now_of<bool>([&] {
+      const auto* shard = find();
+      return shard == nullptr || shard->dedup_expiry.empty()
+             || shard->dedup_expiry.begin()->first > cmd.now_ms;
+    });
+    if (!nothing_due || *nothing_due) {
+      read(*s_, done, [&] {
+        const auto* shard = find();
+        dedup_expiry out;
+        if (shard != nullptr && !shard->dedup_expiry.empty())
+          out.next_expiry_ms = shard->dedup_expiry.begin()->first;
+        return out;
+      });
+      return;
+    }
+    // A write: it takes an index, as the RocksDB store's deletion does.
+    std::optional<expected<dedup_expiry>> result;
+    write(
+        *s_,
+        [&](expected<applied> r) {
+          if (!r)
+            result.emplace(r.error());
+        },
+        [&] {
+          dedup_expiry out;
+          auto& shard = data();
+          auto& ex = shard.dedup_expiry;
+          while (!ex.empty() && ex.begin()->first <= cmd.now_ms && out.removed < cmd.limit) {
+            auto [exp, id] = *ex.begin();
+            ex.erase(ex.begin());
+            auto it = shard.dedup.find(id);
+            if (it != shard.dedup.end()) {
+              it->second.erase(exp);
+              if (it->second.empty())
+                shard.dedup.erase(it);
+            }
+            ++out.removed;
+          }
+          out.next_expiry_ms = ex.empty() ? 0 : ex.begin()->first;
+          result.emplace(out);
+        });
+    done(std::move(*result));
+  }
+
 private:
+  /// Runs `fn` under the lock; nullopt after `stop()`.
+  template <class T, class Fn>
+  std::optional<T> read_now_of(Fn fn) {
+    std::lock_guard<std::mutex> guard{s_->mtx};
+    if (s_->stopped)
+      return std::nullopt;
+    return fn();
+  }
+
   /// The shard, created if missing (also after its queue was erased).
   shard_data& data() { return s_->shards[queue_id_][shard_]; }
 

@@ -25,7 +25,7 @@ batch to_batch(const meta_change& c) {
     auto consumers = consumer_key(q.account, q.id); // every slot's key starts so
     b.erase_range(meta, consumers, prefix_end(consumers));
     auto prefix = queue_messages_prefix(q.id);
-    for (auto cf : {family::messages, family::state})
+    for (auto cf : {family::messages, family::state, family::dedup})
       b.erase_range(cf, prefix, prefix_end(prefix));
   }
   for (const auto& q : c.put_queues) // the codec leaves `consumers` out

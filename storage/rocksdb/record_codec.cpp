@@ -105,6 +105,7 @@ std::string encode(const queue_record& x) {
       .u8(x.settings.delivery_paused ? 1 : 0)
       .str(x.jurisdiction)
       .u8(static_cast<uint8_t>(x.settings.mode))
+      .u32(x.settings.dedup_window_seconds)
       .take();
 }
 
@@ -127,6 +128,9 @@ std::optional<queue_record> decode_queue(std::string_view bytes) {
   // ... or here, before fan-out: single.
   if (!in.at_end() && in.u8() == static_cast<uint8_t>(consumer_mode::multi))
     x.settings.mode = consumer_mode::multi;
+  // ... or here, before dedup windows: the default window.
+  if (!in.at_end())
+    x.settings.dedup_window_seconds = in.u32();
   if (!in.ok())
     return std::nullopt;
   return x;

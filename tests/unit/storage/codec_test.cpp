@@ -81,6 +81,23 @@ TEST_CASE("queue records keep their jurisdiction, and records from before it sti
   CHECK_FALSE(decode_queue(bytes.substr(0, bytes.size() - 2)));
 }
 
+TEST_CASE("queue records keep their dedup window, and records from before it get the default") {
+  queue_record q{"acct", "0123456789abcdef0123456789abcdef", "orders", 1000, 2000, {}, {}, "us"};
+  q.settings.dedup_window_seconds = 0;
+  auto back = decode_queue(encode(q));
+  REQUIRE(back);
+  CHECK(back->settings.dedup_window_seconds == 0);
+  CHECK(back->jurisdiction == "us");
+  // The layout written before dedup windows existed: it ends after the jurisdiction.
+  auto bytes = encode(q);
+  auto legacy = decode_queue(bytes.substr(0, bytes.size() - 4));
+  REQUIRE(legacy);
+  CHECK(legacy->jurisdiction == "us");
+  CHECK(legacy->settings.dedup_window_seconds == 300);
+  // A cut-off window is corruption, not an old record.
+  CHECK_FALSE(decode_queue(bytes.substr(0, bytes.size() - 2)));
+}
+
 TEST_CASE("token records round-trip, foreign bytes are rejected") {
   token_record t{"id1", "hash1", "*", perm_admin | perm_queues_read, "ci", 42};
   auto back = decode_token(encode(t));
