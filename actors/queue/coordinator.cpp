@@ -288,6 +288,15 @@ caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
   return rp;
 }
 
+/// Takes messages for a redrive task, paused or not (docs/api.md, "Redrive").
+caf::result<pulled_batch> on_redrive_take(self_ptr self, const redrive_take& req) {
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto take = [visibility = req.visibility_ms](uint32_t n) { return shard_take{n, visibility}; };
+  gather(self, self->state.next_shard++, 0, req.n, take, std::make_shared<pulled_batch>(),
+         deliver_to(rp));
+  return rp;
+}
+
 caf::result<pulled_batch> on_peek(self_ptr self, const peek_messages& req) {
   auto n = req.batch_size ? *req.batch_size : default_pull_batch;
   if (n < 1 || n > max_pull_batch)
@@ -557,6 +566,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       },
       [=](const pull_wait_over& msg) { on_wait_over(self, msg.id); },
       [=](const release_waiting_pulls&) { answer_waiters(self, nothing(self->state), true); },
+      [=](const redrive_take& req) { return on_redrive_take(self, req); },
   };
 }
 
