@@ -2,6 +2,7 @@
 // moves where, the rate limit, cancel, a restart in the middle, and a store
 // that fails.
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -308,4 +309,37 @@ TEST_CASE_METHOD(redrive_fault_fixture,
   CHECK(status().state == redrive_state::completed);
   CHECK(backlog(qid) == 3);
   CHECK(backlog(dlq) == 0);
+}
+
+TEST_CASE_METHOD(redrive_fault_fixture,
+                 "a crash with a batch under way loses nothing and duplicates at most that batch",
+                 "[redrive]") {
+  auto originals = fill(5);
+  REQUIRE(redrive(caf::none, int64_t{2}));
+  run();
+  REQUIRE(status().moved == 2);
+  // The next batch is taken and written to its destination, but the process
+  // dies before the write is confirmed (and so before the source deletes it).
+  plan().hold_writes();
+  advance(1000);
+  REQUIRE(plan().held() > 0);
+  stop();
+  plan().release_writes(); // to actors that are gone
+  start();
+  for (int i = 0; i < 3; ++i)
+    advance(1000);
+  auto done = status();
+  CHECK(done.state == redrive_state::completed);
+  CHECK(backlog(dlq) == 0);
+  std::map<std::string, int> copies;
+  for (const auto& m : peek(qid))
+    ++copies[m.id];
+  CHECK(copies.size() == originals.size()); // none lost
+  size_t total = 0;
+  for (const auto& [id, n] : copies) {
+    CHECK(n <= 2);
+    total += static_cast<size_t>(n);
+  }
+  // The batch under way was stored in both queues at the crash, so moved twice.
+  CHECK(total == originals.size() + 2);
 }
