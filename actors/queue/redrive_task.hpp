@@ -34,6 +34,7 @@ inline constexpr int64_t redrive_page_wait_ms = 200;
 struct redrive_task_config {
   /// The task, with what it moved so far (0, or the count persisted before a restart).
   storage::redrive_record task;
+  /// The queue it moves from.
   coordinator_actor source;
   /// Where each destination's coordinator is (the hub publishes it).
   std::shared_ptr<const queue_directory> queues;
@@ -41,12 +42,17 @@ struct redrive_task_config {
   hub_actor hub;
 };
 
+/// State of a redrive task actor.
 struct redrive_task_state {
   static inline const char* name = "sluice.redrive_task";
 
+  /// The task; `moved` counts what it moved, including before a restart.
   storage::redrive_record task;
+  /// The queue it moves from.
   coordinator_actor source;
+  /// Where each destination's coordinator is.
   std::shared_ptr<const queue_directory> queues;
+  /// Receives `redrive_progress`.
   hub_actor hub;
   /// Cancelled: ends once the batch under way is settled.
   bool stopping = false;
