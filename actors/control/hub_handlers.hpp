@@ -49,6 +49,8 @@ caf::result<storage::redrive_record> on_cancel_redrive(self_ptr self, const canc
 void on_redrive_progress(self_ptr self, const redrive_progress& msg);
 /// Runs the task of `rec` (its queue's coordinator must exist).
 void spawn_redrive(self_ptr self, const storage::redrive_record& rec);
+/// The queue was deleted (its record with it): stops its task, forgets both.
+void forget_redrive(self_ptr self, const std::string& queue_id);
 /// At start: keeps the recovered tasks of existing queues and resumes the
 /// running ones.
 void resume_redrives(self_ptr self, std::vector<storage::redrive_record> recovered);

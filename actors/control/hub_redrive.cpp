@@ -122,6 +122,15 @@ void resume_redrives(self_ptr self, std::vector<redrive_record> recovered) {
   }
 }
 
+void forget_redrive(self_ptr self, const std::string& queue_id) {
+  auto& st = self->state;
+  st.redrives.erase(queue_id);
+  if (auto t = st.redrive_tasks.find(queue_id); t != st.redrive_tasks.end()) {
+    self->send(t->second, redrive_stop{}); // its last report finds no record
+    st.redrive_tasks.erase(t);
+  }
+}
+
 caf::result<redrive_record> on_start_redrive(self_ptr self, const start_redrive& req) {
   redrive_record rec;
   if (auto err = check_start(self, req, rec))

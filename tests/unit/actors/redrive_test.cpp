@@ -343,3 +343,19 @@ TEST_CASE_METHOD(redrive_fault_fixture,
   // The batch under way was stored in both queues at the crash, so moved twice.
   CHECK(total == originals.size() + 2);
 }
+
+TEST_CASE_METHOD(redrive_fixture, "deleting the source queue ends its task and forgets it",
+                 "[redrive]") {
+  fill(4);
+  REQUIRE(redrive(caf::none, int64_t{1}));
+  run();
+  REQUIRE(ask<caf::ok_atom>(hub, delete_queue{"acct", dlq, "tester"}));
+  advance(5000);
+  auto gone = ask<storage::redrive_record>(hub, get_redrive{"acct", dlq});
+  REQUIRE(!gone);
+  CHECK(code_of(gone.error()) == errc::queue_not_found);
+  CHECK(backlog(qid) == 1); // what moved before stays moved
+  stop();
+  start(); // nothing to resume
+  CHECK(backlog(qid) == 1);
+}
