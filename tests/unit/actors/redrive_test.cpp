@@ -359,3 +359,22 @@ TEST_CASE_METHOD(redrive_fixture, "deleting the source queue ends its task and f
   start(); // nothing to resume
   CHECK(backlog(qid) == 1);
 }
+
+TEST_CASE_METHOD(redrive_fault_fixture,
+                 "a source that cannot delete fails the task, the moved copies stay in both queues",
+                 "[redrive]") {
+  fill(3);
+  plan().fail_writes_of("settle");
+  REQUIRE(redrive());
+  run();
+  auto s = status();
+  CHECK(s.state == redrive_state::failed);
+  CHECK(s.failure_reason.find("could not remove 3 moved messages") != std::string::npos);
+  CHECK(s.moved == 3);
+  plan().heal();
+  CHECK(backlog(qid) == 3);                     // stored in their destination
+  CHECK(backlog(dlq) == 3);                     // and still in the source: at least once
+  CHECK(pull(10, 30000, dlq).messages.empty()); // out of sight until their take ends
+  advance(redrive_take_visibility_ms);
+  CHECK(pull(10, 30000, dlq).messages.size() == 3);
+}
