@@ -44,6 +44,10 @@ test('redrive: dead letters go back with their id and body, then the task reads 
     retries: [{ lease_id: pulled.messages[0].lease_id }],
   });
 
+  // The move to the dead-letter queue follows the retry's answer.
+  for (let i = 0; i < 100 && (await cf.queues.getMetrics(dlq, { account_id })).backlog_count < 1; ++i)
+    await new Promise((r) => setTimeout(r, 50));
+
   const path = `/accounts/${account_id}/queues/${dlq}/redrive`;
   const started = await cf.post(path, { body: {} });
   assert.equal(started.success, true);
