@@ -44,6 +44,8 @@ std::string path_of(remote& api, const std::string& queue) {
 void follow(remote& api, const std::string& path) {
   for (;;) {
     auto task = api.call("GET", path);
+    if (task.is_null())
+      throw cli_error("the queue has no redrive task");
     std::cout << describe(task) << "\n" << std::flush;
     if (field(task, "state") != "RUNNING")
       return;
@@ -93,6 +95,10 @@ void add_redrive_commands(CLI::App& app, remote_options& o) {
     auto task = api.call("GET", path);
     if (o.json)
       return print_json(task);
+    if (task.is_null()) {
+      std::cout << "Queue " << f->queue << " has no redrive task.\n";
+      return;
+    }
     std::cout << "Redrive " << field(task, "task_id") << " of queue " << f->queue << "\n"
               << describe(task) << "\n";
   });

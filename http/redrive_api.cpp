@@ -83,8 +83,17 @@ void status(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
+        // As SQS's ListMessageMoveTasks, a queue without a task has an empty answer, not an
+        // error: `result: null`.
         ask<storage::redrive_record>(*ctx.sys, ctx.hub, get_redrive{account, id},
-                                     answer<storage::redrive_record>(reply, render_task));
+                                     [reply](caf::expected<storage::redrive_record> r) {
+                                       if (r)
+                                         reply(render_task(*r));
+                                       else if (error_code(r.error()) == errc::redrive_not_found)
+                                         reply(ok({}));
+                                       else
+                                         reply(fail(r.error()));
+                                     });
       },
       reply);
 }
