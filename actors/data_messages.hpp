@@ -454,11 +454,18 @@ typename Inspector::result_type inspect(Inspector& f, dead_letters& x) {
 /// subscription. Reply: `caf::ok_atom` once synced.
 struct store_messages {
   std::vector<append_item> items;
+  /// On a fan-out queue: the consumer whose copy they are (a redrive puts a
+  /// message back for the consumer that dead-lettered it); none, or one
+  /// that is gone: every consumer gets them, as a send. Ignored elsewhere.
+  caf::optional<std::string> consumer_id = caf::none;
+  /// A copy a fan-out queue's slot 0 makes for one slot (its own included):
+  /// stored where it arrives, never fanned out again.
+  bool slot_copy = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, store_messages& x) {
-  return f(caf::meta::type_name("store_messages"), x.items);
+  return f(caf::meta::type_name("store_messages"), x.items, x.consumer_id, x.slot_copy);
 }
 
 /// A queue's consumer changed (or was removed: `consumer` unset). `dlq` is

@@ -13,6 +13,7 @@
 #include "actors/messages.hpp"
 #include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
+#include "actors/redrive_messages.hpp"
 #include "actors/script_messages.hpp"
 #include "actors/type_ids.hpp"
 
@@ -50,7 +51,8 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<push_idle>,
   caf::replies_to<get_shard_map>::with<shard_map>,
   caf::reacts_to<pull_wait_over>,
-  caf::reacts_to<release_waiting_pulls>>;
+  caf::reacts_to<release_waiting_pulls>,
+  caf::replies_to<redrive_take>::with<pulled_batch>>;
 
 /// One per worker consumer, spawned by the queue's coordinator: fills batches
 /// (full, or partial after max_wait_time_ms), hands them to its consumer
@@ -76,6 +78,7 @@ using storage_shard_actor = caf::typed_actor<
   caf::replies_to<shard_ack>::with<ack_result>,
   caf::replies_to<shard_peek>::with<pulled_batch>,
   caf::replies_to<shard_purge>::with<queue_stats>,
+  caf::replies_to<shard_take>::with<pulled_batch>,
   caf::reacts_to<delivery_settings>,
   caf::reacts_to<tick_atom>,
   caf::reacts_to<page_loaded>,
@@ -131,7 +134,19 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<list_scripts>::with<script_list>,
   caf::replies_to<delete_script>::with<caf::ok_atom>,
   caf::replies_to<list_audit>::with<audit_list>,
+  caf::replies_to<start_redrive>::with<storage::redrive_record>,
+  caf::replies_to<get_redrive>::with<storage::redrive_record>,
+  caf::replies_to<cancel_redrive>::with<storage::redrive_record>,
+  caf::reacts_to<redrive_progress>,
   caf::reacts_to<write_done>>;
+
+/// One per running redrive task, spawned by the hub (docs/api.md, "Redrive"):
+/// takes batches from its source queue, stores each message in its
+/// destination, then removes it from the source; reports to the hub after
+/// every batch.
+using redrive_task_actor = caf::typed_actor<
+  caf::reacts_to<redrive_step>,
+  caf::reacts_to<redrive_stop>>;
 
 // clang-format on
 

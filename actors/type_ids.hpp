@@ -10,6 +10,7 @@
 #include "actors/messages.hpp"
 #include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
+#include "actors/redrive_messages.hpp"
 #include "actors/script_messages.hpp"
 
 /// The one type-ID block of Sluice. Every message type is listed here and
@@ -106,6 +107,15 @@ CAF_ADD_TYPE_ID(sluice, (sluice::shard_map))
 CAF_ADD_TYPE_ID(sluice, (sluice::pull_wait_over))
 CAF_ADD_TYPE_ID(sluice, (sluice::release_waiting_pulls))
 CAF_ADD_TYPE_ID(sluice, (sluice::storage::dead_letter_origin))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::redrive_record))
+CAF_ADD_TYPE_ID(sluice, (sluice::start_redrive))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_redrive))
+CAF_ADD_TYPE_ID(sluice, (sluice::cancel_redrive))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_progress))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_take))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_take))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_step))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_stop))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "storage/records.hpp"
+#include "storage/redrive_record.hpp"
 #include "storage/result.hpp"
 
 /// The meta store: queues, consumers, subscriptions, tokens, scripts and the
@@ -54,7 +55,8 @@ struct audit_ref {
 /// queue also erases its consumer, erasures apply before puts.
 struct meta_change {
   std::vector<queue_record> put_queues; ///< without their `consumers`
-  /// Erases the queue, its consumers and every message of every shard of it.
+  /// Erases the queue, its consumers, its redrive task and every message of
+  /// every shard of it.
   std::vector<queue_ref> erase_queues;
   std::vector<consumer_put> put_consumers;
   std::vector<consumer_ref> erase_consumers;
@@ -66,6 +68,8 @@ struct meta_change {
   std::vector<named_ref> erase_scripts;
   std::vector<audit_record> put_audit;
   std::vector<audit_ref> erase_audit;
+  /// Redrive tasks, one per source queue (`redrive_record::source_queue_id`).
+  std::vector<redrive_record> put_redrives;
 };
 
 /// Everything the meta store holds, as read at start-up.
@@ -76,6 +80,8 @@ struct meta_snapshot {
   std::vector<script_record> scripts;
   /// Every account's audit entries, by account, then oldest first.
   std::vector<audit_record> audit;
+  /// The last redrive task of each queue that had one.
+  std::vector<redrive_record> redrives;
 };
 
 /// Owned by the backend; any thread may call it.

@@ -206,6 +206,7 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
                      return;
                    }
                    stop_coordinator(self, before.id);
+                   forget_redrive(self, before.id);
                    publish(self, before.account, queue_deleted(before));
                    rp.deliver(caf::ok_atom::value);
                  });

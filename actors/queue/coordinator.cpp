@@ -296,6 +296,15 @@ caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
   return rp;
 }
 
+/// Takes messages for a redrive task, paused or not (docs/api.md, "Redrive").
+caf::result<pulled_batch> on_redrive_take(self_ptr self, const redrive_take& req) {
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto take = [visibility = req.visibility_ms](uint32_t n) { return shard_take{n, visibility}; };
+  gather(self, self->state.next_shard++, 0, req.n, take, std::make_shared<pulled_batch>(),
+         deliver_to(rp));
+  return rp;
+}
+
 caf::result<pulled_batch> on_peek(self_ptr self, const peek_messages& req) {
   auto n = req.batch_size ? *req.batch_size : default_pull_batch;
   if (n < 1 || n > max_pull_batch)
@@ -596,7 +605,11 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
       [=](const delete_refs& req) {
         return routed<ack_result>(self, req, false, [&] { return on_delete_refs(self, req); });
       },
-      [=](store_messages& req) { return store(self, std::move(req.items)); },
+      [=](store_messages& req) -> caf::result<caf::ok_atom> {
+        if (fans_out(self->state) && !req.slot_copy)
+          return fanout_store(self, req, [&] { return store(self, std::move(req.items)); });
+        return store(self, std::move(req.items));
+      },
       [=](const shard_stats& s) {
         auto i = static_cast<size_t>(s.shard) - self->state.shard_base();
         if (s.shard >= self->state.shard_base() && i < self->state.shards.size()) {
@@ -623,6 +636,7 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         for (const auto& slot : live_slots(self->state)) // a fan-out queue's long polls too
           self->send(slot, msg);
       },
+      [=](const redrive_take& req) { return on_redrive_take(self, req); },
   };
 }
 

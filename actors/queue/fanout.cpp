@@ -135,30 +135,40 @@ slot_for(coordinator_self self, const caf::optional<std::string>& consumer_id, b
 
 namespace {
 
-/// Stores `items` (their ids assigned) in every coordinator of `targets` and
-/// answers `rp` with `ids` once every copy is synced, or with the first error.
+/// Stores `items` (their ids assigned) in every coordinator of `targets`,
+/// then calls `done` once: with no error when every copy is synced, else
+/// with the first error.
 void store_copies(coordinator_self self, std::vector<coordinator_actor> targets,
-                  std::vector<append_item> items, std::vector<std::string> ids,
-                  caf::typed_response_promise<sent_messages> rp) {
+                  std::vector<append_item> items, std::function<void(caf::error)> done) {
   if (targets.empty() || items.empty()) {
-    rp.deliver(sent_messages{fanout_stats(self->state), std::move(ids)});
+    done(caf::error{});
     return;
   }
   auto pending = std::make_shared<size_t>(targets.size());
-  auto answer = std::make_shared<std::vector<std::string>>(std::move(ids));
   for (const auto& target : targets)
-    self->request(target, data_path_wait, store_messages{items})
+    self->request(target, data_path_wait, store_messages{items, caf::none, true})
         .then(
-            [self, pending, answer, rp](caf::ok_atom) mutable {
+            [pending, done](caf::ok_atom) {
               if (*pending != SIZE_MAX && --*pending == 0)
-                rp.deliver(sent_messages{fanout_stats(self->state), std::move(*answer)});
+                done(caf::error{});
             },
-            [pending, rp](caf::error& e) mutable {
+            [pending, done](caf::error& e) {
               if (*pending == SIZE_MAX)
                 return;
               *pending = SIZE_MAX; // answer once, with the first error
-              rp.deliver(std::move(e));
+              done(std::move(e));
             });
+}
+
+/// Answers a send's `rp` with `ids` (or the error) once its copies are stored.
+auto answer_send(coordinator_self self, caf::typed_response_promise<sent_messages> rp,
+                 std::vector<std::string> ids) {
+  return [self, rp, ids = std::move(ids)](caf::error err) mutable {
+    if (err)
+      rp.deliver(std::move(err));
+    else
+      rp.deliver(sent_messages{fanout_stats(self->state), std::move(ids)});
+  };
 }
 
 } // namespace
@@ -182,7 +192,7 @@ caf::result<sent_messages> fanout_send(coordinator_self self, send_messages& req
     targets.push_back(caf::actor_cast<coordinator_actor>(self)); // slot 0: `store_messages`
     for (auto& item : items)
       item.dedup_id.clear();
-    store_copies(self, std::move(targets), std::move(items), std::move(ids), rp);
+    store_copies(self, std::move(targets), std::move(items), answer_send(self, rp, std::move(ids)));
     return rp;
   }
   // Dedup ids: slot 0's shard checks them (docs/api.md, "Deduplicated sends")
@@ -209,9 +219,31 @@ caf::result<sent_messages> fanout_send(coordinator_self self, send_messages& req
                 items[i].dedup_id.clear();
                 fresh.push_back(std::move(items[i]));
               }
-            store_copies(self, live_slots(s), std::move(fresh), std::move(sent.ids), rp);
+            store_copies(self, live_slots(s), std::move(fresh),
+                         answer_send(self, rp, std::move(sent.ids)));
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+caf::result<caf::ok_atom> fanout_store(coordinator_self self, store_messages& req,
+                                       const std::function<caf::result<caf::ok_atom>()>& own) {
+  if (req.consumer_id) {
+    auto to = slot_for(self, req.consumer_id, false);
+    if (to && !*to)
+      return own(); // slot 0's consumer
+    if (to)
+      return self->delegate(*to, std::move(req));
+  }
+  auto targets = live_slots(self->state);
+  targets.push_back(caf::actor_cast<coordinator_actor>(self));
+  auto rp = self->make_response_promise<caf::ok_atom>();
+  store_copies(self, std::move(targets), std::move(req.items), [rp](caf::error err) mutable {
+    if (err)
+      rp.deliver(std::move(err));
+    else
+      rp.deliver(caf::ok_atom::value);
+  });
   return rp;
 }
 

@@ -66,6 +66,12 @@ caf::result<Result> routed(Self self, const Request& req, bool required, Own own
 /// copy first; the other slots get only the messages it found new.
 caf::result<sent_messages> fanout_send(coordinator_self self, send_messages& req);
 
+/// Stores `req` on a fan-out queue: in the slot of the consumer it names
+/// (here for slot 0's, with `own()`), or, when it names none or one that is
+/// gone, in every live slot as a send would.
+caf::result<caf::ok_atom> fanout_store(coordinator_self self, store_messages& req,
+                                       const std::function<caf::result<caf::ok_atom>()>& own);
+
 /// The backlog of a fan-out queue: per field, the largest over its slots
 /// (what the consumer furthest behind still has to process).
 queue_stats fanout_stats(const coordinator_state& st);

@@ -510,6 +510,34 @@ caf::result<pulled_batch> on_lease(self_ptr self, const shard_lease& req) {
   return out;
 }
 
+/// Takes ready messages for a redrive (`shard_take`): leased as a push
+/// consumer's lease (visible at once after a crash), without counting a
+/// delivery or a read.
+caf::result<pulled_batch> on_take(self_ptr self, const shard_take& req) {
+  auto& st = self->state;
+  if (!st.ready)
+    return caf::skip;
+  auto now = st.now_ms();
+  st.index.advance(now);
+  auto deadline = now + req.visibility_ms;
+  pulled_batch out;
+  storage::lease_messages cmd;
+  for (auto seq : st.index.lease(req.n, deadline)) {
+    auto* e = st.index.find(seq);
+    --e->attempts; // a move is not a delivery
+    e->pushed = true;
+    out.messages.push_back(
+        to_pulled(st, *e, st.leases->encode(st.queue_id, {st.shard, seq, e->lease_gen})));
+    cmd.leases.push_back({seq, state_of(*e, deadline, true)});
+  }
+  if (!cmd.leases.empty())
+    st.store->lease(std::move(cmd), background(self, "lease"));
+  out.stats = st.stats();
+  arm_next(self);
+  refill(self);
+  return out;
+}
+
 /// A retried entry's lease as it was, to put back if the retry is not durable.
 struct lease_before {
   uint64_t seq;
@@ -667,6 +695,7 @@ storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, s
       [=](const shard_ack& req) { return on_ack(self, req); },
       [=](const shard_peek& req) { return on_peek(self, req); },
       [=](const shard_purge&) { return on_purge(self); },
+      [=](const shard_take& req) { return on_take(self, req); },
       [=](const delivery_settings& s) { self->state.settings = s; },
       [=](tick_atom) {
         if (!self->state.ready && !self->state.recovering)

@@ -41,6 +41,7 @@ struct memory_state {
   std::map<account_key, subscription_record> subscriptions;
   std::map<account_key, script_record> scripts;
   std::map<std::pair<std::string, uint64_t>, audit_record> audit;
+  std::map<account_key, redrive_record> redrives; // by (account, source queue id)
   std::optional<std::string> lease_secret;
 
   std::map<std::string, std::map<uint16_t, shard_data>> shards; // by queue id, then shard
@@ -291,6 +292,7 @@ void apply_change(memory_state& s, meta_change& c) {
   for (const auto& q : c.erase_queues) {
     s.queues.erase({q.account, q.id});
     s.consumers.erase({q.account, q.id});
+    s.redrives.erase({q.account, q.id});
     s.shards.erase(q.id);
   }
   for (auto& q : c.put_queues) {
@@ -332,6 +334,10 @@ void apply_change(memory_state& s, meta_change& c) {
     auto key = std::pair<std::string, uint64_t>{e.account, e.seq};
     s.audit[std::move(key)] = std::move(e);
   }
+  for (auto& r : c.put_redrives) {
+    auto key = account_key{r.account, r.source_queue_id};
+    s.redrives[std::move(key)] = std::move(r);
+  }
 }
 
 template <class Map, class Record>
@@ -363,6 +369,7 @@ public:
     copy_values(s_->subscriptions, out.subscriptions);
     copy_values(s_->scripts, out.scripts);
     copy_values(s_->audit, out.audit);
+    copy_values(s_->redrives, out.redrives);
     return out;
   }
 

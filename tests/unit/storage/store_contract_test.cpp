@@ -710,3 +710,53 @@ TEMPLATE_TEST_CASE("a fan-out queue keeps one consumer per slot, erasing one slo
   REQUIRE(loaded->queues.size() == 1);
   CHECK(loaded->queues[0].consumers.empty());
 }
+
+TEMPLATE_TEST_CASE("a redrive task round-trips, is replaced per queue and erased with it",
+                   "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto& meta = env.get().meta();
+  REQUIRE(apply(meta, every_kind()));
+  redrive_record r;
+  r.account = "acct";
+  r.id = "7777777777777777777777777777777a";
+  r.source_queue_id = queue_a;
+  r.destination_queue_id = queue_b;
+  r.max_per_second = 25;
+  r.state = redrive_state::failed;
+  r.to_move = 40;
+  r.moved = 12;
+  r.started_ms = 61;
+  r.finished_ms = 62;
+  r.failure_reason = "queue gone";
+  meta_change c;
+  c.put_redrives.push_back(r);
+  REQUIRE(apply(meta, c));
+  auto next = r;
+  next.id = "7777777777777777777777777777777b";
+  next.destination_queue_id.clear();
+  next.state = redrive_state::running;
+  next.failure_reason.clear();
+  meta_change c2;
+  c2.put_redrives.push_back(next); // the queue's next task replaces its last one
+  REQUIRE(apply(meta, c2));
+  auto loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->redrives.size() == 1);
+  const auto& got = loaded->redrives[0];
+  CHECK(got.account == "acct");
+  CHECK(got.id == next.id);
+  CHECK(got.source_queue_id == queue_a);
+  CHECK(got.destination_queue_id.empty());
+  CHECK(got.max_per_second == 25);
+  CHECK(got.state == redrive_state::running);
+  CHECK(got.to_move == 40);
+  CHECK(got.moved == 12);
+  CHECK(got.started_ms == 61);
+  CHECK(got.finished_ms == 62);
+  meta_change erase;
+  erase.erase_queues.push_back({"acct", queue_a});
+  REQUIRE(apply(meta, erase));
+  loaded = meta.load();
+  REQUIRE(loaded);
+  CHECK(loaded->redrives.empty());
+}
