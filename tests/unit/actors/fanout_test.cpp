@@ -425,3 +425,31 @@ TEST_CASE_METHOD(fanout_fixture, "a consumer's long poll waits on its own copy, 
   CHECK((**again_b)->messages.empty());
   CHECK(pull_as(a).messages.size() == 1);
 }
+
+TEST_CASE_METHOD(fanout_fixture, "a redrive puts each dead-lettered copy back for the consumer "
+                                 "that dead-lettered it") {
+  auto a = add(0, "fan-dlq");
+  auto b = add(0, "fan-dlq");
+  send_fan({"poison"});
+  REQUIRE(pull_as(a, 1, 1000).messages.size() == 1);
+  REQUIRE(pull_as(b, 1, 1000).messages.size() == 1);
+  advance(1000); // both copies dead-lettered, each naming its consumer
+  auto dlq = ask<queue_list>(hub, list_queues{"acct", "fan-dlq"});
+  REQUIRE(dlq->size() == 1);
+  auto task = ask<storage::redrive_record>(
+      hub, start_redrive{"acct", dlq->at(0).id, caf::none, caf::none, "tester"});
+  REQUIRE(task);
+  run();
+  auto done = ask<storage::redrive_record>(hub, get_redrive{"acct", dlq->at(0).id});
+  REQUIRE(done);
+  CHECK(done->state == storage::redrive_state::completed);
+  CHECK(done->moved == 2);
+  // One copy back for each consumer, not two for each.
+  auto for_a = pull_as(a);
+  auto for_b = pull_as(b);
+  REQUIRE(for_a.messages.size() == 1);
+  REQUIRE(for_b.messages.size() == 1);
+  CHECK(for_a.messages[0].body == "poison");
+  CHECK(for_a.messages[0].attempts == 1);
+  CHECK(for_b.messages[0].id == for_a.messages[0].id);
+}
