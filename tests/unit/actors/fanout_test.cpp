@@ -453,3 +453,26 @@ TEST_CASE_METHOD(fanout_fixture, "a redrive puts each dead-lettered copy back fo
   CHECK(for_a.messages[0].attempts == 1);
   CHECK(for_b.messages[0].id == for_a.messages[0].id);
 }
+
+TEST_CASE_METHOD(fanout_fixture, "a repeated dedup id on a fan-out queue reaches no consumer "
+                                 "twice") {
+  auto a = add();
+  auto b = add();
+  auto once = text("once");
+  once.dedup_id = "order-1";
+  auto first = sent({once}, caf::none, fan);
+  REQUIRE(first);
+  REQUIRE(first->ids.size() == 1);
+  auto fresh = text("fresh");
+  fresh.dedup_id = "order-2";
+  auto again = sent({once, fresh}, caf::none, fan); // a retry, and one new message
+  REQUIRE(again);
+  REQUIRE(again->ids.size() == 2);
+  CHECK(again->ids[0] == first->ids[0]);
+  CHECK(again->ids[1] != first->ids[0]);
+  for (const auto& c : {a, b}) {
+    auto got = pull_as(c);
+    CHECK(bodies(got) == std::multiset<std::string>{"once", "fresh"});
+    CHECK(ids(got) == std::set<std::string>{first->ids[0], again->ids[1]});
+  }
+}
