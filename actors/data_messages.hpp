@@ -37,16 +37,20 @@ struct outgoing_message {
   std::string body;
   uint8_t type = 0; ///< storage::content_type
   caf::optional<int64_t> delay_seconds;
+  /// The producer's dedup id (docs/api.md, "Deduplicated sends"); "" if none.
+  /// Checked by the HTTP layer (`check_dedup_id`).
+  std::string dedup_id = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, outgoing_message& x) {
-  return f(caf::meta::type_name("outgoing_message"), x.body, x.type, x.delay_seconds);
+  return f(caf::meta::type_name("outgoing_message"), x.body, x.type, x.delay_seconds, x.dedup_id);
 }
 
-/// Send one or more messages (all or nothing). Reply: `queue_stats` once
+/// Send one or more messages (all or nothing). Reply: `sent_messages` once
 /// every message is synced, or `queue_not_found`, `invalid_request`,
-/// `storage_failure`, `overloaded`.
+/// `storage_failure`, `overloaded`. Messages whose `dedup_id` repeats one
+/// sent within the queue's `dedup_window_seconds` are not stored again.
 struct send_messages {
   std::string account;
   std::string queue_id;
@@ -78,6 +82,19 @@ typename Inspector::result_type inspect(Inspector& f, queue_stats& x) {
            x.oldest_message_timestamp_ms, x.ready_count, x.delayed_count, x.in_flight_count);
 }
 
+/// The answer to a send (`send_messages`, or `shard_append` from a shard).
+struct sent_messages {
+  queue_stats stats; ///< of the queue (from a coordinator) or of the shard
+  /// The id of each message sent, in order: a repeated dedup id's is the
+  /// original message's.
+  std::vector<std::string> ids;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sent_messages& x) {
+  return f(caf::meta::type_name("sent_messages"), x.stats, x.ids);
+}
+
 /// Read a queue's backlog. Reply: `queue_stats`, or `queue_not_found`.
 struct get_stats {
   std::string account;
@@ -99,12 +116,14 @@ struct pull_messages {
   caf::optional<int64_t> batch_size;
   caf::optional<int64_t> visibility_timeout_ms;
   caf::optional<int64_t> wait_time_ms = caf::none;
+  /// Whose copy to lease from: required on a fan-out queue, ignored otherwise.
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, pull_messages& x) {
   return f(caf::meta::type_name("pull_messages"), x.account, x.queue_id, x.batch_size,
-           x.visibility_timeout_ms, x.wait_time_ms);
+           x.visibility_timeout_ms, x.wait_time_ms, x.consumer_id);
 }
 
 /// Coordinator → itself: the long-poll wait of the pull numbered `id` is over.
@@ -176,12 +195,14 @@ struct ack_messages {
   /// Why the delivery failed (a push invocation that threw or timed out),
   /// recorded on every retried message as its last error; "" for none.
   std::string failure = {};
+  /// Whose leases these are: required on a fan-out queue, ignored otherwise.
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ack_messages& x) {
   return f(caf::meta::type_name("ack_messages"), x.account, x.queue_id, x.acks, x.retries,
-           x.failure);
+           x.failure, x.consumer_id);
 }
 
 struct ack_result {
@@ -207,22 +228,27 @@ struct append_item {
   /// The id to keep (a dead letter keeps the one it had); "" for a new message.
   std::string id = {};
   caf::optional<storage::dead_letter_origin> dead_letter = {}; ///< set for a dead letter
+  std::string dedup_id = {}; ///< the producer's (`outgoing_message::dedup_id`)
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, append_item& x) {
   return f(caf::meta::type_name("append_item"), x.body, x.type, x.visible_at_ms, x.timestamp_ms,
-           x.id, x.dead_letter);
+           x.id, x.dead_letter, x.dedup_id);
 }
 
-/// Store messages in one shard. Reply: the shard's `queue_stats` once synced.
+/// Store messages in one shard. With `dedup_window_ms` > 0, items whose
+/// `dedup_id` the shard stored less than that long ago are not stored again
+/// (actors/queue/shard_dedup.hpp). Reply: `sent_messages` (the shard's stats,
+/// the items' ids) once synced.
 struct shard_append {
   std::vector<append_item> items;
+  int64_t dedup_window_ms = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_append& x) {
-  return f(caf::meta::type_name("shard_append"), x.items);
+  return f(caf::meta::type_name("shard_append"), x.items, x.dedup_window_ms);
 }
 
 /// Lease up to `n` messages from one shard. Reply: `pulled_batch` (backlog
@@ -333,11 +359,14 @@ struct peek_messages {
   std::string account;
   std::string queue_id;
   caf::optional<int64_t> batch_size;
+  /// On a fan-out queue, whose copy to list (unset: the first consumer's).
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, peek_messages& x) {
-  return f(caf::meta::type_name("peek_messages"), x.account, x.queue_id, x.batch_size);
+  return f(caf::meta::type_name("peek_messages"), x.account, x.queue_id, x.batch_size,
+           x.consumer_id);
 }
 
 /// Delete the peeked messages named by `refs`. Reply: `ack_result`
@@ -346,11 +375,13 @@ struct delete_refs {
   std::string account;
   std::string queue_id;
   std::vector<std::string> refs;
+  /// On a fan-out queue, whose copy the refs are of (unset: the first consumer's).
+  caf::optional<std::string> consumer_id = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delete_refs& x) {
-  return f(caf::meta::type_name("delete_refs"), x.account, x.queue_id, x.refs);
+  return f(caf::meta::type_name("delete_refs"), x.account, x.queue_id, x.refs, x.consumer_id);
 }
 
 /// Peek up to `n` messages of one shard. Reply: `pulled_batch`.
@@ -376,6 +407,22 @@ typename Inspector::result_type inspect(Inspector& f, shard_purge&) {
 struct page_loaded {
   uint64_t epoch = 0;
   std::vector<storage::recovered_message> messages;
+  uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
+  std::string error;
+};
+
+/// What a storage shard's store found for the dedup ids of the append
+/// numbered `token` (local only).
+struct dedup_looked_up {
+  uint64_t token = 0;
+  std::vector<storage::dedup_hit> hits;
+  uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
+  std::string error;
+};
+
+/// What a storage shard's sweep of expired dedup entries did (local only).
+struct dedup_swept {
+  storage::dedup_expiry result;
   uint8_t failure = 0; ///< 0 on success, else the `storage::store_errc`
   std::string error;
 };
@@ -407,11 +454,18 @@ typename Inspector::result_type inspect(Inspector& f, dead_letters& x) {
 /// subscription. Reply: `caf::ok_atom` once synced.
 struct store_messages {
   std::vector<append_item> items;
+  /// On a fan-out queue: the consumer whose copy they are (a redrive puts a
+  /// message back for the consumer that dead-lettered it); none, or one
+  /// that is gone: every consumer gets them, as a send. Ignored elsewhere.
+  caf::optional<std::string> consumer_id = caf::none;
+  /// A copy a fan-out queue's slot 0 makes for one slot (its own included):
+  /// stored where it arrives, never fanned out again.
+  bool slot_copy = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, store_messages& x) {
-  return f(caf::meta::type_name("store_messages"), x.items);
+  return f(caf::meta::type_name("store_messages"), x.items, x.consumer_id, x.slot_copy);
 }
 
 /// A queue's consumer changed (or was removed: `consumer` unset). `dlq` is

@@ -37,6 +37,8 @@ enum class errc : uint8_t {
   storage_full,           ///< the disk is full → 507 (writes resume once space is freed)
   overloaded,             ///< shutting down or over a bound → 503
   timeout,                ///< an actor did not answer in time → 504
+  redrive_running,        ///< a redrive task runs on the queue already → 409
+  redrive_not_found,      ///< the queue has no (running) redrive task → 404
 };
 
 /// The CAF error category of `errc` (registered by `add_message_types`).

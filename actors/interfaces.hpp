@@ -9,9 +9,11 @@
 #include "actors/audit_messages.hpp"
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
+#include "actors/fanout_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
+#include "actors/redrive_messages.hpp"
 #include "actors/script_messages.hpp"
 #include "actors/type_ids.hpp"
 
@@ -30,12 +32,15 @@ namespace sluice {
 /// node each shard runs on.
 using coordinator_actor = caf::typed_actor<
   caf::reacts_to<storage::queue_record>,
-  caf::replies_to<send_messages>::with<queue_stats>,
+  caf::replies_to<send_messages>::with<sent_messages>,
   caf::replies_to<pull_messages>::with<pulled_batch>,
   caf::replies_to<ack_messages>::with<ack_result>,
   caf::replies_to<get_stats>::with<queue_stats>,
   caf::reacts_to<shard_stats>,
   caf::reacts_to<consumer_changed>,
+  caf::reacts_to<consumer_set>,
+  caf::reacts_to<slot_stats>,
+  caf::replies_to<get_consumer_backlogs>::with<consumer_backlogs>,
   caf::replies_to<dead_letters>::with<caf::ok_atom>,
   caf::replies_to<store_messages>::with<caf::ok_atom>,
   caf::replies_to<purge_queue>::with<purge_status>,
@@ -46,7 +51,8 @@ using coordinator_actor = caf::typed_actor<
   caf::reacts_to<push_idle>,
   caf::replies_to<get_shard_map>::with<shard_map>,
   caf::reacts_to<pull_wait_over>,
-  caf::reacts_to<release_waiting_pulls>>;
+  caf::reacts_to<release_waiting_pulls>,
+  caf::replies_to<redrive_take>::with<pulled_batch>>;
 
 /// One per worker consumer, spawned by the queue's coordinator: fills batches
 /// (full, or partial after max_wait_time_ms), hands them to its consumer
@@ -67,15 +73,18 @@ using consumer_shard_actor = caf::typed_actor<
 /// ack, retry, delays, lease expiry, retention). Replies only after changes
 /// are synced.
 using storage_shard_actor = caf::typed_actor<
-  caf::replies_to<shard_append>::with<queue_stats>,
+  caf::replies_to<shard_append>::with<sent_messages>,
   caf::replies_to<shard_lease>::with<pulled_batch>,
   caf::replies_to<shard_ack>::with<ack_result>,
   caf::replies_to<shard_peek>::with<pulled_batch>,
   caf::replies_to<shard_purge>::with<queue_stats>,
+  caf::replies_to<shard_take>::with<pulled_batch>,
   caf::reacts_to<delivery_settings>,
   caf::reacts_to<tick_atom>,
   caf::reacts_to<page_loaded>,
   caf::reacts_to<shard_recovered>,
+  caf::reacts_to<dedup_looked_up>,
+  caf::reacts_to<dedup_swept>,
   caf::reacts_to<write_done>>;
 
 /// One per process: owns the process's stores and runs the storage shards
@@ -125,7 +134,19 @@ using hub_actor = caf::typed_actor<
   caf::replies_to<list_scripts>::with<script_list>,
   caf::replies_to<delete_script>::with<caf::ok_atom>,
   caf::replies_to<list_audit>::with<audit_list>,
+  caf::replies_to<start_redrive>::with<storage::redrive_record>,
+  caf::replies_to<get_redrive>::with<storage::redrive_record>,
+  caf::replies_to<cancel_redrive>::with<storage::redrive_record>,
+  caf::reacts_to<redrive_progress>,
   caf::reacts_to<write_done>>;
+
+/// One per running redrive task, spawned by the hub (docs/api.md, "Redrive"):
+/// takes batches from its source queue, stores each message in its
+/// destination, then removes it from the source; reports to the hub after
+/// every batch.
+using redrive_task_actor = caf::typed_actor<
+  caf::reacts_to<redrive_step>,
+  caf::reacts_to<redrive_stop>>;
 
 // clang-format on
 

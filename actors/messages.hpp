@@ -20,14 +20,14 @@ namespace sluice::storage {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, queue_settings& x) {
   return f(caf::meta::type_name("queue_settings"), x.delivery_delay, x.message_retention_period,
-           x.delivery_paused);
+           x.delivery_paused, x.mode, x.dedup_window_seconds);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, consumer_record& x) {
   return f(caf::meta::type_name("consumer_record"), x.id, x.type, x.script_name,
            x.dead_letter_queue, x.created_ms, x.batch_size, x.max_retries, x.retry_delay,
-           x.visibility_timeout_ms, x.max_wait_time_ms, x.max_concurrency);
+           x.visibility_timeout_ms, x.max_wait_time_ms, x.max_concurrency, x.slot);
 }
 
 template <class Inspector>
@@ -79,12 +79,15 @@ struct settings_patch {
   caf::optional<int64_t> delivery_delay;
   caf::optional<int64_t> message_retention_period;
   caf::optional<bool> delivery_paused;
+  /// "single" or "multi" as sent (checked by `apply_settings`).
+  caf::optional<std::string> consumer_mode = caf::none;
+  caf::optional<int64_t> dedup_window_seconds = caf::none;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, settings_patch& x) {
   return f(caf::meta::type_name("settings_patch"), x.delivery_delay, x.message_retention_period,
-           x.delivery_paused);
+           x.delivery_paused, x.consumer_mode, x.dedup_window_seconds);
 }
 
 /// Create a queue. Reply: the new `queue_record`, or `invalid_request`

@@ -89,11 +89,14 @@ struct run_batch {
   std::string plugin;
   std::vector<std::pair<std::string, std::string>> env;
   std::vector<pulled_message> messages; ///< leased; `lease_id` settles each
+  /// The worker consumer's id: its settlement names it (a fan-out queue needs it).
+  std::string consumer_id = {};
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, run_batch& x) {
-  return f(caf::meta::type_name("run_batch"), x.queue_name, x.plugin, x.env, x.messages);
+  return f(caf::meta::type_name("run_batch"), x.queue_name, x.plugin, x.env, x.messages,
+           x.consumer_id);
 }
 
 /// What came of one batch, for the concurrency controller.

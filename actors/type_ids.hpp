@@ -6,9 +6,11 @@
 #include "actors/audit_messages.hpp"
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
+#include "actors/fanout_messages.hpp"
 #include "actors/messages.hpp"
 #include "actors/placement_messages.hpp"
 #include "actors/push_messages.hpp"
+#include "actors/redrive_messages.hpp"
 #include "actors/script_messages.hpp"
 
 /// The one type-ID block of Sluice. Every message type is listed here and
@@ -33,6 +35,7 @@ CAF_ADD_TYPE_ID(sluice, (sluice::revoke_token))
 CAF_ADD_TYPE_ID(sluice, (sluice::outgoing_message))
 CAF_ADD_TYPE_ID(sluice, (sluice::send_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::queue_stats))
+CAF_ADD_TYPE_ID(sluice, (sluice::sent_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::get_stats))
 CAF_ADD_TYPE_ID(sluice, (sluice::pull_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::pulled_message))
@@ -54,6 +57,11 @@ CAF_ADD_TYPE_ID(sluice, (sluice::delete_consumer))
 CAF_ADD_TYPE_ID(sluice, (sluice::dead_letters))
 CAF_ADD_TYPE_ID(sluice, (sluice::store_messages))
 CAF_ADD_TYPE_ID(sluice, (sluice::consumer_changed))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_set))
+CAF_ADD_TYPE_ID(sluice, (sluice::slot_stats))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_backlog))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_consumer_backlogs))
+CAF_ADD_TYPE_ID(sluice, (sluice::consumer_backlogs))
 CAF_ADD_TYPE_ID(sluice, (sluice::purge_queue))
 CAF_ADD_TYPE_ID(sluice, (sluice::get_purge_status))
 CAF_ADD_TYPE_ID(sluice, (sluice::purge_status))
@@ -99,12 +107,23 @@ CAF_ADD_TYPE_ID(sluice, (sluice::shard_map))
 CAF_ADD_TYPE_ID(sluice, (sluice::pull_wait_over))
 CAF_ADD_TYPE_ID(sluice, (sluice::release_waiting_pulls))
 CAF_ADD_TYPE_ID(sluice, (sluice::storage::dead_letter_origin))
+CAF_ADD_TYPE_ID(sluice, (sluice::storage::redrive_record))
+CAF_ADD_TYPE_ID(sluice, (sluice::start_redrive))
+CAF_ADD_TYPE_ID(sluice, (sluice::get_redrive))
+CAF_ADD_TYPE_ID(sluice, (sluice::cancel_redrive))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_progress))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_take))
+CAF_ADD_TYPE_ID(sluice, (sluice::shard_take))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_step))
+CAF_ADD_TYPE_ID(sluice, (sluice::redrive_stop))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 
 // Carries bodies between a reader thread and its shard in one process.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::page_loaded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::shard_recovered)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::dedup_looked_up)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::dedup_swept)
 // Carries a plugin's decisions from a plugin host thread to its consumer shard.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sluice::invocation_finished)
 

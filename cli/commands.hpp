@@ -24,6 +24,9 @@ void add_token_commands(CLI::App& app, remote_options& remote);
 /// `sluice scripts deploy|list|delete|plugins`.
 void add_script_commands(CLI::App& app, remote_options& remote);
 
+/// `sluice queues redrive|redrive-status|redrive-cancel` (after `add_queues_commands`).
+void add_redrive_commands(CLI::App& app, remote_options& remote);
+
 /// `sluice audit list`.
 void add_audit_commands(CLI::App& app, remote_options& remote);
 

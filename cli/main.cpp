@@ -97,6 +97,7 @@ int main(int argc, char** argv) {
   // Client commands: each talks to a server over HTTP (cli/remote.hpp).
   sluice::cli::remote_options remote;
   sluice::cli::add_queues_commands(app, remote);
+  sluice::cli::add_redrive_commands(app, remote);
   sluice::cli::add_message_commands(app, remote);
   sluice::cli::add_event_commands(app, remote);
   sluice::cli::add_token_commands(app, remote);

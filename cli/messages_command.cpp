@@ -30,6 +30,7 @@ struct send_flags {
   std::string content_type = "json";
   std::optional<int64_t> delay;
   size_t batch_size = max_batch_messages;
+  std::string dedup_id; ///< a single BODY's; "" = none
 };
 
 /// One message as the API wants it; throws when a json body is not JSON.
@@ -99,9 +100,13 @@ uint64_t count_lines(const std::string& file) {
 void send(const remote_options& o, const send_flags& f) {
   if (f.content_type != "json" && f.content_type != "text" && f.content_type != "bytes")
     throw cli_error("--content-type must be json, text or bytes");
+  bool lines = !f.file.empty() || f.body.empty() || f.body == "-";
+  if (!f.dedup_id.empty() && lines)
+    throw cli_error("--dedup-id names one message: give its BODY as an argument");
   remote api{o};
   auto path = "/queues/" + api.queue_id(f.queue);
   uint64_t sent = 0;
+  std::string id;
   if (!f.file.empty()) {
     std::ifstream in{f.file};
     if (!in)
@@ -113,13 +118,20 @@ void send(const remote_options& o, const send_flags& f) {
     auto m = message_json(f, f.body, 0);
     if (f.delay)
       m.insert(m.size() - 1, R"(,"delay_seconds":)" + std::to_string(*f.delay));
-    api.call("POST", path + "/messages", m);
+    if (!f.dedup_id.empty())
+      m.insert(m.size() - 1, ",\"dedup_id\":" + http::json_writer{}.value(f.dedup_id).take());
+    id = field(api.call("POST", path + "/messages", m), "message_id");
     sent = 1;
   }
-  if (o.json)
-    std::cout << R"({"sent":)" << sent << "}\n";
-  else
-    std::cout << "Sent " << count_of(sent, "message", "messages") << " to " << f.queue << ".\n";
+  if (o.json) {
+    std::cout << R"({"sent":)" << sent;
+    if (!id.empty())
+      std::cout << R"(,"message_id":)" << http::json_writer{}.value(id).take();
+    std::cout << "}\n";
+  } else {
+    std::cout << "Sent " << count_of(sent, "message", "messages") << " to " << f.queue
+              << (id.empty() ? "" : " (id " + id + ")") << ".\n";
+  }
 }
 
 struct pull_flags {
@@ -128,6 +140,7 @@ struct pull_flags {
   int64_t visibility_s = 30;
   int64_t wait_s = 0;
   bool ack = false;
+  std::string consumer_id; ///< "" = not given (needed on a fan-out queue)
 };
 
 void pull(const remote_options& o, const pull_flags& f) {
@@ -139,6 +152,8 @@ void pull(const remote_options& o, const pull_flags& f) {
   req.key("visibility_timeout_ms").value(f.visibility_s * 1000);
   if (f.wait_s > 0)
     req.key("wait_time_ms").value(f.wait_s * 1000);
+  if (!f.consumer_id.empty())
+    req.key("consumer_id").value(f.consumer_id);
   req.end_object();
   auto result = api.call("POST", path + "/pull", req.take());
   std::vector<std::string> leases;
@@ -157,7 +172,10 @@ void pull(const remote_options& o, const pull_flags& f) {
   w.begin_object().key("acks").begin_array();
   for (const auto& l : leases)
     w.begin_object().key("lease_id").value(l).end_object();
-  auto acked = api.call("POST", path + "/ack", w.end_array().end_object().take());
+  w.end_array();
+  if (!f.consumer_id.empty())
+    w.key("consumer_id").value(f.consumer_id);
+  auto acked = api.call("POST", path + "/ack", w.end_object().take());
   if (!o.json)
     std::cout << "Acked " << count_of(field(acked, "ackCount"), "message", "messages") << ".\n";
 }
@@ -165,13 +183,17 @@ void pull(const remote_options& o, const pull_flags& f) {
 struct peek_flags {
   std::string queue;
   int64_t batch_size = 5;
+  std::string consumer_id; ///< "" = the first consumer's copy of a fan-out queue
 };
 
 void peek(const remote_options& o, const peek_flags& f) {
   remote api{o};
   auto id = api.queue_id(f.queue);
   http::json_writer req;
-  req.begin_object().key("batch_size").value(f.batch_size).end_object();
+  req.begin_object().key("batch_size").value(f.batch_size);
+  if (!f.consumer_id.empty())
+    req.key("consumer_id").value(f.consumer_id);
+  req.end_object();
   auto result = api.call("POST", "/queues/" + id + "/messages/peek", req.take());
   if (o.json)
     return print_json(result);
@@ -186,6 +208,7 @@ struct ack_flags {
   std::vector<std::string> acks;
   std::vector<std::string> retries;
   std::optional<int64_t> delay;
+  std::string consumer_id; ///< "" = not given (needed on a fan-out queue)
 };
 
 void ack(const remote_options& o, const ack_flags& f) {
@@ -203,8 +226,11 @@ void ack(const remote_options& o, const ack_flags& f) {
       w.key("delay_seconds").value(*f.delay);
     w.end_object();
   }
-  auto result = api.call("POST", "/queues/" + api.queue_id(f.queue) + "/messages/ack",
-                         w.end_array().end_object().take());
+  w.end_array();
+  if (!f.consumer_id.empty())
+    w.key("consumer_id").value(f.consumer_id);
+  auto result =
+      api.call("POST", "/queues/" + api.queue_id(f.queue) + "/messages/ack", w.end_object().take());
   if (o.json)
     return print_json(result);
   std::cout << "Acked " << field(result, "ackCount") << ", retried " << field(result, "retryCount")
@@ -226,6 +252,9 @@ void add_message_commands(CLI::App& app, remote_options& o) {
   s->add_option("--content-type", sf->content_type, "json (default), text or bytes")
       ->check(CLI::IsMember({"json", "text", "bytes"}));
   s->add_option("--delay-secs", sf->delay, "Seconds before the messages can be delivered");
+  s->add_option("--dedup-id", sf->dedup_id,
+                "Send BODY once: a repeat within the queue's dedup window stores nothing "
+                "and answers the first message's id");
   s->add_option("--batch-size", sf->batch_size, "Messages per request when sending lines")
       ->check(CLI::Range(size_t{1}, max_batch_messages));
   s->callback([&o, sf] { send(o, *sf); });
@@ -239,6 +268,8 @@ void add_message_commands(CLI::App& app, remote_options& o) {
                 "Seconds to wait for a message when none is ready (0-20; a long poll)")
       ->check(CLI::Range(0, 20));
   p->add_flag("--ack", pf->ack, "Acknowledge every pulled message after printing it");
+  p->add_option("--consumer-id", pf->consumer_id,
+                "The consumer pulling (required on a queue with consumer mode multi)");
   p->callback([&o, pf] { pull(o, *pf); });
 
   auto kf = std::make_shared<peek_flags>();
@@ -246,6 +277,9 @@ void add_message_commands(CLI::App& app, remote_options& o) {
   k->add_option("queue", kf->queue, "Queue name or id")->required();
   k->add_option("--batch-size", kf->batch_size, "Most messages to show (1-100)")
       ->capture_default_str();
+  k->add_option("--consumer-id", kf->consumer_id,
+                "On a queue with consumer mode multi, whose copy to show (default: the first "
+                "consumer's)");
   k->callback([&o, kf] { peek(o, *kf); });
 
   auto af = std::make_shared<ack_flags>();
@@ -255,6 +289,8 @@ void add_message_commands(CLI::App& app, remote_options& o) {
   a->add_option("--retry", af->retries, "A lease id to deliver again instead (repeatable)")
       ->allow_extra_args(false);
   a->add_option("--delay-secs", af->delay, "Seconds before retried messages return");
+  a->add_option("--consumer-id", af->consumer_id,
+                "The consumer the leases are for (required on a queue with consumer mode multi)");
   a->callback([&o, af] { ack(o, *af); });
 }
 

@@ -25,6 +25,8 @@ struct queue_flags {
   std::string jurisdiction; ///< create only; "" = none
   std::optional<int64_t> delivery_delay;
   std::optional<int64_t> retention;
+  std::string consumer_mode; ///< "" = not given
+  std::optional<int64_t> dedup_window;
 };
 
 /// `{"delivery_delay":…,"message_retention_period":…}` with the flags given.
@@ -35,8 +37,12 @@ std::string settings_json(const queue_flags& f, std::optional<bool> paused = {})
     w.key("delivery_delay").value(*f.delivery_delay);
   if (f.retention)
     w.key("message_retention_period").value(*f.retention);
+  if (f.dedup_window)
+    w.key("dedup_window_seconds").value(*f.dedup_window);
   if (paused)
     w.key("delivery_paused").value(*paused);
+  if (!f.consumer_mode.empty())
+    w.key("consumer_mode").value(f.consumer_mode);
   return w.end_object().take();
 }
 
@@ -45,6 +51,11 @@ void add_settings_flags(CLI::App& cmd, queue_flags& f) {
                  "Seconds before a new message can be delivered (0-86400)");
   cmd.add_option("--message-retention-period-secs", f.retention,
                  "Seconds a message is kept (60-1209600)");
+  cmd.add_option("--consumer-mode", f.consumer_mode,
+                 "single (one consumer, the default) or multi (several consumers, each gets every "
+                 "message)");
+  cmd.add_option("--dedup-window-secs", f.dedup_window,
+                 "Seconds a send's dedup id is remembered (0-43200, 0 turns dedup off)");
 }
 
 void list(remote& api, const remote_options& o, std::optional<int64_t> page) {
@@ -90,13 +101,23 @@ void info(remote& api, const remote_options& o, const std::string& queue) {
             << "\nNumber of Consumers: " << field(q, "consumers_total_count")
             << "\nDelivery Delay: " << field(s, "delivery_delay") << " s"
             << "\nMessage Retention Period: " << field(s, "message_retention_period") << " s"
-            << "\nDelivery Paused: " << field(s, "delivery_paused") << "\n";
+            << "\nDelivery Paused: " << field(s, "delivery_paused")
+            << "\nDedup Window: " << field(s, "dedup_window_seconds") << " s\n";
+  if (field(s, "consumer_mode") == "multi")
+    std::cout << "Consumer Mode: multi (each consumer gets every message)\n";
   for (auto c : items(q["consumers"]))
     std::cout << consumer_text(c);
   auto m = api.call("GET", "/queues/" + id + "/metrics");
   std::cout << "Backlog: " << count_of(field(m, "backlog_count"), "message", "messages") << ", "
             << count_of(field(m, "backlog_bytes"), "byte", "bytes") << " (" << holdings_text(m)
             << ")\n";
+  // A fan-out queue: what each consumer still has to process.
+  simdjson::dom::array consumers;
+  if (m["consumers"].get(consumers) == simdjson::SUCCESS)
+    for (auto c : consumers)
+      std::cout << "Backlog of consumer " << field(c, "consumer_id") << ": "
+                << count_of(field(c, "backlog_count"), "message", "messages") << " ("
+                << holdings_text(c) << ")\n";
 }
 
 bool confirm_purge(const std::string& queue) {
@@ -116,6 +137,7 @@ struct consumer_flags {
   std::optional<int64_t> batch_size, batch_timeout, retries, max_concurrency, retry_delay,
       visibility_timeout;
   std::string dead_letter_queue;
+  std::string consumer_id; ///< remove: which one, on a queue with several ("" = the first)
 };
 
 std::string consumer_json(const consumer_flags& f, const char* type) {
@@ -160,14 +182,16 @@ void add_consumer_flags(CLI::App& cmd, consumer_flags& f, bool worker) {
 void remove_consumer(remote& api, const consumer_flags& f, const std::string& type) {
   auto id = api.queue_id(f.queue);
   for (auto c : items(api.call("GET", "/queues/" + id + "/consumers"))) {
-    if (field(c, "type") != type || (!f.script.empty() && field(c, "script_name") != f.script))
+    if (field(c, "type") != type || (!f.script.empty() && field(c, "script_name") != f.script)
+        || (!f.consumer_id.empty() && field(c, "consumer_id") != f.consumer_id))
       continue;
     api.call("DELETE", "/queues/" + id + "/consumers/" + field(c, "consumer_id"));
     std::cout << "Removed consumer from queue " << f.queue << ".\n";
     return;
   }
   throw cli_error("queue '" + f.queue + "' has no " + type + " consumer"
-                  + (f.script.empty() ? "" : " for script '" + f.script + "'"));
+                  + (f.script.empty() ? "" : " for script '" + f.script + "'")
+                  + (f.consumer_id.empty() ? "" : " with id '" + f.consumer_id + "'"));
 }
 
 void add_consumer(remote& api, const consumer_flags& f, const char* type) {
@@ -304,6 +328,9 @@ void add_queues_commands(CLI::App& app, remote_options& o) {
   });
   auto* http_rm = http_cmd->add_subcommand("remove", "Remove a queue's HTTP pull consumer");
   http_rm->add_option("queue", cf->queue, "Queue name or id")->required();
+  http_rm->add_option("--consumer-id", cf->consumer_id,
+                      "Which one, on a queue with several (consumer mode multi); default: the "
+                      "first");
   http_rm->callback([&o, cf] {
     remote api{o};
     remove_consumer(api, *cf, "http_pull");

@@ -51,6 +51,9 @@ void add_script_routes(router& r, api_context& ctx);
 /// permission).
 void add_audit_routes(router& r, api_context& ctx);
 
+/// Redrive tasks under `/queues/{queue_id}/redrive` (docs/api.md, "Redrive").
+void add_redrive_routes(router& r, api_context& ctx);
+
 /// The web console: `GET /` and `GET /console/{file}`, assets compiled into
 /// the binary, served without auth (every API call they make carries a token).
 void add_console_routes(router& r, api_context& ctx);
@@ -65,6 +68,7 @@ inline void add_all_routes(router& r, api_context& ctx) {
   add_event_routes(r, ctx);
   add_script_routes(r, ctx);
   add_audit_routes(r, ctx);
+  add_redrive_routes(r, ctx);
   add_console_routes(r, ctx);
 }
 

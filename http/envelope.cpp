@@ -54,6 +54,10 @@ wire_error to_wire(errc e) {
       return {503, 10250};
     case errc::timeout:
       return {504, 10003};
+    case errc::redrive_running:
+      return {409, 11014};
+    case errc::redrive_not_found:
+      return {404, 11015};
   }
   return {500, 10002};
 }

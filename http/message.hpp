@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,8 @@ struct request {
   std::string body;
   std::string content_type; ///< the Content-Type header, as sent (may be empty)
   std::string peer;         ///< the client's IP address (empty if unknown)
+  /// The Idempotency-Key header, if sent (a single send's dedup id).
+  std::optional<std::string> idempotency_key = {};
 };
 
 /// A response to write back. `content_type` defaults to JSON.

@@ -1,6 +1,7 @@
 #include "http/message_json.hpp"
 
 #include "actors/control/crypto.hpp"
+#include "actors/queue/shard_dedup.hpp"
 #include "http/json_reader.hpp"
 
 namespace sluice::http {
@@ -19,6 +20,15 @@ problem read_message(simdjson::dom::object obj, const std::string& path, outgoin
           json_reader::get_int(obj, "delay_seconds", path + "delay_seconds", out.delay_seconds);
       !err.empty())
     return invalid(err);
+  caf::optional<std::string> dedup_id;
+  if (auto err = json_reader::get_string(obj, "dedup_id", path + "dedup_id", dedup_id);
+      !err.empty())
+    return invalid(err);
+  if (dedup_id) {
+    if (auto err = check_dedup_id(path + "dedup_id", *dedup_id); !err.empty())
+      return invalid(err);
+    out.dedup_id = std::move(*dedup_id);
+  }
   auto body = obj.at_key("body");
   if (body.error())
     return invalid(path + "body is required");
@@ -48,6 +58,18 @@ problem read_message(simdjson::dom::object obj, const std::string& path, outgoin
     return {errc::too_large, path + "body is " + std::to_string(out.body.size())
                                  + " bytes; a message may be at most "
                                  + std::to_string(max_message_bytes) + " bytes (128 KB)"};
+  return {};
+}
+
+std::string read_idempotency_key(const std::optional<std::string>& key, outgoing_message& m) {
+  if (!key)
+    return {};
+  if (auto err = check_dedup_id("the Idempotency-Key header", *key); !err.empty())
+    return err;
+  if (m.dedup_id.empty())
+    m.dedup_id = *key;
+  else if (m.dedup_id != *key)
+    return "dedup_id and the Idempotency-Key header differ; send one of them, or both equal";
   return {};
 }
 
@@ -121,6 +143,34 @@ std::string metrics_json(const queue_stats& s, bool wrap) {
   if (wrap)
     w.end_object();
   return w.take();
+}
+
+std::string queue_metrics_json(const queue_stats& total, const consumer_backlogs& consumers) {
+  auto out = metrics_json(total, false);
+  if (consumers.consumers.empty())
+    return out;
+  json_writer w;
+  w.begin_array();
+  for (const auto& c : consumers.consumers)
+    w.begin_object()
+        .key("consumer_id")
+        .value(c.consumer_id)
+        .key("backlog_count")
+        .value(c.stats.backlog_count)
+        .key("backlog_bytes")
+        .value(c.stats.backlog_bytes)
+        .key("oldest_message_timestamp_ms")
+        .value(c.stats.oldest_message_timestamp_ms)
+        .key("ready_count")
+        .value(c.stats.ready_count)
+        .key("delayed_count")
+        .value(c.stats.delayed_count)
+        .key("in_flight_count")
+        .value(c.stats.in_flight_count)
+        .end_object();
+  w.end_array();
+  out.pop_back(); // the object's closing brace
+  return out + ",\"consumers\":" + w.take() + "}";
 }
 
 } // namespace sluice::http

@@ -1,11 +1,13 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <simdjson.h>
 
 #include "actors/data_messages.hpp"
 #include "actors/errc.hpp"
+#include "actors/fanout_messages.hpp"
 #include "actors/queue/message_rules.hpp"
 #include "http/json_writer.hpp"
 
@@ -25,6 +27,12 @@ struct problem {
 /// `max_message_bytes`.
 problem read_message(simdjson::dom::object obj, const std::string& path, outgoing_message& out);
 
+/// Takes a single send's Idempotency-Key header (if sent) as its dedup id
+/// (docs/api.md, "Deduplicated sends"). Empty when fine, else a message
+/// naming the header: it breaks the dedup id's rules, or `m` has another
+/// `dedup_id`.
+std::string read_idempotency_key(const std::optional<std::string>& key, outgoing_message& m);
+
 /// Writes a pulled message as docs/api.md says: `text` bodies raw, `json` and
 /// `bytes` base64 encoded, with `metadata` naming the content type, and
 /// `dead_letter` for a message dead-lettered into this queue.
@@ -38,6 +46,10 @@ void write_dead_letter(json_writer& w, const storage::dead_letter_origin& d);
 
 /// `{"metrics": {backlog_count, backlog_bytes, oldest_message_timestamp_ms}}`.
 std::string metrics_json(const queue_stats& s, bool wrap = true);
+
+/// The body of GET …/metrics: `metrics_json(total, false)`, plus, for a
+/// fan-out queue, `consumers`: each consumer's backlog (docs/api.md).
+std::string queue_metrics_json(const queue_stats& total, const consumer_backlogs& consumers);
 
 /// The wire name of a content type.
 const char* content_type_name(uint8_t type);

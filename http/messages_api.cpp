@@ -4,6 +4,7 @@
 #include "http/auth.hpp"
 #include "http/envelope.hpp"
 #include "http/json_reader.hpp"
+#include "http/json_writer.hpp"
 #include "http/message_json.hpp"
 #include "http/queue_json.hpp"
 
@@ -48,34 +49,55 @@ void run(api_context& ctx, request& req, path_params& p, responder reply, uint32
       reply);
 }
 
-/// SDK 7.3 reads `result.metadata.metrics` of a send.
-response sent(const queue_stats& s) {
-  return ok("{\"metadata\":" + metrics_json(s) + "}");
+/// SDK 7.3 reads `result.metadata.metrics` of a send; `message_id` is the
+/// id of the message (the original one's for a repeated dedup id).
+response sent_one(const sent_messages& s) {
+  json_writer w;
+  w.begin_object().key("metadata").raw(metrics_json(s.stats));
+  w.key("message_id").value(s.ids.empty() ? std::string{} : s.ids.front());
+  return ok(w.end_object().take());
+}
+
+/// As `sent_one`, with `message_ids` in the order of `messages`.
+response sent_batch(const sent_messages& s) {
+  json_writer w;
+  w.begin_object().key("metadata").raw(metrics_json(s.stats)).key("message_ids").begin_array();
+  for (const auto& id : s.ids)
+    w.value(id);
+  return ok(w.end_array().end_object().take());
 }
 
 void send_one(api_context& ctx, request& req, path_params& p, responder reply) {
-  run<queue_stats, send_messages>(
+  run<sent_messages, send_messages>(
       ctx, req, p, std::move(reply), storage::perm_queues_write, false,
-      [](simdjson::dom::object body, send_messages& msg, responder& rp) {
+      [key = req.idempotency_key](simdjson::dom::object body, send_messages& msg, responder& rp) {
         outgoing_message m;
         if (auto pr = read_message(body, "", m)) {
           rp(fail(pr.code, pr.message));
           return false;
         }
+        if (auto err = read_idempotency_key(key, m); !err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
+        }
         msg.messages.push_back(std::move(m));
         return true;
       },
-      sent);
+      sent_one);
 }
 
 void send_batch(api_context& ctx, request& req, path_params& p, responder reply) {
-  run<queue_stats, send_messages>(
+  run<sent_messages, send_messages>(
       ctx, req, p, std::move(reply), storage::perm_queues_write, false,
-      [](simdjson::dom::object body, send_messages& msg, responder& rp) {
+      [keyed = req.idempotency_key.has_value()](simdjson::dom::object body, send_messages& msg,
+                                                responder& rp) {
         auto invalid = [&rp](std::string m) {
           rp(fail(errc::invalid_request, m));
           return false;
         };
+        if (keyed)
+          return invalid("the Idempotency-Key header names one message: give each message of a "
+                         "batch its own dedup_id instead");
         if (auto err =
                 json_reader::get_int(body, "delay_seconds", "delay_seconds", msg.delay_seconds);
             !err.empty())
@@ -116,7 +138,7 @@ void send_batch(api_context& ctx, request& req, path_params& p, responder reply)
         }
         return true;
       },
-      sent);
+      sent_batch);
 }
 
 void pull(api_context& ctx, request& req, path_params& p, responder reply) {
@@ -132,6 +154,8 @@ void pull(api_context& ctx, request& req, path_params& p, responder reply) {
                                      msg.visibility_timeout_ms);
         if (err.empty())
           err = json_reader::get_int(body, "wait_time_ms", "wait_time_ms", msg.wait_time_ms);
+        if (err.empty())
+          err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
         if (!err.empty()) {
           rp(fail(errc::invalid_request, err));
           return false;
@@ -191,6 +215,11 @@ void ack(api_context& ctx, request& req, path_params& p, responder reply) {
         std::vector<retry_item> acks;
         if (!read_leases(body, "acks", acks, rp) || !read_leases(body, "retries", msg.retries, rp))
           return false;
+        if (auto err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
+            !err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
+        }
         for (auto& a : acks)
           msg.acks.push_back(std::move(a.lease_id));
         return true;
@@ -215,8 +244,10 @@ void peek(api_context& ctx, request& req, path_params& p, responder reply) {
   run<pulled_batch, peek_messages>(
       ctx, req, p, std::move(reply), storage::perm_queues_read, true,
       [](simdjson::dom::object body, peek_messages& msg, responder& rp) {
-        if (auto err = json_reader::get_int(body, "batch_size", "batch_size", msg.batch_size);
-            !err.empty()) {
+        auto err = json_reader::get_int(body, "batch_size", "batch_size", msg.batch_size);
+        if (err.empty())
+          err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
+        if (!err.empty()) {
           rp(fail(errc::invalid_request, err));
           return false;
         }
@@ -251,6 +282,11 @@ void delete_by_ref(api_context& ctx, request& req, path_params& p, responder rep
             return false;
           }
           msg.refs.emplace_back(ref);
+        }
+        if (auto err = json_reader::get_string(body, "consumer_id", "consumer_id", msg.consumer_id);
+            !err.empty()) {
+          rp(fail(errc::invalid_request, err));
+          return false;
         }
         return true;
       },
@@ -328,10 +364,20 @@ void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask_queue<queue_stats>(*ctx.sys, *ctx.queues, get_stats{account, id},
-                               answer<queue_stats>(reply, [](const queue_stats& s) {
-                                 return ok(metrics_json(s, false));
-                               }));
+        ask_queue<queue_stats>(
+            *ctx.sys, *ctx.queues, get_stats{account, id},
+            [&ctx, account, id, reply](caf::expected<queue_stats> s) {
+              if (!s) {
+                reply(fail(s.error()));
+                return;
+              }
+              // A fan-out queue adds each consumer's backlog (docs/api.md).
+              ask_queue<consumer_backlogs>(
+                  *ctx.sys, *ctx.queues, get_consumer_backlogs{account, id},
+                  answer<consumer_backlogs>(reply, [total = *s](const consumer_backlogs& c) {
+                    return ok(queue_metrics_json(total, c));
+                  }));
+            });
       },
       reply);
 }

@@ -38,6 +38,10 @@ void write_queue(json_writer& w, const storage::queue_record& q) {
       .value(q.settings.message_retention_period)
       .key("delivery_paused")
       .value(q.settings.delivery_paused)
+      .key("consumer_mode")
+      .value(storage::consumer_mode_name(q.settings.mode))
+      .key("dedup_window_seconds")
+      .value(q.settings.dedup_window_seconds)
       .end_object()
       .end_object();
 }
@@ -124,8 +128,16 @@ std::string read_settings(simdjson::dom::object body, settings_patch& out) {
                                "settings.message_retention_period", out.message_retention_period);
       !err.empty())
     return err;
-  return json_reader::get_bool(settings, "delivery_paused", "settings.delivery_paused",
-                               out.delivery_paused);
+  if (auto err = json_reader::get_int(settings, "dedup_window_seconds",
+                                      "settings.dedup_window_seconds", out.dedup_window_seconds);
+      !err.empty())
+    return err;
+  if (auto err = json_reader::get_bool(settings, "delivery_paused", "settings.delivery_paused",
+                                       out.delivery_paused);
+      !err.empty())
+    return err;
+  return json_reader::get_string(settings, "consumer_mode", "settings.consumer_mode",
+                                 out.consumer_mode);
 }
 
 } // namespace sluice::http

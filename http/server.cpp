@@ -223,6 +223,8 @@ private:
     req.authorization = std::string{auth.data(), auth.size()};
     auto content_type = msg[bhttp::field::content_type];
     req.content_type = std::string{content_type.data(), content_type.size()};
+    if (auto key = msg.find("Idempotency-Key"); key != msg.end())
+      req.idempotency_key = std::string{key->value().data(), key->value().size()};
     req.body = std::move(msg.body());
     req.peer = peer_;
     keep_alive_ = msg.keep_alive();

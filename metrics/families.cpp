@@ -47,6 +47,9 @@ families::families(prometheus::Registry& r)
                   "Messages waiting for a delivery delay or a retry delay")),
     in_flight(gauge(r, "sluice_queue_in_flight_messages",
                     "Messages leased to a consumer (pull or push) and not yet acked or retried")),
+    consumer_backlog(gauge(r, "sluice_queue_consumer_backlog_messages",
+                           "Messages one consumer of a fan-out queue (settings.consumer_mode "
+                           "multi) still has to process (label consumer: its consumer_id)")),
     concurrency(gauge(r, "sluice_consumer_concurrency",
                       "Push batches the worker consumer may run at once now (concurrency "
                       "controller)")),

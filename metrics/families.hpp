@@ -27,6 +27,8 @@ struct families {
   prometheus::Family<prometheus::Gauge>& oldest_age;
   prometheus::Family<prometheus::Gauge>& delayed;
   prometheus::Family<prometheus::Gauge>& in_flight;
+  /// Fan-out queues only (plus label consumer: a consumer id of the queue).
+  prometheus::Family<prometheus::Gauge>& consumer_backlog;
   prometheus::Family<prometheus::Gauge>& concurrency;
   prometheus::Family<prometheus::Gauge>& max_concurrency;
 

@@ -124,6 +124,26 @@ queue_metrics::~queue_metrics() {
   f.message_size.Remove(size_);
   f.invocation_duration.Remove(invocation_seconds_);
   f.invocation_failures.Remove(invocation_failures_);
+  for (const auto& entry : consumer_backlog_)
+    f.consumer_backlog.Remove(entry.second);
+}
+
+void queue_metrics::set_consumer_backlog(const std::string& consumer_id, uint64_t messages) {
+  auto i = consumer_backlog_.find(consumer_id);
+  if (i == consumer_backlog_.end()) {
+    auto& g = owner_.impl_->fams.consumer_backlog.Add(
+        {{"account", account_}, {"queue", queue_}, {"consumer", consumer_id}});
+    i = consumer_backlog_.emplace(consumer_id, &g).first;
+  }
+  i->second->Set(static_cast<double>(messages));
+}
+
+void queue_metrics::forget_consumer(const std::string& consumer_id) {
+  auto i = consumer_backlog_.find(consumer_id);
+  if (i == consumer_backlog_.end())
+    return;
+  owner_.impl_->fams.consumer_backlog.Remove(i->second);
+  consumer_backlog_.erase(i);
 }
 
 void queue_metrics::set_backlog(uint64_t messages, uint64_t bytes, int64_t oldest_timestamp_ms,

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 
 namespace prometheus {
@@ -43,6 +44,11 @@ public:
   /// computed at each scrape).
   void set_backlog(uint64_t messages, uint64_t bytes, int64_t oldest_timestamp_ms, uint64_t delayed,
                    uint64_t in_flight);
+  /// The backlog of consumer `consumer_id` of a fan-out queue (the messages
+  /// its copy of the queue holds). Called by the queue's coordinator only.
+  void set_consumer_backlog(const std::string& consumer_id, uint64_t messages);
+  /// Drops the series of a consumer that left the queue. Coordinator only.
+  void forget_consumer(const std::string& consumer_id);
   /// Push consumer concurrency: batches allowed at once now, and the cap.
   void set_concurrency(uint32_t current, uint32_t max);
 
@@ -90,6 +96,8 @@ private:
   prometheus::Histogram* size_;
   prometheus::Histogram* invocation_seconds_;
   prometheus::Counter* invocation_failures_;
+  /// By consumer id; only fan-out queues have any (bounded by their consumers).
+  std::map<std::string, prometheus::Gauge*> consumer_backlog_;
   std::int64_t oldest_ms_ = 0; ///< read at scrape time under the registry's lock
 };
 

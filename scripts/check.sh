@@ -38,8 +38,8 @@ engine_only() { # pattern
     fail=1
   fi
 }
-engine_only '#include "storage/rocksdb/(db|batch|writer|io_thread|recovery|record_codec|message_codec|stores|status)\.hpp"'
-engine_only '\b(message_key|queue_key|consumer_key|token_key|subscription_key|script_key|audit_key|shard_prefix|queue_messages_prefix|prefix_end|lease_secret_key)\('
+engine_only '#include "storage/rocksdb/(db|batch|writer|io_thread|recovery|record_codec|message_codec|dedup_index|redrive_codec|stores|status)\.hpp"'
+engine_only '\b(message_key|queue_key|consumer_key|token_key|subscription_key|script_key|audit_key|redrive_key|shard_prefix|queue_messages_prefix|prefix_end|lease_secret_key)\('
 engine_only 'storage::(batch|family|db|writer)\b'
 if grep -ln '#include <caf/' $(git ls-files 'storage/*') >/dev/null 2>&1; then
   echo "error: storage/ must not depend on CAF" >&2

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "storage/message_records.hpp"
@@ -37,9 +38,20 @@ struct new_message {
   int64_t visible_at_ms = 0;
 };
 
-/// Appends a batch: all of the messages or none (docs/api.md: a batch is atomic).
+/// A send's dedup id remembered for the shard (docs/api.md, "Deduplicated
+/// sends"): the id of the message that send stored, until `expires_ms`.
+struct dedup_entry {
+  std::string dedup_id;   ///< 1-128 bytes (the API checks them)
+  std::string message_id; ///< the public id of the message stored
+  int64_t expires_ms = 0; ///< Unix epoch ms; a repeat at or after it is new
+};
+
+/// Appends a batch: all of the messages or none (docs/api.md: a batch is
+/// atomic), with the dedup entries of its sends in the same atomic write, so
+/// a crash never keeps a message without its entry or the reverse.
 struct append_messages {
   std::vector<new_message> messages;
+  std::vector<dedup_entry> dedup = {};
 };
 
 /// The new delivery state of one message.
@@ -115,6 +127,37 @@ struct shard_recovery {
   uint64_t last_seq = 0;   ///< highest sequence number stored (0: none)
 };
 
+/// Looks dedup ids up: which of `ids` have an entry of this shard that has
+/// not expired at `now_ms`. A read: it sees every write answered before it.
+struct find_dedup {
+  std::vector<std::string> ids;
+  int64_t now_ms = 0;
+};
+
+/// An unexpired dedup entry found by `find_dedup`.
+struct dedup_hit {
+  std::string dedup_id;
+  std::string message_id;
+};
+
+/// Deletes up to `limit` dedup entries of the shard that expired at or before
+/// `now_ms`, oldest first. A read (of which entries expired) then a write
+/// (their deletion): answered once the deletion is durable. Never deletes an
+/// entry that has not expired, so it may run concurrently with appends. A
+/// sweep that finds nothing expired writes nothing (and takes no index).
+struct expire_dedup {
+  int64_t now_ms = 0;
+  size_t limit = 0;
+};
+
+/// What `expire_dedup` did.
+struct dedup_expiry {
+  size_t removed = 0;
+  /// When the oldest entry left expires (Unix epoch ms; 0: none left). At or
+  /// before `now_ms` when more than `limit` had expired.
+  int64_t next_expiry_ms = 0;
+};
+
 /// Called with the result of a read; same thread rules as `write_callback`.
 template <class T>
 using read_callback = std::function<void(expected<T>)>;
@@ -136,6 +179,9 @@ public:
 
   virtual void page(page_messages cmd, read_callback<std::vector<recovered_message>> done) = 0;
   virtual void recover(recover_shard cmd, read_callback<shard_recovery> done) = 0;
+
+  virtual void lookup_dedup(find_dedup cmd, read_callback<std::vector<dedup_hit>> done) = 0;
+  virtual void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) = 0;
 };
 
 } // namespace sluice::storage

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "storage/records.hpp"
+#include "storage/redrive_record.hpp"
 #include "storage/result.hpp"
 
 /// The meta store: queues, consumers, subscriptions, tokens, scripts and the
@@ -22,11 +23,19 @@ struct queue_ref {
   std::string id;
 };
 
-/// A queue's consumer (at most one per queue).
+/// A queue's consumer (at most one per queue unless the queue is multi),
+/// stored under its `slot`.
 struct consumer_put {
   std::string account;
   std::string queue_id;
   consumer_record consumer;
+};
+
+/// The consumer of one slot of a queue (0 on a single-consumer queue).
+struct consumer_ref {
+  std::string account;
+  std::string queue_id;
+  uint16_t slot = 0;
 };
 
 /// A record of an account by its name or id (subscriptions, scripts).
@@ -46,10 +55,11 @@ struct audit_ref {
 /// queue also erases its consumer, erasures apply before puts.
 struct meta_change {
   std::vector<queue_record> put_queues; ///< without their `consumers`
-  /// Erases the queue, its consumer and every message of every shard of it.
+  /// Erases the queue, its consumers, its redrive task and every message of
+  /// every shard of it.
   std::vector<queue_ref> erase_queues;
   std::vector<consumer_put> put_consumers;
-  std::vector<queue_ref> erase_consumers;
+  std::vector<consumer_ref> erase_consumers;
   std::vector<token_record> put_tokens;
   std::vector<std::string> erase_tokens; ///< by hash
   std::vector<subscription_record> put_subscriptions;
@@ -58,6 +68,8 @@ struct meta_change {
   std::vector<named_ref> erase_scripts;
   std::vector<audit_record> put_audit;
   std::vector<audit_ref> erase_audit;
+  /// Redrive tasks, one per source queue (`redrive_record::source_queue_id`).
+  std::vector<redrive_record> put_redrives;
 };
 
 /// Everything the meta store holds, as read at start-up.
@@ -68,6 +80,8 @@ struct meta_snapshot {
   std::vector<script_record> scripts;
   /// Every account's audit entries, by account, then oldest first.
   std::vector<audit_record> audit;
+  /// The last redrive task of each queue that had one.
+  std::vector<redrive_record> redrives;
 };
 
 /// Owned by the backend; any thread may call it.

@@ -9,11 +9,37 @@
 
 namespace sluice::storage {
 
+/// How many consumers a queue may have (docs/api.md, "Fan-out"): `single`
+/// (Cloudflare's one consumer, the default) or `multi` (each of several
+/// consumers gets every message).
+enum class consumer_mode : uint8_t { single = 0, multi = 1 };
+
+/// The wire name: "single" or "multi".
+inline std::string_view consumer_mode_name(consumer_mode m) {
+  return m == consumer_mode::multi ? "multi" : "single";
+}
+
+/// The mode named `name` ("single" or "multi"); false for anything else.
+inline bool parse_consumer_mode(std::string_view name, consumer_mode& out) {
+  if (name == "single")
+    out = consumer_mode::single;
+  else if (name == "multi")
+    out = consumer_mode::multi;
+  else
+    return false;
+  return true;
+}
+
 /// Settings of a queue (docs/api.md). Times in seconds.
 struct queue_settings {
   uint32_t delivery_delay = 0;
   uint32_t message_retention_period = 345600;
   bool delivery_paused = false;
+  consumer_mode mode = consumer_mode::single;
+  /// Sends carrying a `dedup_id` that repeat one sent less than this many
+  /// seconds ago are answered with the original id and store nothing
+  /// (docs/api.md, "Deduplicated sends"); 0 turns the check off.
+  uint32_t dedup_window_seconds = 300;
 };
 
 /// The kind of a queue's consumer (docs/api.md). `none` marks a record not yet
@@ -57,6 +83,10 @@ struct consumer_record {
   uint32_t visibility_timeout_ms = 30000; ///< http_pull
   uint32_t max_wait_time_ms = 5000;       ///< worker
   uint32_t max_concurrency = 0;           ///< worker; 0 = automatic
+  /// Which shard set of its queue the consumer reads (docs/architecture.md,
+  /// "Fan-out"): slot k owns shards [k*S, k*S+S). Always 0 on a single-consumer
+  /// queue; records written before fan-out existed decode as 0.
+  uint16_t slot = 0;
 };
 
 /// A queue as persisted in the `meta` family. Times are Unix epoch ms.
@@ -68,7 +98,7 @@ struct queue_record {
   int64_t modified_ms = 0;
   queue_settings settings;
   /// Not part of the queue's own record: stored under `consumer_key` and
-  /// attached by the hub (at most one, docs/api.md).
+  /// attached by the hub (at most one unless `settings.mode` is multi).
   std::vector<consumer_record> consumers;
   /// Where Cloudflare would keep the queue's data: "eu", "us", "fedramp", or
   /// "" (none given). Set at creation only; Sluice stores and returns it.

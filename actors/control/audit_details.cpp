@@ -24,9 +24,15 @@ std::string joined(const Range& items, Name name) {
 } // namespace
 
 audit_details details_of(const storage::queue_settings& s) {
-  return {{"delivery_delay", std::to_string(s.delivery_delay)},
-          {"message_retention_period", std::to_string(s.message_retention_period)},
-          {"delivery_paused", flag(s.delivery_paused)}};
+  audit_details out{{"delivery_delay", std::to_string(s.delivery_delay)},
+                    {"message_retention_period", std::to_string(s.message_retention_period)},
+                    {"delivery_paused", flag(s.delivery_paused)},
+                    {"dedup_window_seconds", std::to_string(s.dedup_window_seconds)}};
+  // Only a fan-out queue names its mode: entries of single-consumer queues
+  // stay as they were before fan-out existed.
+  if (s.mode != storage::consumer_mode::single)
+    out.emplace_back("consumer_mode", std::string{storage::consumer_mode_name(s.mode)});
+  return out;
 }
 
 audit_details details_of(const storage::consumer_record& c) {

@@ -38,12 +38,15 @@ inline constexpr std::string_view create_token = "CreateToken";
 inline constexpr std::string_view revoke_token = "RevokeToken";
 inline constexpr std::string_view deploy_script = "DeployScript";
 inline constexpr std::string_view delete_script = "DeleteScript";
+inline constexpr std::string_view start_redrive = "StartRedrive";
+inline constexpr std::string_view cancel_redrive = "CancelRedrive";
 
 /// Every action above, for validating a query's filter.
 inline constexpr std::string_view all[] = {
-    create_queue,    update_queue,    delete_queue,        purge_queue,         attach_consumer,
-    update_consumer, remove_consumer, create_subscription, update_subscription, delete_subscription,
-    create_token,    revoke_token,    deploy_script,       delete_script,
+    create_queue,        update_queue,        delete_queue,    purge_queue,
+    attach_consumer,     update_consumer,     remove_consumer, create_subscription,
+    update_subscription, delete_subscription, create_token,    revoke_token,
+    deploy_script,       delete_script,       start_redrive,   cancel_redrive,
 };
 
 /// True if `name` is one of `all`.

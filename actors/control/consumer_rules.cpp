@@ -47,6 +47,7 @@ std::string apply_consumer(const consumer_patch& patch, bool replace,
     d.id = rec.id;
     d.created_ms = rec.created_ms;
     d.script_name = rec.script_name;
+    d.slot = rec.slot;
     next = d;
   }
   if (next.type == consumer_type::worker) {

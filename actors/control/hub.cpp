@@ -114,6 +114,7 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
   announce_subscriptions(self);
   st.started = true;
   st.publish_queues();
+  resume_redrives(self, std::move(cfg.redrives));
   return {
       [=](const create_queue& req) { return on_create(self, req); },
       [=](const list_queues& req) { return self->state.list(req.account, req.name); },
@@ -137,6 +138,10 @@ hub_actor::behavior_type hub(hub_actor::stateful_pointer<hub_state> self, hub_co
       [=](const list_scripts& req) { return on_list_scripts(self, req); },
       [=](const delete_script& req) { return on_delete_script(self, req); },
       [=](const list_audit& req) { return self->state.audit.query(req); },
+      [=](const start_redrive& req) { return on_start_redrive(self, req); },
+      [=](const get_redrive& req) { return on_get_redrive(self, req); },
+      [=](const cancel_redrive& req) { return on_cancel_redrive(self, req); },
+      [=](const redrive_progress& msg) { on_redrive_progress(self, msg); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -36,6 +36,8 @@ struct hub_config {
   std::vector<storage::script_record> scripts;
   /// The audit entries on disk (any order).
   std::vector<storage::audit_record> audit;
+  /// The last redrive task of each queue that had one (running ones resume).
+  std::vector<storage::redrive_record> redrives = {};
   /// Audit entries kept per account (docs/audit.md); tests make it small.
   size_t audit_retention = default_audit_retention;
   /// Runs the plugins of worker consumers; without one, worker consumers
@@ -86,6 +88,10 @@ struct hub_state {
   metrics::registry* metrics = nullptr;
   const events::catalog* catalog = nullptr;
   event_router_actor router;
+  /// The last redrive task of each queue, by source queue id.
+  std::unordered_map<std::string, storage::redrive_record> redrives;
+  /// The actor of each running redrive task, by source queue id.
+  std::unordered_map<std::string, redrive_task_actor> redrive_tasks;
 
   /// Null when the account has no queue `id`.
   storage::queue_record* find(const std::string& account, const std::string& id);

@@ -39,6 +39,22 @@ caf::result<caf::ok_atom> on_delete_script(self_ptr self, const delete_script& r
 /// Records the purge in the audit log, then hands it to the queue's coordinator.
 caf::result<purge_status> on_purge(self_ptr self, const purge_queue& req);
 
+/// Starts a redrive task on a queue (hub_redrive.cpp): checks, reads the
+/// backlog (messages to move), persists it with its audit entry, spawns it.
+caf::result<storage::redrive_record> on_start_redrive(self_ptr self, const start_redrive& req);
+caf::result<storage::redrive_record> on_get_redrive(self_ptr self, const get_redrive& req);
+/// Marks the running task CANCELLED (durable, audited), then stops it.
+caf::result<storage::redrive_record> on_cancel_redrive(self_ptr self, const cancel_redrive& req);
+/// Records a task's progress or end (persisted without an audit entry).
+void on_redrive_progress(self_ptr self, const redrive_progress& msg);
+/// Runs the task of `rec` (its queue's coordinator must exist).
+void spawn_redrive(self_ptr self, const storage::redrive_record& rec);
+/// The queue was deleted (its record with it): stops its task, forgets both.
+void forget_redrive(self_ptr self, const std::string& queue_id);
+/// At start: keeps the recovered tasks of existing queues and resumes the
+/// running ones.
+void resume_redrives(self_ptr self, std::vector<storage::redrive_record> recovered);
+
 /// An audit entry of `account` by `caller` stamped with the hub's clock; its
 /// seq is assigned by `submit_audited`.
 storage::audit_record audit_entry(self_ptr self, const std::string& account,

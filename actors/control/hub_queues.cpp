@@ -115,6 +115,30 @@ caf::result<queue_record> on_get(self_ptr self, const get_queue& req) {
   return queue_not_found(req.queue_id);
 }
 
+namespace {
+
+/// A fan-out queue returns to one consumer only when it has at most one, and
+/// that one reads the queue's own shards (slot 0).
+caf::error check_mode_change(const queue_record& q, const storage::queue_settings& next) {
+  if (q.settings.mode != storage::consumer_mode::multi
+      || next.mode != storage::consumer_mode::single)
+    return {};
+  if (q.consumers.size() > 1)
+    return make_error(errc::consumer_exists,
+                      "settings.consumer_mode cannot become \"single\": queue '" + q.name + "' has "
+                          + std::to_string(q.consumers.size())
+                          + " consumers; remove all but one first");
+  if (!q.consumers.empty() && q.consumers.front().slot != 0)
+    return make_error(errc::consumer_exists,
+                      "settings.consumer_mode cannot become \"single\": consumer "
+                          + q.consumers.front().id
+                          + " was added after the first and reads its own copy of the messages; "
+                            "remove it first");
+  return {};
+}
+
+} // namespace
+
 caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
   auto* q = self->state.find(req.account, req.queue_id);
   if (q == nullptr)
@@ -135,6 +159,8 @@ caf::result<queue_record> on_update(self_ptr self, const update_queue& req) {
   auto next = *q;
   if (auto err = apply_settings(req.settings, req.replace, next.settings); !err.empty())
     return make_error(errc::invalid_request, err);
+  if (auto err = check_mode_change(before, next.settings); err)
+    return err;
   next.modified_ms = self->state.now_ms();
   self->state.put(next);
   auto details = details_of(next.settings);
@@ -180,6 +206,7 @@ caf::result<caf::ok_atom> on_delete(self_ptr self, const delete_queue& req) {
                      return;
                    }
                    stop_coordinator(self, before.id);
+                   forget_redrive(self, before.id);
                    publish(self, before.account, queue_deleted(before));
                    rp.deliver(caf::ok_atom::value);
                  });

@@ -63,8 +63,22 @@ std::string apply_settings(const settings_patch& patch, bool replace,
       return err;
     next.message_retention_period = static_cast<uint32_t>(*patch.message_retention_period);
   }
+  if (patch.dedup_window_seconds) {
+    auto err =
+        check_range("dedup_window_seconds", *patch.dedup_window_seconds, 0, max_dedup_window_s);
+    if (!err.empty())
+      return err;
+    next.dedup_window_seconds = static_cast<uint32_t>(*patch.dedup_window_seconds);
+  }
   if (patch.delivery_paused)
     next.delivery_paused = *patch.delivery_paused;
+  // Like pausing, the mode is kept by a PUT that does not name it: a PUT
+  // written for a single-consumer queue must not strand a fan-out's consumers.
+  next.mode = settings.mode;
+  if (patch.consumer_mode && !storage::parse_consumer_mode(*patch.consumer_mode, next.mode))
+    return "settings.consumer_mode must be \"single\" (one consumer, the default) or "
+           "\"multi\" (several consumers, each gets every message), got '"
+           + *patch.consumer_mode + "'";
   settings = next;
   return {};
 }

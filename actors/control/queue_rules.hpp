@@ -15,6 +15,8 @@ namespace sluice {
 inline constexpr int64_t max_delivery_delay_s = 86400;
 inline constexpr int64_t min_retention_s = 60;
 inline constexpr int64_t max_retention_s = 1209600;
+/// Longest `dedup_window_seconds` (12 h, as the issue sets it).
+inline constexpr int64_t max_dedup_window_s = 43200;
 inline constexpr size_t max_queue_name_length = 63;
 inline constexpr size_t max_queues_per_account = 10000;
 
@@ -33,8 +35,9 @@ std::string check_jurisdiction(std::string_view jurisdiction);
 
 /// Applies `patch` to `settings`. With `replace`, fields absent from `patch`
 /// are reset to their defaults first (PUT semantics), except
-/// `delivery_paused`, which only changes when `patch` names it. On error `settings` is
-/// left unchanged.
+/// `delivery_paused` and `mode`, which only change when `patch` names them
+/// (a mode other than "single" or "multi" is an error naming
+/// settings.consumer_mode). On error `settings` is left unchanged.
 std::string apply_settings(const settings_patch& patch, bool replace,
                            storage::queue_settings& settings);
 

@@ -56,6 +56,7 @@ storage::expected<started_hub> start_hub(caf::actor_system& sys, storage::backen
   cfg.subscriptions = std::move(meta->subscriptions);
   cfg.scripts = std::move(meta->scripts);
   cfg.audit = std::move(meta->audit);
+  cfg.redrives = std::move(meta->redrives);
   cfg.audit_retention = opts.audit_retention;
   cfg.plugins = std::move(opts.plugins);
   cfg.metrics = opts.metrics;

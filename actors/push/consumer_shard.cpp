@@ -35,6 +35,7 @@ caf::result<batch_report> on_run(self_ptr self, run_batch& job) {
   st.running = true;
   st.lease_ids.clear();
   st.queue_name = job.queue_name;
+  st.consumer_id = job.consumer_id;
   for (const auto& m : job.messages)
     st.lease_ids.push_back(m.lease_id);
   st.pending = self->make_response_promise<batch_report>();
@@ -67,6 +68,7 @@ void on_finished(self_ptr self, invocation_finished& done) {
   report->duration_ms = duration_ms;
   report->messages = static_cast<uint32_t>(st.lease_ids.size());
   ack_messages settle;
+  settle.consumer_id = st.consumer_id;
   // What a dead-letter move will name as the messages' last error.
   if (done.result.failed)
     settle.failure = done.result.error;

@@ -32,7 +32,8 @@ struct consumer_shard_state {
   std::shared_ptr<metrics::queue_metrics> metrics;
   /// The batch under way: its lease ids (batch order) and who waits for it.
   std::vector<std::string> lease_ids;
-  std::string queue_name; ///< for the log line of a failed batch
+  std::string queue_name;  ///< for the log line of a failed batch
+  std::string consumer_id; ///< named in its settlement (fan-out queues route by it)
   caf::typed_response_promise<batch_report> pending;
   bool running = false;
 };

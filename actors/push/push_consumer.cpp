@@ -34,7 +34,7 @@ void quit_if_done(self_ptr self) {
 void run(self_ptr self, std::vector<pulled_message> batch) {
   auto& st = self->state;
   run_batch job{st.settings.queue_name, st.settings.script.plugin, st.settings.script.env,
-                std::move(batch)};
+                std::move(batch), st.settings.consumer.id};
   consumer_shard_actor shard;
   if (st.idle.empty()) {
     shard =

@@ -10,6 +10,7 @@
 #include "actors/push/push_consumer.hpp"
 #include "actors/queue/message_rules.hpp"
 #include "actors/queue/queue_events.hpp"
+#include "actors/queue/shard_dedup.hpp"
 #include "actors/timeouts.hpp"
 
 namespace sluice {
@@ -62,10 +63,16 @@ void serve_waiters(self_ptr self);
 /// wakes a waiting push consumer and serves waiting pulls.
 void stats_changed(self_ptr self) {
   auto& st = self->state;
-  if (st.metrics) {
-    auto s = st.stats();
-    st.metrics->set_backlog(s.backlog_count, s.backlog_bytes, s.oldest_message_timestamp_ms,
-                            s.delayed_count, s.in_flight_count);
+  if (st.parent) {
+    self->send(st.parent, slot_stats{st.slot_number, st.stats()}); // it publishes the gauges
+  } else if (st.metrics) {
+    if (fans_out(st)) {
+      publish_fanout_metrics(self);
+    } else {
+      auto s = st.stats();
+      st.metrics->set_backlog(s.backlog_count, s.backlog_bytes, s.oldest_message_timestamp_ms,
+                              s.delayed_count, s.in_flight_count);
+    }
   }
   wake_push(self);
   serve_waiters(self);
@@ -80,7 +87,8 @@ void sync_push(self_ptr self) {
   if (!wanted) {
     if (st.push)
       self->send(st.push, push_stop{}); // finishes the batches in flight, then quits
-    if (st.metrics)
+    // A fan-out slot that never had a worker leaves the queue's gauge to the others.
+    if (st.metrics && (!st.parent || st.push))
       st.metrics->set_concurrency(0, 0);
     st.push = nullptr;
     st.push_waiting = false;
@@ -97,30 +105,30 @@ void sync_push(self_ptr self) {
       push_consumer, push_consumer_config{self, st.plugins, std::move(ps), st.metrics});
 }
 
-caf::result<queue_stats> on_send(self_ptr self, send_messages& req) {
+caf::result<sent_messages> on_send(self_ptr self, send_messages& req) {
   auto& st = self->state;
-  if (auto err = check_delay("delay_seconds", req.delay_seconds); !err.empty())
-    return make_error(errc::invalid_request, err);
-  auto now = st.now_ms();
   shard_append append;
-  for (size_t i = 0; i < req.messages.size(); ++i) {
-    auto& m = req.messages[i];
-    auto field = req.messages.size() == 1 ? std::string{"delay_seconds"}
-                                          : "messages[" + std::to_string(i) + "].delay_seconds";
-    if (auto err = check_delay(field.c_str(), m.delay_seconds); !err.empty())
-      return make_error(errc::invalid_request, err);
-    auto delay = effective_delay(m, req.delay_seconds, st.queue.settings.delivery_delay);
-    append.items.push_back({std::move(m.body), m.type, now + delay * 1000, now});
-  }
-  // One shard takes the whole batch: one atomic write, all or nothing.
+  if (auto err = to_append_items(req, st.queue.settings.delivery_delay, st.now_ms(), append.items);
+      !err.empty())
+    return make_error(errc::invalid_request, err);
+  // One shard takes the whole batch: one atomic write, all or nothing. A
+  // batch with dedup ids goes to the shard its first one picks, which checks
+  // them all (docs/api.md, "Deduplicated sends").
+  append.dedup_window_ms = int64_t{st.queue.settings.dedup_window_seconds} * 1000;
   auto idx = st.next_shard++ % st.shards.size();
-  auto rp = self->make_response_promise<queue_stats>();
+  if (wants_dedup(append))
+    for (const auto& item : append.items)
+      if (!item.dedup_id.empty()) {
+        idx = dedup_shard(item.dedup_id, st.shards.size());
+        break;
+      }
+  auto rp = self->make_response_promise<sent_messages>();
   self->request(st.shards[idx].actor, data_path_wait, std::move(append))
       .then(
-          [self, idx, rp](queue_stats& s) mutable {
-            self->state.shards[idx].stats = s;
+          [self, idx, rp](sent_messages& s) mutable {
+            self->state.shards[idx].stats = s.stats;
             ++self->state.stats_epoch;
-            rp.deliver(self->state.stats());
+            rp.deliver(sent_messages{self->state.stats(), std::move(s.ids)});
             stats_changed(self);
           },
           [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
@@ -288,6 +296,15 @@ caf::result<pulled_batch> on_push_lease(self_ptr self, const push_lease& req) {
   return rp;
 }
 
+/// Takes messages for a redrive task, paused or not (docs/api.md, "Redrive").
+caf::result<pulled_batch> on_redrive_take(self_ptr self, const redrive_take& req) {
+  auto rp = self->make_response_promise<pulled_batch>();
+  auto take = [visibility = req.visibility_ms](uint32_t n) { return shard_take{n, visibility}; };
+  gather(self, self->state.next_shard++, 0, req.n, take, std::make_shared<pulled_batch>(),
+         deliver_to(rp));
+  return rp;
+}
+
 caf::result<pulled_batch> on_peek(self_ptr self, const peek_messages& req) {
   auto n = req.batch_size ? *req.batch_size : default_pull_batch;
   if (n < 1 || n > max_pull_batch)
@@ -303,23 +320,30 @@ caf::result<pulled_batch> on_peek(self_ptr self, const peek_messages& req) {
 caf::result<purge_status> on_purge(self_ptr self) {
   auto& st = self->state;
   st.last_purge = purge_status{false, st.now_ms()};
-  auto pending = std::make_shared<size_t>(st.shards.size());
+  auto slots = live_slots(st); // a fan-out queue's other copies
+  auto pending = std::make_shared<size_t>(st.shards.size() + slots.size());
   auto rp = self->make_response_promise<purge_status>();
+  auto finish = [self, pending, rp](caf::error err) mutable {
+    if (*pending == SIZE_MAX)
+      return; // answered already, with the first error
+    if (err) {
+      *pending = SIZE_MAX;
+      rp.deliver(std::move(err));
+    } else if (--*pending == 0) {
+      self->state.last_purge.completed = true;
+      rp.deliver(self->state.last_purge);
+      stats_changed(self);
+    }
+  };
+  purge_slots(self, slots, finish);
   for (size_t i = 0; i < st.shards.size(); ++i)
     self->request(st.shards[i].actor, internal_request_timeout, shard_purge{})
         .then(
-            [self, i, pending, rp](queue_stats& s) mutable {
+            [self, i, finish](queue_stats& s) mutable {
               self->state.shards[i].stats = s;
-              if (--*pending == 0) {
-                self->state.last_purge.completed = true;
-                rp.deliver(self->state.last_purge);
-                stats_changed(self);
-              }
+              finish({});
             },
-            [pending, rp](caf::error& e) mutable {
-              *pending = SIZE_MAX; // answer once, with the first error
-              rp.deliver(std::move(e));
-            });
+            [finish](caf::error& e) mutable { finish(std::move(e)); });
   return rp;
 }
 
@@ -334,13 +358,19 @@ caf::result<ack_result> settle(self_ptr self, const std::string& binding,
   std::vector<shard_ack> per_shard(st.shards.size());
   auto route = [&](const std::string& lease_id, int64_t delay, bool retry) {
     lease_target t;
-    if (!st.leases->decode(binding, lease_id, t) || t.shard >= st.shards.size()) {
+    if (!st.leases->decode(binding, lease_id, t)) {
       acc->warnings.emplace(lease_id, "not issued by this queue (forged, or for another "
                                       "queue); it was ignored");
       return;
     }
+    auto i = static_cast<size_t>(t.shard) - st.shard_base(); // wraps when below the base
+    if (t.shard < st.shard_base() || i >= st.shards.size()) {
+      acc->warnings.emplace(lease_id, "issued to another consumer of this queue (name that "
+                                      "consumer's consumer_id); it was ignored");
+      return;
+    }
     lease_ref r{t.seq, lease_id, delay};
-    (retry ? per_shard[t.shard].retries : per_shard[t.shard].acks).push_back(std::move(r));
+    (retry ? per_shard[i].retries : per_shard[i].acks).push_back(std::move(r));
   };
   for (const auto& id : acks)
     route(id, -1, false);
@@ -391,8 +421,8 @@ caf::result<caf::ok_atom> store(self_ptr self, std::vector<append_item> items) {
   auto rp = self->make_response_promise<caf::ok_atom>();
   self->request(st.shards[idx].actor, data_path_wait, shard_append{std::move(items)})
       .then(
-          [self, idx, rp](queue_stats& s) mutable {
-            self->state.shards[idx].stats = s;
+          [self, idx, rp](sent_messages& s) mutable {
+            self->state.shards[idx].stats = s.stats;
             ++self->state.stats_epoch;
             rp.deliver(caf::ok_atom::value);
             stats_changed(self);
@@ -457,7 +487,7 @@ caf::result<ack_result> on_delete_refs(self_ptr self, const delete_refs& req) {
 void place_shard(self_ptr self, node_actor node, uint16_t i) {
   auto& st = self->state;
   shard_spec spec{st.queue.account, st.queue.name,
-                  st.queue.id,      i,
+                  st.queue.id,      static_cast<uint16_t>(st.shard_base() + i),
                   st.settings(),    caf::actor_cast<caf::actor>(self)};
   self->request(node, internal_request_timeout, std::move(spec))
       .await(
@@ -477,6 +507,17 @@ void place_shard(self_ptr self, node_actor node, uint16_t i) {
           });
 }
 
+/// Takes `msg` as the queue's consumer (slot 0's on a fan-out queue).
+void apply_consumer(self_ptr self, consumer_changed& msg) {
+  auto& s = self->state;
+  s.consumer = std::move(msg.consumer);
+  s.dead_letter_queue = caf::actor_cast<coordinator_actor>(msg.dlq);
+  s.script = std::move(msg.script);
+  for (auto& shard : s.shards)
+    self->send(shard.actor, s.settings());
+  sync_push(self);
+}
+
 } // namespace
 
 coordinator_actor::behavior_type
@@ -487,6 +528,10 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   st.now_ms = cfg.now_ms;
   st.events = cfg.events;
   st.plugins = cfg.plugins;
+  st.slot_number = cfg.slot;
+  st.parent = cfg.parent;
+  st.node = cfg.node;
+  st.registry = cfg.metrics;
   if (cfg.metrics != nullptr)
     st.metrics = cfg.metrics->queue(st.queue.account, st.queue.name);
   // As CAF's default (a link's normal exit ends nothing), but waiting pulls
@@ -494,6 +539,11 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
   self->set_exit_handler([self](caf::exit_msg& msg) {
     if (!msg.reason)
       return;
+    if (is_slot(self->state, msg.source)) {
+      spdlog::error("queue {}: a consumer's slot coordinator ended ({})", self->state.queue.id,
+                    self->system().render(msg.reason));
+      return;
+    }
     answer_waiters(self,
                    make_error(errc::queue_not_found, "queue '" + self->state.queue.name
                                                          + "' was deleted while the pull waited"),
@@ -508,38 +558,63 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         self->state.queue = std::move(updated);
         for (auto& s : self->state.shards)
           self->send(s.actor, self->state.settings());
+        for (const auto& slot : live_slots(self->state))
+          self->send(slot, self->state.queue);
         sync_push(self); // a pause or resume
         if (self->state.queue.settings.delivery_paused)
           answer_waiters(self, paused_error(self->state), true);
       },
-      [=](send_messages& req) { return on_send(self, req); },
-      [=](const pull_messages& req) { return on_pull(self, req); },
-      [=](const ack_messages& req) { return on_ack(self, req); },
+      [=](send_messages& req) -> caf::result<sent_messages> {
+        if (fans_out(self->state))
+          return fanout_send(self, req);
+        return on_send(self, req);
+      },
+      [=](const pull_messages& req) {
+        return routed<pulled_batch>(self, req, true, [&] { return on_pull(self, req); });
+      },
+      [=](const ack_messages& req) {
+        return routed<ack_result>(self, req, true, [&] { return on_ack(self, req); });
+      },
       [=](const get_stats&) -> caf::result<queue_stats> {
         const auto& m = self->state.shards;
         if (std::any_of(m.begin(), m.end(), [](const shard_slot& s) { return !s.ready; }))
           return caf::skip; // a shard is still recovering
+        if (fans_out(self->state))
+          return fanout_ready(self->state) ? fanout_stats(self->state)
+                                           : caf::result<queue_stats>{caf::skip};
         return self->state.stats();
       },
-      [=](consumer_changed& msg) {
-        auto& s = self->state;
-        s.consumer = std::move(msg.consumer);
-        s.dead_letter_queue = caf::actor_cast<coordinator_actor>(msg.dlq);
-        s.script = std::move(msg.script);
-        for (auto& shard : s.shards)
-          self->send(shard.actor, s.settings());
-        sync_push(self);
+      [=](const get_consumer_backlogs&) -> caf::result<consumer_backlogs> {
+        const auto& m = self->state.shards;
+        if (std::any_of(m.begin(), m.end(), [](const shard_slot& s) { return !s.ready; })
+            || !fanout_ready(self->state))
+          return caf::skip;
+        return backlogs_of(self->state);
       },
+      [=](consumer_changed& msg) { apply_consumer(self, msg); },
+      [=](consumer_set& set) {
+        apply_consumer_set(self, set, [self](consumer_changed& own) { apply_consumer(self, own); });
+      },
+      [=](const slot_stats& s) { on_slot_stats(self, s); },
       [=](dead_letters& req) { return on_dead_letters(self, req); },
       [=](const purge_queue&) { return on_purge(self); },
       [=](const get_purge_status&) { return self->state.last_purge; },
-      [=](const peek_messages& req) { return on_peek(self, req); },
-      [=](const delete_refs& req) { return on_delete_refs(self, req); },
-      [=](store_messages& req) { return store(self, std::move(req.items)); },
+      [=](const peek_messages& req) {
+        return routed<pulled_batch>(self, req, false, [&] { return on_peek(self, req); });
+      },
+      [=](const delete_refs& req) {
+        return routed<ack_result>(self, req, false, [&] { return on_delete_refs(self, req); });
+      },
+      [=](store_messages& req) -> caf::result<caf::ok_atom> {
+        if (fans_out(self->state) && !req.slot_copy)
+          return fanout_store(self, req, [&] { return store(self, std::move(req.items)); });
+        return store(self, std::move(req.items));
+      },
       [=](const shard_stats& s) {
-        if (s.shard < self->state.shards.size()) {
-          self->state.shards[s.shard].stats = s.stats;
-          self->state.shards[s.shard].ready = true;
+        auto i = static_cast<size_t>(s.shard) - self->state.shard_base();
+        if (s.shard >= self->state.shard_base() && i < self->state.shards.size()) {
+          self->state.shards[i].stats = s.stats;
+          self->state.shards[i].ready = true;
         }
         ++self->state.stats_epoch;
         stats_changed(self);
@@ -556,7 +631,12 @@ coordinator(coordinator_actor::stateful_pointer<coordinator_state> self, coordin
         return out;
       },
       [=](const pull_wait_over& msg) { on_wait_over(self, msg.id); },
-      [=](const release_waiting_pulls&) { answer_waiters(self, nothing(self->state), true); },
+      [=](const release_waiting_pulls& msg) {
+        answer_waiters(self, nothing(self->state), true);
+        for (const auto& slot : live_slots(self->state)) // a fan-out queue's long polls too
+          self->send(slot, msg);
+      },
+      [=](const redrive_take& req) { return on_redrive_take(self, req); },
   };
 }
 

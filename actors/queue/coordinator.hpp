@@ -10,6 +10,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
+#include "actors/queue/fanout.hpp"
 #include "actors/queue/lease.hpp"
 #include "metrics/registry.hpp"
 
@@ -31,6 +32,12 @@ struct coordinator_config {
   std::shared_ptr<plugin_host> plugins;
   /// Where the queue's metrics come from (none: no metrics).
   metrics::registry* metrics = nullptr;
+  /// Which shard set of the queue it serves (docs/architecture.md, "Fan-out"):
+  /// 0 for the queue's own coordinator; k > 0 for a slot coordinator, whose
+  /// shards are numbered from k * default_shard_count.
+  uint16_t slot = 0;
+  /// A slot coordinator's queue coordinator, which it reports its backlog to.
+  coordinator_actor parent = {};
 };
 
 /// One entry of a coordinator's shard map: where the shard runs and its last
@@ -66,8 +73,22 @@ struct coordinator_state {
   storage::queue_record queue;
   std::shared_ptr<const lease_codec> leases;
   std::function<int64_t()> now_ms;
-  /// The shard map, indexed by shard number (lease ids name the number).
+  /// The shard map, indexed by shard number minus `shard_base()` (lease ids
+  /// name the number).
   std::vector<shard_slot> shards;
+  /// Which consumer slot it serves (`coordinator_config::slot`).
+  uint16_t slot_number = 0;
+  /// A slot coordinator's queue coordinator (invalid for slot 0).
+  coordinator_actor parent;
+  /// What a slot coordinator is spawned with (fan-out queues).
+  node_actor node;
+  metrics::registry* registry = nullptr;
+  /// The further slots of a fan-out queue, by slot (empty otherwise).
+  std::map<uint16_t, fanout_slot> slots;
+  /// Where the ids a fan-out send gives every copy of a message come from
+  /// (random at the first such send, then counted: unique, not secret; 0 =
+  /// not seeded yet).
+  uint64_t next_id = 0;
   size_t next_shard = 0;
   caf::optional<storage::consumer_record> consumer;
   coordinator_actor dead_letter_queue; ///< invalid when there is none
@@ -92,7 +113,9 @@ struct coordinator_state {
   /// and push consumer; its series go when the last of them ends.
   std::shared_ptr<metrics::queue_metrics> metrics;
 
-  /// The sum over all shards.
+  /// The number of its first shard.
+  uint16_t shard_base() const { return static_cast<uint16_t>(slot_number * default_shard_count); }
+  /// The sum over its shards.
   queue_stats stats() const;
   /// The delivery settings shards apply (from the consumer, else defaults).
   delivery_settings settings() const;

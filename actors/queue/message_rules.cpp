@@ -1,5 +1,7 @@
 #include "actors/queue/message_rules.hpp"
 
+#include "actors/queue/shard_dedup.hpp"
+
 namespace sluice {
 
 std::string check_delay(const char* field, const caf::optional<int64_t>& delay) {
@@ -16,6 +18,33 @@ int64_t effective_delay(const outgoing_message& m, const caf::optional<int64_t>&
   if (batch_delay)
     return *batch_delay;
   return queue_delay;
+}
+
+std::string to_append_items(send_messages& req, uint32_t queue_delay, int64_t now_ms,
+                            std::vector<append_item>& out) {
+  if (auto err = check_delay("delay_seconds", req.delay_seconds); !err.empty())
+    return err;
+  std::vector<append_item> items;
+  items.reserve(req.messages.size());
+  for (size_t i = 0; i < req.messages.size(); ++i) {
+    auto& m = req.messages[i];
+    auto field = req.messages.size() == 1 ? std::string{"delay_seconds"}
+                                          : "messages[" + std::to_string(i) + "].delay_seconds";
+    if (auto err = check_delay(field.c_str(), m.delay_seconds); !err.empty())
+      return err;
+    if (!m.dedup_id.empty())
+      if (auto err = check_dedup_id(req.messages.size() == 1
+                                        ? std::string{"dedup_id"}
+                                        : "messages[" + std::to_string(i) + "].dedup_id",
+                                    m.dedup_id);
+          !err.empty())
+        return err;
+    auto delay = effective_delay(m, req.delay_seconds, queue_delay);
+    items.push_back({std::move(m.body), m.type, now_ms + delay * 1000, now_ms});
+    items.back().dedup_id = std::move(m.dedup_id);
+  }
+  out = std::move(items);
+  return {};
 }
 
 std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms,

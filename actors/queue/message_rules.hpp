@@ -34,6 +34,12 @@ std::string check_delay(const char* field, const caf::optional<int64_t>& delay);
 int64_t effective_delay(const outgoing_message& m, const caf::optional<int64_t>& batch_delay,
                         uint32_t queue_delay);
 
+/// Checks the delays of `req` and moves its messages into `out` as the items
+/// to store, sent at `now_ms` (visible once their delay is over). On error
+/// (a delay out of range, naming its field) `out` is left empty.
+std::string to_append_items(send_messages& req, uint32_t queue_delay, int64_t now_ms,
+                            std::vector<append_item>& out);
+
 /// Fills unset pull options with defaults (no wait) and checks their range.
 std::string resolve_pull(const pull_messages& req, int64_t& batch_size, int64_t& visibility_ms,
                          int64_t& wait_ms);

@@ -7,6 +7,7 @@
 #include <caf/send.hpp>
 
 #include "actors/errc.hpp"
+#include "actors/queue/dedup_append.hpp"
 #include "actors/timeouts.hpp"
 
 namespace sluice {
@@ -107,6 +108,8 @@ void arm_next(self_ptr self) {
     at = std::min(at, st.last_retention_check + retention_check_interval_ms);
   if (!st.undeleted.empty())
     at = std::min(at, st.now_ms() + storage_retry_ms);
+  if (!st.dedup.sweeping)
+    at = std::min(at, st.dedup.sweep_at);
   arm(self, at);
 }
 
@@ -290,6 +293,7 @@ void on_tick(self_ptr self) {
   }
   if (!st.undeleted.empty())
     delete_later(self, "settle", std::exchange(st.undeleted, {}));
+  sweep_dedup_if_due(self, now);
   // Delayed messages came due or leases expired: push consumers wait for this.
   if (st.index.size() != size_before || st.index.ready_count() > ready_before)
     report(self);
@@ -297,23 +301,24 @@ void on_tick(self_ptr self) {
   refill(self);
 }
 
-caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
+} // namespace
+
+void append_items(self_ptr self, std::vector<append_item> items, int64_t dedup_expires_ms,
+                  std::function<void(caf::expected<sent_messages>)> done) {
   auto& st = self->state;
-  if (!st.ready)
-    return caf::skip;
-  if (st.persist.in_flight() >= max_pending_writes)
-    return make_error(errc::too_many_requests,
-                      "this queue has too many writes waiting for disk; retry shortly");
-  if (st.env.space != nullptr && st.env.space->low())
-    return make_error(errc::storage_full, st.env.space->refusal());
   storage::append_messages cmd;
-  cmd.messages.reserve(req.items.size());
+  cmd.messages.reserve(items.size());
   auto now = st.now_ms();
   uint64_t disk_bytes = 0;
-  for (auto& item : req.items) {
+  std::vector<std::string> ids;
+  ids.reserve(items.size());
+  for (auto& item : items) {
     disk_bytes += item.body.size() + space_per_message;
     storage::new_message m;
     m.seq = st.next_seq++;
+    ids.push_back(item.id.empty() ? st.leases->message_id(st.queue_id, st.shard, m.seq) : item.id);
+    if (dedup_expires_ms > 0 && !item.dedup_id.empty())
+      cmd.dedup.push_back({std::move(item.dedup_id), ids.back(), dedup_expires_ms});
     m.message = {item.timestamp_ms, static_cast<storage::content_type>(item.type),
                  std::move(item.body), std::move(item.id)};
     if (item.dead_letter)
@@ -323,14 +328,16 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
   }
   if (st.env.space != nullptr)
     st.env.space->will_write(disk_bytes);
+  if (!cmd.dedup.empty())
+    dedup_written(st.dedup, dedup_expires_ms);
   // The index takes the bodies once the store has built its write from the
   // command (it reads `cmd` before `append` returns). The continuation runs
   // later, on this actor, when the store's `write_done` arrives.
   auto entries = std::make_shared<std::vector<shard_entry>>();
-  auto rp = self->make_response_promise<queue_stats>();
-  auto k = [self, entries, rp](const caf::error& err) mutable {
+  auto k = [self, entries, ids = std::move(ids),
+            done = std::move(done)](const caf::error& err) mutable {
     if (err) {
-      rp.deliver(err);
+      done(err);
       return;
     }
     // Deliverable only once durable.
@@ -351,7 +358,7 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
       s.cold_bytes += e.body.size();
     }
     arm_next(self);
-    rp.deliver(self->state.stats());
+    done(sent_messages{self->state.stats(), std::move(ids)});
   };
   st.store->append(
       cmd, st.persist.then(handle(self), "append", "could not store the messages", std::move(k)));
@@ -362,11 +369,39 @@ caf::result<queue_stats> on_append(self_ptr self, shard_append& req) {
     e.seq = m.seq;
     e.timestamp_ms = m.message.timestamp_ms;
     e.type = m.message.type;
-    e.visible_at_ms = req.items[i].visible_at_ms;
+    e.visible_at_ms = items[i].visible_at_ms;
     e.body = std::move(m.message.body);
     keep_origin(e, std::move(m.message.id), std::move(m.message.dead_letter));
     entries->push_back(std::move(e));
   }
+}
+
+void schedule_tick(self_ptr self) {
+  arm_next(self);
+}
+
+namespace {
+
+caf::result<sent_messages> on_append(self_ptr self, shard_append& req) {
+  auto& st = self->state;
+  if (!st.ready)
+    return caf::skip;
+  if (st.persist.in_flight() >= max_pending_writes)
+    return make_error(errc::too_many_requests,
+                      "this queue has too many writes waiting for disk; retry shortly");
+  if (st.env.space != nullptr && st.env.space->low())
+    return make_error(errc::storage_full, st.env.space->refusal());
+  auto rp = self->make_response_promise<sent_messages>();
+  if (wants_dedup(req)) {
+    dedup_append(self, std::move(req), rp);
+    return rp;
+  }
+  append_items(self, std::move(req.items), 0, [rp](caf::expected<sent_messages> r) mutable {
+    if (r)
+      rp.deliver(std::move(*r));
+    else
+      rp.deliver(std::move(r.error()));
+  });
   return rp;
 }
 
@@ -467,6 +502,34 @@ caf::result<pulled_batch> on_lease(self_ptr self, const shard_lease& req) {
   }
   // Nobody waits: if it fails, a crash before the next state write forgets
   // this attempt (the message is redelivered, at least once either way).
+  if (!cmd.leases.empty())
+    st.store->lease(std::move(cmd), background(self, "lease"));
+  out.stats = st.stats();
+  arm_next(self);
+  refill(self);
+  return out;
+}
+
+/// Takes ready messages for a redrive (`shard_take`): leased as a push
+/// consumer's lease (visible at once after a crash), without counting a
+/// delivery or a read.
+caf::result<pulled_batch> on_take(self_ptr self, const shard_take& req) {
+  auto& st = self->state;
+  if (!st.ready)
+    return caf::skip;
+  auto now = st.now_ms();
+  st.index.advance(now);
+  auto deadline = now + req.visibility_ms;
+  pulled_batch out;
+  storage::lease_messages cmd;
+  for (auto seq : st.index.lease(req.n, deadline)) {
+    auto* e = st.index.find(seq);
+    --e->attempts; // a move is not a delivery
+    e->pushed = true;
+    out.messages.push_back(
+        to_pulled(st, *e, st.leases->encode(st.queue_id, {st.shard, seq, e->lease_gen})));
+    cmd.leases.push_back({seq, state_of(*e, deadline, true)});
+  }
   if (!cmd.leases.empty())
     st.store->lease(std::move(cmd), background(self, "lease"));
   out.stats = st.stats();
@@ -601,7 +664,8 @@ void on_recovered(self_ptr self, shard_recovered& msg) {
   // process restarted: start past both the last stored one and the clock (µs).
   st.next_seq = std::max<uint64_t>(rec.last_seq + 1, static_cast<uint64_t>(now) * 1000);
   st.ready = true;
-  report(self); // the coordinator counts the shard as recovered
+  st.dedup.sweep_at = now; // whether entries stored before the restart expired
+  report(self);            // the coordinator counts the shard as recovered
   arm_next(self);
   refill(self);
 }
@@ -631,6 +695,7 @@ storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, s
       [=](const shard_ack& req) { return on_ack(self, req); },
       [=](const shard_peek& req) { return on_peek(self, req); },
       [=](const shard_purge&) { return on_purge(self); },
+      [=](const shard_take& req) { return on_take(self, req); },
       [=](const delivery_settings& s) { self->state.settings = s; },
       [=](tick_atom) {
         if (!self->state.ready && !self->state.recovering)
@@ -640,6 +705,8 @@ storage_shard(storage_shard_actor::stateful_pointer<storage_shard_state> self, s
       },
       [=](page_loaded& page) { on_page(self, page); },
       [=](shard_recovered& msg) { on_recovered(self, msg); },
+      [=](dedup_looked_up& msg) { on_dedup_looked_up(self, msg); },
+      [=](dedup_swept& msg) { on_dedup_swept(self, msg); },
       [=](const write_done& msg) { self->state.persist.complete(msg); },
   };
 }

@@ -10,6 +10,7 @@
 #include "actors/node/node.hpp"
 #include "actors/persister.hpp"
 #include "actors/queue/lease.hpp"
+#include "actors/queue/shard_dedup.hpp"
 #include "actors/queue/shard_index.hpp"
 #include "actors/storage_env.hpp"
 #include "metrics/queue_metrics.hpp"
@@ -56,9 +57,26 @@ struct storage_shard_state {
   bool paging = false;
   /// Bumped by a purge so that a page read started before it is discarded.
   uint64_t epoch = 0;
+  /// Sends with dedup ids in flight, and when to sweep expired entries.
+  shard_dedup dedup;
 
   queue_stats stats() const;
 };
+
+/// A storage shard as its handlers see it.
+using shard_self = storage_shard_actor::stateful_pointer<storage_shard_state>;
+
+/// Appends `items` as one atomic write — for each item with a dedup id, when
+/// `dedup_expires_ms` > 0, with its dedup entry expiring then — and calls
+/// `done` on the shard, once synced, with the shard's stats and the items'
+/// ids (or the error; nothing was stored then). The caller has checked the
+/// shard is ready and may take writes.
+void append_items(shard_self self, std::vector<append_item> items, int64_t dedup_expires_ms,
+                  std::function<void(caf::expected<sent_messages>)> done);
+
+/// Schedules the shard's next tick for whatever is due first (delays, leases,
+/// retention, a dedup sweep).
+void schedule_tick(shard_self self);
 
 /// Writes beyond this many unsynced batches get 429 instead of queueing
 /// without bound (docs/operations.md, limits).

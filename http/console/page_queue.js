@@ -1,6 +1,6 @@
 // One queue: its settings as readable lines, its consumers, live numbers with
-// charts of backlog and throughput, the message tools, pause/resume, purge
-// and delete (both after a confirmation).
+// charts of backlog and throughput, the message tools, pause/resume, redrive,
+// purge and delete (after a confirmation).
 import { api, prometheusText, session } from './api.js';
 import { action, el } from './dom.js';
 import { age, bytes, duration, rate, when } from './format.js';
@@ -39,6 +39,11 @@ export async function render(ctx, id) {
         await api('PATCH', `/queues/${id}`, { settings: { delivery_paused: !paused } });
         await ctx.reload();
       }),
+      action('Redrive', 'redrive', async () => {
+        if (!confirm(`Move the messages of ${q.queue_name} back to the queues they were dead-lettered from?`)) return;
+        await api('POST', `/queues/${id}/redrive`, {});
+        await refresh();
+      }),
       action('Purge', 'purge', async () => {
         if (!confirm(`Delete every message of ${q.queue_name}? This cannot be undone.`)) return;
         await api('POST', `/queues/${id}/purge`, { delete_messages_permanently: true });
@@ -57,13 +62,18 @@ export async function render(ctx, id) {
     consumersSection(q), tools.sendSection, tools.browser);
 
   async function refresh() {
-    const [m, prom] = await Promise.all([api('GET', `/queues/${id}/metrics`), prometheusText()]);
+    const [m, prom, task] = await Promise.all([api('GET', `/queues/${id}/metrics`), prometheusText(),
+      api('GET', `/queues/${id}/redrive`).catch(() => null)]);
     const c = prom ? operationCounters(prom, session().account).get(q.queue_name) || { in: 0, out: 0 } : undefined;
     const r = record(id, Date.now(), m, c);
     if (!ctx.alive()) return;
     const rows = [['Backlog', `${m.backlog_count} (${bytes(m.backlog_bytes)})`], ['Oldest message', age(m.oldest_message_timestamp_ms)],
       ['Ready', String(m.ready_count)], ['Delayed', String(m.delayed_count)], ['In flight', String(m.in_flight_count)],
       ['In / out / net', `${rate(r.in)} / ${rate(r.out)} / ${rate(r.net)}`]];
+    if (task) {
+      const why = task.failure_reason ? ` (${task.failure_reason})` : '';
+      rows.push(['Redrive', `${task.state}: moved ${task.messages_moved} of ${task.messages_to_move}${why}`]);
+    }
     live.replaceChildren(...rows.flatMap(([k, v]) => [el('dt', {}, k), el('dd', { 'data-key': k }, v)]));
     const h = samples(id);
     const tput = c

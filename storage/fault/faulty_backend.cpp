@@ -214,6 +214,19 @@ public:
     });
   }
 
+  void lookup_dedup(find_dedup cmd, read_callback<std::vector<dedup_hit>> done) override {
+    fault_hooks::read(*plan_, "lookup_dedup", std::move(done),
+                      [&](read_callback<std::vector<dedup_hit>> cb) {
+                        inner_->lookup_dedup(std::move(cmd), std::move(cb));
+                      });
+  }
+
+  void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) override {
+    fault_hooks::read(*plan_, "sweep_dedup", std::move(done), [&](read_callback<dedup_expiry> cb) {
+      inner_->sweep_dedup(cmd, std::move(cb));
+    });
+  }
+
 private:
   std::shared_ptr<fault_plan> plan_;
   std::unique_ptr<message_store> inner_;

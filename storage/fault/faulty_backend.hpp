@@ -22,7 +22,9 @@
 /// - writes: `append`, `lease`, `settle`, `remove` (op name "delete"),
 ///   `expire`, `purge` of message stores and `apply` of the meta store (op
 ///   name "meta");
-/// - reads: `page` and `recover` of message stores. `meta_store::load` and
+/// - reads: `page`, `recover`, `lookup_dedup` and `sweep_dedup` of message
+///   stores (`sweep_dedup` reads, then deletes: the plan treats it as a read,
+///   failed by `fail_reads`, counted by none of the write counters). `meta_store::load` and
 ///   `lease_secret` (start-up calls) always pass through unfaulted.
 ///
 /// A write the plan fails never reaches the wrapped store (nothing of it is
@@ -65,7 +67,8 @@ public:
   /// A name that is none of these never matches.
   void fail_writes_of(std::string op, store_errc code = store_errc::io_error);
 
-  /// Fails every read (`page`, `recover`) with `code` until `heal()`.
+  /// Fails every read (`page`, `recover`, `lookup_dedup`, `sweep_dedup`) with
+  /// `code` until `heal()`.
   void fail_reads(store_errc code = store_errc::io_error);
 
   /// Disarms every failure: `fail_nth_write` shots not yet fired,

@@ -3,6 +3,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,10 @@ using account_key = std::pair<std::string, std::string>;
 struct shard_data {
   std::map<uint64_t, stored_message> messages;
   std::map<uint64_t, delivery_state> states;
+  /// Dedup entries, as RocksDB keeps them: by id, then expiry → message id;
+  /// and by expiry (so an entry written again after it expired is a new one).
+  std::map<std::string, std::map<int64_t, std::string>> dedup;
+  std::set<std::pair<int64_t, std::string>> dedup_expiry;
 };
 
 } // namespace
@@ -30,11 +35,13 @@ struct memory_state {
   uint64_t applied = 0;
 
   std::map<account_key, queue_record> queues; // without their consumers
-  std::map<account_key, consumer_record> consumers;
+  /// By queue, then slot (docs/architecture.md, "Fan-out").
+  std::map<account_key, std::map<uint16_t, consumer_record>> consumers;
   std::map<std::string, token_record> tokens;
   std::map<account_key, subscription_record> subscriptions;
   std::map<account_key, script_record> scripts;
   std::map<std::pair<std::string, uint64_t>, audit_record> audit;
+  std::map<account_key, redrive_record> redrives; // by (account, source queue id)
   std::optional<std::string> lease_secret;
 
   std::map<std::string, std::map<uint16_t, shard_data>> shards; // by queue id, then shard
@@ -116,6 +123,10 @@ public:
           shard.states[m.seq] = delivery_state{0, m.visible_at_ms, false};
         shard.messages[m.seq] = m.message;
       }
+      for (const auto& e : cmd.dedup) {
+        shard.dedup[e.dedup_id][e.expires_ms] = e.message_id;
+        shard.dedup_expiry.emplace(e.expires_ms, e.dedup_id);
+      }
     });
   }
 
@@ -185,7 +196,79 @@ public:
     });
   }
 
+  void lookup_dedup(find_dedup cmd, read_callback<std::vector<dedup_hit>> done) override {
+    read(*s_, done, [&] {
+      std::vector<dedup_hit> out;
+      const auto* shard = find();
+      if (shard == nullptr)
+        return out;
+      for (const auto& id : cmd.ids) {
+        auto it = shard->dedup.find(id);
+        // The newest entry of the id counts; older ones wait for their sweep.
+        if (it != shard->dedup.end() && !it->second.empty()
+            && it->second.rbegin()->first > cmd.now_ms)
+          out.push_back({id, it->second.rbegin()->second});
+      }
+      return out;
+    });
+  }
+
+  void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) override {
+    // Nothing expired: a read, as in RocksDB, which then writes nothing.
+    auto nothing_due = read_now_of<bool>([&] {
+      const auto* shard = find();
+      return shard == nullptr || shard->dedup_expiry.empty()
+             || shard->dedup_expiry.begin()->first > cmd.now_ms;
+    });
+    if (!nothing_due || *nothing_due) {
+      read(*s_, done, [&] {
+        const auto* shard = find();
+        dedup_expiry out;
+        if (shard != nullptr && !shard->dedup_expiry.empty())
+          out.next_expiry_ms = shard->dedup_expiry.begin()->first;
+        return out;
+      });
+      return;
+    }
+    // A write: it takes an index, as the RocksDB store's deletion does.
+    std::optional<expected<dedup_expiry>> result;
+    write(
+        *s_,
+        [&](expected<applied> r) {
+          if (!r)
+            result.emplace(r.error());
+        },
+        [&] {
+          dedup_expiry out;
+          auto& shard = data();
+          auto& ex = shard.dedup_expiry;
+          while (!ex.empty() && ex.begin()->first <= cmd.now_ms && out.removed < cmd.limit) {
+            auto [exp, id] = *ex.begin();
+            ex.erase(ex.begin());
+            auto it = shard.dedup.find(id);
+            if (it != shard.dedup.end()) {
+              it->second.erase(exp);
+              if (it->second.empty())
+                shard.dedup.erase(it);
+            }
+            ++out.removed;
+          }
+          out.next_expiry_ms = ex.empty() ? 0 : ex.begin()->first;
+          result.emplace(out);
+        });
+    done(std::move(*result));
+  }
+
 private:
+  /// Runs `fn` under the lock; nullopt after `stop()`.
+  template <class T, class Fn>
+  std::optional<T> read_now_of(Fn fn) {
+    std::lock_guard<std::mutex> guard{s_->mtx};
+    if (s_->stopped)
+      return std::nullopt;
+    return fn();
+  }
+
   /// The shard, created if missing (also after its queue was erased).
   shard_data& data() { return s_->shards[queue_id_][shard_]; }
 
@@ -209,6 +292,7 @@ void apply_change(memory_state& s, meta_change& c) {
   for (const auto& q : c.erase_queues) {
     s.queues.erase({q.account, q.id});
     s.consumers.erase({q.account, q.id});
+    s.redrives.erase({q.account, q.id});
     s.shards.erase(q.id);
   }
   for (auto& q : c.put_queues) {
@@ -217,9 +301,15 @@ void apply_change(memory_state& s, meta_change& c) {
     s.queues[std::move(key)] = std::move(q);
   }
   for (const auto& r : c.erase_consumers)
-    s.consumers.erase({r.account, r.id});
-  for (auto& p : c.put_consumers)
-    s.consumers[{p.account, p.queue_id}] = std::move(p.consumer);
+    if (auto i = s.consumers.find({r.account, r.queue_id}); i != s.consumers.end()) {
+      i->second.erase(r.slot);
+      if (i->second.empty())
+        s.consumers.erase(i);
+    }
+  for (auto& p : c.put_consumers) {
+    auto slot = p.consumer.slot;
+    s.consumers[{p.account, p.queue_id}][slot] = std::move(p.consumer);
+  }
   for (const auto& hash : c.erase_tokens)
     s.tokens.erase(hash);
   for (auto& t : c.put_tokens) {
@@ -243,6 +333,10 @@ void apply_change(memory_state& s, meta_change& c) {
   for (auto& e : c.put_audit) {
     auto key = std::pair<std::string, uint64_t>{e.account, e.seq};
     s.audit[std::move(key)] = std::move(e);
+  }
+  for (auto& r : c.put_redrives) {
+    auto key = account_key{r.account, r.source_queue_id};
+    s.redrives[std::move(key)] = std::move(r);
   }
 }
 
@@ -268,12 +362,14 @@ public:
     for (const auto& [key, q] : s_->queues) {
       out.queues.push_back(q);
       if (auto c = s_->consumers.find(key); c != s_->consumers.end())
-        out.queues.back().consumers.push_back(c->second);
+        for (const auto& [slot, consumer] : c->second)
+          out.queues.back().consumers.push_back(consumer);
     }
     copy_values(s_->tokens, out.tokens);
     copy_values(s_->subscriptions, out.subscriptions);
     copy_values(s_->scripts, out.scripts);
     copy_values(s_->audit, out.audit);
+    copy_values(s_->redrives, out.redrives);
     return out;
   }
 

@@ -8,8 +8,9 @@ namespace sluice::storage {
 /// The column families of the single RocksDB instance (docs/architecture.md, storage
 /// layout): `meta` holds accounts, queues, consumers and tokens; `messages`
 /// holds message headers and bodies (written once); `state` holds the small
-/// mutable delivery state of each message.
-enum class family : unsigned char { meta, messages, state };
+/// mutable delivery state of each message; `dedup` holds the dedup entries of
+/// sends (storage/rocksdb/dedup_index.hpp).
+enum class family : unsigned char { meta, messages, state, dedup };
 
 /// A set of writes that commit atomically: all of them or none. Built by any
 /// thread, then handed to `writer::submit` (which takes ownership).

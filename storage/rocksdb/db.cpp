@@ -39,6 +39,7 @@ std::unique_ptr<db> db::open(const std::string& dir, status& st) {
       {"meta", {}},
       {"messages", {}},
       {"state", {}},
+      {"dedup", {}},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;

@@ -1,3 +1,4 @@
+#include "storage/rocksdb/dedup_index.hpp"
 #include "storage/rocksdb/message_codec.hpp"
 #include "storage/rocksdb/recovery.hpp"
 #include "storage/rocksdb/stores.hpp"
@@ -22,6 +23,8 @@ public:
         b.put(family::state, k, encode(delivery_state{0, m.visible_at_ms, false}));
       b.put(family::messages, std::move(k), encode(m.message));
     }
+    for (const auto& e : cmd.dedup)
+      put_dedup(b, queue_id_, shard_, e);
     submit(writer_, std::move(b), std::move(done));
   }
 
@@ -81,6 +84,39 @@ public:
         done(std::move(out));
       else
         done(st.as_error());
+    });
+  }
+
+  void lookup_dedup(find_dedup cmd, read_callback<std::vector<dedup_hit>> done) override {
+    auto* d = &db_;
+    run(done, [d, queue = queue_id_, shard = shard_, cmd = std::move(cmd), done] {
+      std::vector<dedup_hit> out;
+      auto st = load_dedup_hits(*d, queue, shard, cmd, out);
+      if (st.ok())
+        done(std::move(out));
+      else
+        done(st.as_error());
+    });
+  }
+
+  void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) override {
+    auto* d = &db_;
+    auto* w = &writer_;
+    run(done, [d, w, queue = queue_id_, shard = shard_, cmd, done] {
+      batch b;
+      dedup_expiry out;
+      auto st = load_expired_dedup(*d, queue, shard, cmd, b, out);
+      if (!st.ok())
+        return done(st.as_error());
+      if (out.removed == 0)
+        return done(out); // nothing expired: nothing to write
+      // The deletion is a write like any other: answered once synced.
+      submit(*w, std::move(b), [out, done](expected<applied> r) {
+        if (r)
+          done(out);
+        else
+          done(r.error());
+      });
     });
   }
 

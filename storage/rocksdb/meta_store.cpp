@@ -1,6 +1,7 @@
 #include "storage/rocksdb/message_codec.hpp"
 #include "storage/rocksdb/record_codec.hpp"
 #include "storage/rocksdb/recovery.hpp"
+#include "storage/rocksdb/redrive_codec.hpp"
 #include "storage/rocksdb/stores.hpp"
 
 namespace sluice::storage {
@@ -22,17 +23,19 @@ batch to_batch(const meta_change& c) {
   constexpr auto meta = family::meta;
   for (const auto& q : c.erase_queues) {
     b.erase(meta, queue_key(q.account, q.id));
-    b.erase(meta, consumer_key(q.account, q.id));
+    auto consumers = consumer_key(q.account, q.id); // every slot's key starts so
+    b.erase_range(meta, consumers, prefix_end(consumers));
+    b.erase(meta, redrive_key(q.account, q.id));
     auto prefix = queue_messages_prefix(q.id);
-    for (auto cf : {family::messages, family::state})
+    for (auto cf : {family::messages, family::state, family::dedup})
       b.erase_range(cf, prefix, prefix_end(prefix));
   }
   for (const auto& q : c.put_queues) // the codec leaves `consumers` out
     b.put(meta, queue_key(q.account, q.id), encode(q));
   for (const auto& r : c.erase_consumers)
-    b.erase(meta, consumer_key(r.account, r.id));
+    b.erase(meta, consumer_key(r.account, r.queue_id, r.slot));
   for (const auto& p : c.put_consumers)
-    b.put(meta, consumer_key(p.account, p.queue_id), encode(p.consumer));
+    b.put(meta, consumer_key(p.account, p.queue_id, p.consumer.slot), encode(p.consumer));
   for (const auto& hash : c.erase_tokens)
     b.erase(meta, token_key(hash));
   for (const auto& t : c.put_tokens)
@@ -49,6 +52,8 @@ batch to_batch(const meta_change& c) {
     b.erase(meta, audit_key(r.account, r.seq));
   for (const auto& e : c.put_audit)
     b.put(meta, audit_key(e.account, e.seq), encode(e));
+  for (const auto& r : c.put_redrives)
+    b.put(meta, redrive_key(r.account, r.source_queue_id), encode(r));
   return b;
 }
 

@@ -23,8 +23,12 @@ std::string queue_key(std::string_view account, std::string_view id) {
   return encoder{}.raw(queue_prefix).raw(account).raw("/").raw(id).take();
 }
 
-std::string consumer_key(std::string_view account, std::string_view queue_id) {
-  return encoder{}.raw(consumer_prefix).raw(account).raw("/").raw(queue_id).take();
+std::string consumer_key(std::string_view account, std::string_view queue_id, uint16_t slot) {
+  encoder e;
+  e.raw(consumer_prefix).raw(account).raw("/").raw(queue_id);
+  if (slot != 0)
+    e.raw(".").raw(std::to_string(slot));
+  return e.take();
 }
 
 bool parse_consumer_key(std::string_view key, std::string& account, std::string& queue_id) {
@@ -36,6 +40,8 @@ bool parse_consumer_key(std::string_view key, std::string& account, std::string&
     return false;
   account = std::string{key.substr(0, slash)};
   queue_id = std::string{key.substr(slash + 1)};
+  if (auto dot = queue_id.find('.'); dot != std::string::npos)
+    queue_id.resize(dot); // a slot's key: the slot is in the record
   return true;
 }
 
@@ -53,6 +59,7 @@ std::string encode(const consumer_record& x) {
       .u32(x.visibility_timeout_ms)
       .u32(x.max_wait_time_ms)
       .u32(x.max_concurrency)
+      .u16(x.slot)
       .take();
 }
 
@@ -73,6 +80,9 @@ std::optional<consumer_record> decode_consumer(std::string_view bytes) {
   x.visibility_timeout_ms = in.u32();
   x.max_wait_time_ms = in.u32();
   x.max_concurrency = in.u32();
+  // Records written before fan-out end here: slot 0.
+  if (!in.at_end())
+    x.slot = in.u16();
   if (!in.ok())
     return std::nullopt;
   return x;
@@ -94,6 +104,8 @@ std::string encode(const queue_record& x) {
       .u32(x.settings.message_retention_period)
       .u8(x.settings.delivery_paused ? 1 : 0)
       .str(x.jurisdiction)
+      .u8(static_cast<uint8_t>(x.settings.mode))
+      .u32(x.settings.dedup_window_seconds)
       .take();
 }
 
@@ -113,6 +125,12 @@ std::optional<queue_record> decode_queue(std::string_view bytes) {
   // Records written before jurisdictions existed end here.
   if (!in.at_end())
     x.jurisdiction = in.str();
+  // ... or here, before fan-out: single.
+  if (!in.at_end() && in.u8() == static_cast<uint8_t>(consumer_mode::multi))
+    x.settings.mode = consumer_mode::multi;
+  // ... or here, before dedup windows: the default window.
+  if (!in.at_end())
+    x.settings.dedup_window_seconds = in.u32();
   if (!in.ok())
     return std::nullopt;
   return x;

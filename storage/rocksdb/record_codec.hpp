@@ -25,9 +25,12 @@ inline constexpr std::string_view lease_secret_key = "secret/lease";
 std::string queue_key(std::string_view account, std::string_view id);
 /// Key prefix of every consumer.
 inline constexpr std::string_view consumer_prefix = "consumer/";
-/// `meta` key of a queue's consumer: `consumer/<account>/<queue_id>`.
-std::string consumer_key(std::string_view account, std::string_view queue_id);
-/// The account and queue id of a consumer key (false if malformed).
+/// `meta` key of a queue's consumer: `consumer/<account>/<queue_id>` for slot
+/// 0 (the key from before fan-out), `consumer/<account>/<queue_id>.<slot>`
+/// for the others; every key of a queue starts with slot 0's key.
+std::string consumer_key(std::string_view account, std::string_view queue_id, uint16_t slot = 0);
+/// The account and queue id of a consumer key (false if malformed); the slot
+/// is in the record itself.
 bool parse_consumer_key(std::string_view key, std::string& account, std::string& queue_id);
 
 /// Key prefix of every event subscription.

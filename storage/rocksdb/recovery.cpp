@@ -3,6 +3,7 @@
 #include "storage/codec.hpp"
 #include "storage/rocksdb/message_codec.hpp"
 #include "storage/rocksdb/record_codec.hpp"
+#include "storage/rocksdb/redrive_codec.hpp"
 
 namespace sluice::storage {
 
@@ -37,6 +38,8 @@ status load_meta(db& d, meta_snapshot& out) {
   if (st = load(d, script_prefix, decode_script, out.scripts); !st.ok())
     return st;
   if (st = load(d, audit_prefix, decode_audit, out.audit); !st.ok())
+    return st;
+  if (st = load(d, redrive_prefix, decode_redrive, out.redrives); !st.ok())
     return st;
   status bad;
   st = d.scan_prefix(

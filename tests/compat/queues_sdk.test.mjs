@@ -130,6 +130,30 @@ test('messages: a long poll (wait_time_ms, an extra body field) is answered when
   );
 });
 
+test('messages: a retried push with a dedup_id (an extra body field) is stored once', async () => {
+  const q = await cf.queues.create({ account_id, queue_name: 'sdk-dedup', settings: { dedup_window_seconds: 600 } });
+  assert.equal(q.settings.dedup_window_seconds, 600);
+  const id = q.queue_id;
+  const first = await cf.queues.messages.push(id, { account_id, body: { order: 1 }, dedup_id: 'order-1' });
+  assert.match(first.message_id, /^[0-9a-f]{32}$/);
+  const again = await cf.queues.messages.push(id, { account_id, body: { order: 1 }, dedup_id: 'order-1' });
+  assert.equal(again.message_id, first.message_id);
+  assert.equal(again.metadata.metrics.backlog_count, 1);
+  const batch = await cf.queues.messages.bulkPush(id, {
+    account_id,
+    messages: [
+      { body: 'a', content_type: 'text', dedup_id: 'order-1' },
+      { body: 'b', content_type: 'text', dedup_id: 'order-2' },
+    ],
+  });
+  assert.equal(batch.message_ids[0], first.message_id);
+  assert.equal(batch.metadata.metrics.backlog_count, 2);
+  await assert.rejects(
+    cf.queues.messages.push(id, { account_id, body: 'x', dedup_id: '' }),
+    (e) => e.status === 400 && /dedup_id must be 1-128/.test(e.message),
+  );
+});
+
 test('consumers: http_pull create, list, get, update, delete', async () => {
   const q = await cf.queues.create({ account_id, queue_name: 'sdk-consumed' });
   const c = await cf.queues.consumers.create(q.queue_id, {

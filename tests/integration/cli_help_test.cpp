@@ -94,7 +94,7 @@ TEST_CASE("cli help: completion bash|zsh is generated from the command tree") {
   // A flag's value is skipped when walking, and its choices are offered.
   CHECK(completions(bash.out, {"sluice", "send", "--content-type", ""}) == "json\ntext\nbytes\n");
   CHECK(completions(bash.out, {"sluice", "send", "--content-type", "text", "q", "--d"})
-        == "--delay-secs\n");
+        == "--delay-secs\n--dedup-id\n");
   CHECK(completions(bash.out, {"sluice", "completion", ""}) == "bash\nzsh\n");
   auto zsh = run_cli("", {"completion", "zsh"});
   REQUIRE(zsh.exit_code == 0);

@@ -22,7 +22,17 @@ struct queue_fixture : test::hub_fixture {
   caf::expected<queue_stats> send(std::vector<outgoing_message> ms,
                                   caf::optional<int64_t> batch_delay = caf::none,
                                   const std::string& queue = {}) {
-    return ask_queue<queue_stats>(
+    auto r = sent(std::move(ms), batch_delay, queue);
+    if (!r)
+      return std::move(r.error());
+    return r->stats;
+  }
+
+  /// As `send`, answering with the messages' ids too.
+  caf::expected<sent_messages> sent(std::vector<outgoing_message> ms,
+                                    caf::optional<int64_t> batch_delay = caf::none,
+                                    const std::string& queue = {}) {
+    return ask_queue<sent_messages>(
         send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), batch_delay});
   }
 

@@ -78,7 +78,8 @@ TEST_CASE_METHOD(audit_fixture, "the hub records who created, changed and delete
   CHECK(details(all[2])
         == std::map<std::string, std::string>{{"delivery_delay", "0"},
                                               {"message_retention_period", "345600"},
-                                              {"delivery_paused", "false"}});
+                                              {"delivery_paused", "false"},
+                                              {"dedup_window_seconds", "300"}});
   CHECK(all[1].caller == "tok-b");
   CHECK(all[1].time_ms == created_at + 10);
   CHECK(details(all[1])["delivery_paused"] == "true");

@@ -286,7 +286,7 @@ TEST_CASE_METHOD(queue_fixture, "purge deletes leased messages too, their late a
 }
 
 TEST_CASE_METHOD(queue_fixture, "data-plane calls are scoped to the queue's account") {
-  auto r = ask_queue<queue_stats>(send_messages{"intruder", qid, {text("x")}, caf::none});
+  auto r = ask_queue<sent_messages>(send_messages{"intruder", qid, {text("x")}, caf::none});
   REQUIRE_FALSE(r);
   CHECK(code_of(r.error()) == errc::queue_not_found);
 }

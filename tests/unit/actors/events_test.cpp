@@ -239,7 +239,7 @@ TEST_CASE_METHOD(events_fixture, "a message moved to the dead-letter queue is an
   c.dead_letter_queue = std::string{"work-dlq"};
   REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", work, "", c}));
   REQUIRE(
-      ask_queue<queue_stats>(send_messages{"acct", work, {{"poison", 1, caf::none}}, caf::none}));
+      ask_queue<sent_messages>(send_messages{"acct", work, {{"poison", 1, caf::none}}, caf::none}));
   auto b = ask_queue<pulled_batch>(pull_messages{"acct", work, int64_t{1}, int64_t{1000}});
   REQUIRE(b->messages.size() == 1);
   advance(1000); // the only delivery failed: out of retries

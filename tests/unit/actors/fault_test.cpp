@@ -152,7 +152,7 @@ TEST_CASE_METHOD(fault_fixture, "a slow sync holds the send's answer until the w
   // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
   sys().spawn(
       [coordinator, answered](caf::event_based_actor* self, send_messages msg) {
-        self->request(coordinator, caf::infinite, std::move(msg)).then([answered](queue_stats&) {
+        self->request(coordinator, caf::infinite, std::move(msg)).then([answered](sent_messages&) {
           *answered = true;
         });
       },

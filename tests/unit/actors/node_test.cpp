@@ -74,9 +74,10 @@ TEST_CASE_METHOD(node_fixture, "a node runs a storage shard from a spec sent ove
 
   shard_append append;
   append.items.push_back({"hello", 0, clock, clock});
-  auto stats = ask<queue_stats>(shard, append);
-  REQUIRE(stats);
-  CHECK(stats->backlog_count == 1);
+  auto sent = ask<sent_messages>(shard, append);
+  REQUIRE(sent);
+  CHECK(sent->stats.backlog_count == 1);
+  CHECK(sent->ids.size() == 1);
   // The message is in the store the node owns, under the spec's queue and shard.
   std::vector<std::string> bodies;
   memory.messages("q1", 1)->recover({100}, [&](storage::expected<storage::shard_recovery> r) {
@@ -93,7 +94,7 @@ TEST_CASE_METHOD(node_fixture, "a shard ends with the coordinator of its spec", 
   auto shard = caf::actor_cast<storage_shard_actor>(placed->shard);
   caf::anon_send_exit(coordinator, caf::exit_reason::user_shutdown);
   run();
-  auto stats = ask<queue_stats>(shard, shard_append{});
+  auto stats = ask<sent_messages>(shard, shard_append{});
   CHECK(!stats); // the shard is gone
 }
 

@@ -44,7 +44,7 @@ struct push_fixture : test::hub_fixture {
     std::vector<outgoing_message> ms;
     for (auto& b : bodies)
       ms.push_back({std::move(b), static_cast<uint8_t>(storage::content_type::text), caf::none});
-    REQUIRE(ask_queue<queue_stats>(
+    REQUIRE(ask_queue<sent_messages>(
         send_messages{"acct", queue.empty() ? qid : queue, std::move(ms), caf::none}));
   }
 

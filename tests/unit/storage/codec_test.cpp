@@ -81,6 +81,23 @@ TEST_CASE("queue records keep their jurisdiction, and records from before it sti
   CHECK_FALSE(decode_queue(bytes.substr(0, bytes.size() - 2)));
 }
 
+TEST_CASE("queue records keep their dedup window, and records from before it get the default") {
+  queue_record q{"acct", "0123456789abcdef0123456789abcdef", "orders", 1000, 2000, {}, {}, "us"};
+  q.settings.dedup_window_seconds = 0;
+  auto back = decode_queue(encode(q));
+  REQUIRE(back);
+  CHECK(back->settings.dedup_window_seconds == 0);
+  CHECK(back->jurisdiction == "us");
+  // The layout written before dedup windows existed: it ends after the jurisdiction.
+  auto bytes = encode(q);
+  auto legacy = decode_queue(bytes.substr(0, bytes.size() - 4));
+  REQUIRE(legacy);
+  CHECK(legacy->jurisdiction == "us");
+  CHECK(legacy->settings.dedup_window_seconds == 300);
+  // A cut-off window is corruption, not an old record.
+  CHECK_FALSE(decode_queue(bytes.substr(0, bytes.size() - 2)));
+}
+
 TEST_CASE("token records round-trip, foreign bytes are rejected") {
   token_record t{"id1", "hash1", "*", perm_admin | perm_queues_read, "ci", 42};
   auto back = decode_token(encode(t));
@@ -215,4 +232,51 @@ TEST_CASE("delivery states keep a last error, and older layouts still decode") {
   CHECK(no_flag->last_error.empty());
   auto bytes = encode(s);
   CHECK_FALSE(decode_state(bytes.substr(0, bytes.size() - 3)));
+}
+
+TEST_CASE("fan-out: a queue's consumer mode and a consumer's slot round-trip, old records "
+          "decode as single and slot 0") {
+  queue_record q{"acct", "0123456789abcdef0123456789abcdef", "fan", 1, 2, {}, {}, ""};
+  q.settings.mode = consumer_mode::multi;
+  auto back = decode_queue(encode(q));
+  REQUIRE(back);
+  CHECK(back->settings.mode == consumer_mode::multi);
+  // Written before fan-out: ends after the jurisdiction.
+  auto old_queue = encoder{}
+                       .u8(1)
+                       .str("acct")
+                       .str(q.id)
+                       .str("fan")
+                       .i64(1)
+                       .i64(2)
+                       .u32(0)
+                       .u32(600)
+                       .u8(0)
+                       .str("eu")
+                       .take();
+  auto legacy = decode_queue(old_queue);
+  REQUIRE(legacy);
+  CHECK(legacy->jurisdiction == "eu");
+  CHECK(legacy->settings.mode == consumer_mode::single);
+
+  consumer_record c;
+  c.id = "c1";
+  c.type = consumer_type::http_pull;
+  c.slot = 3;
+  auto c_back = decode_consumer(encode(c));
+  REQUIRE(c_back);
+  CHECK(c_back->slot == 3);
+  auto bytes = encode(c);
+  auto old_consumer = decode_consumer(bytes.substr(0, bytes.size() - 2)); // no slot field
+  REQUIRE(old_consumer);
+  CHECK(old_consumer->slot == 0);
+  CHECK(old_consumer->id == "c1");
+
+  CHECK(consumer_key("acct", q.id) == "consumer/acct/" + q.id);
+  CHECK(consumer_key("acct", q.id, 2) == "consumer/acct/" + q.id + ".2");
+  std::string account;
+  std::string queue_id;
+  REQUIRE(parse_consumer_key(consumer_key("acct", q.id, 2), account, queue_id));
+  CHECK(account == "acct");
+  CHECK(queue_id == q.id);
 }

@@ -672,3 +672,91 @@ TEST_CASE("memory_backend: a callback may submit the next command", "[store]") {
   CHECK(inner_calls == 1);
   CHECK(stored_seqs(*store) == std::vector<uint64_t>{1, 2});
 }
+
+TEMPLATE_TEST_CASE("a fan-out queue keeps one consumer per slot, erasing one slot or the queue "
+                   "removes them",
+                   "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto& meta = env.get().meta();
+  meta_change c;
+  c.put_queues.push_back(queue("acct", queue_a, "orders"));
+  auto first = consumer("c0ffee00c0ffee00c0ffee00c0ffee00");
+  auto second = consumer("d00dd00dd00dd00dd00dd00dd00dd00d");
+  second.slot = 1;
+  c.put_consumers.push_back({"acct", queue_a, first});
+  c.put_consumers.push_back({"acct", queue_a, second});
+  REQUIRE(apply(meta, c));
+  auto loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues.size() == 1);
+  REQUIRE(loaded->queues[0].consumers.size() == 2);
+  CHECK(loaded->queues[0].consumers[0].id == first.id);
+  CHECK(loaded->queues[0].consumers[1].slot == 1);
+
+  meta_change drop_first;
+  drop_first.erase_consumers.push_back({"acct", queue_a, 0});
+  REQUIRE(apply(meta, drop_first));
+  loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues[0].consumers.size() == 1);
+  CHECK(loaded->queues[0].consumers[0].id == second.id);
+
+  meta_change erase;
+  erase.erase_queues.push_back({"acct", queue_a});
+  erase.put_queues.push_back(queue("acct", queue_a, "orders")); // recreated: no consumers
+  REQUIRE(apply(meta, erase));
+  loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->queues.size() == 1);
+  CHECK(loaded->queues[0].consumers.empty());
+}
+
+TEMPLATE_TEST_CASE("a redrive task round-trips, is replaced per queue and erased with it",
+                   "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto& meta = env.get().meta();
+  REQUIRE(apply(meta, every_kind()));
+  redrive_record r;
+  r.account = "acct";
+  r.id = "7777777777777777777777777777777a";
+  r.source_queue_id = queue_a;
+  r.destination_queue_id = queue_b;
+  r.max_per_second = 25;
+  r.state = redrive_state::failed;
+  r.to_move = 40;
+  r.moved = 12;
+  r.started_ms = 61;
+  r.finished_ms = 62;
+  r.failure_reason = "queue gone";
+  meta_change c;
+  c.put_redrives.push_back(r);
+  REQUIRE(apply(meta, c));
+  auto next = r;
+  next.id = "7777777777777777777777777777777b";
+  next.destination_queue_id.clear();
+  next.state = redrive_state::running;
+  next.failure_reason.clear();
+  meta_change c2;
+  c2.put_redrives.push_back(next); // the queue's next task replaces its last one
+  REQUIRE(apply(meta, c2));
+  auto loaded = meta.load();
+  REQUIRE(loaded);
+  REQUIRE(loaded->redrives.size() == 1);
+  const auto& got = loaded->redrives[0];
+  CHECK(got.account == "acct");
+  CHECK(got.id == next.id);
+  CHECK(got.source_queue_id == queue_a);
+  CHECK(got.destination_queue_id.empty());
+  CHECK(got.max_per_second == 25);
+  CHECK(got.state == redrive_state::running);
+  CHECK(got.to_move == 40);
+  CHECK(got.moved == 12);
+  CHECK(got.started_ms == 61);
+  CHECK(got.finished_ms == 62);
+  meta_change erase;
+  erase.erase_queues.push_back({"acct", queue_a});
+  REQUIRE(apply(meta, erase));
+  loaded = meta.load();
+  REQUIRE(loaded);
+  CHECK(loaded->redrives.empty());
+}
