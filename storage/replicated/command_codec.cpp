@@ -33,7 +33,19 @@ void fields(Ar& ar, new_message& x) {
 }
 template <class Ar>
 void fields(Ar& ar, append_messages& x) {
-  ar(x.messages);
+  ar(x.messages, x.dedup);
+}
+template <class Ar>
+void fields(Ar& ar, dedup_entry& x) {
+  ar(x.dedup_id, x.message_id, x.expires_ms);
+}
+template <class Ar>
+void fields(Ar& ar, dedup_key& x) {
+  ar(x.dedup_id, x.expires_ms);
+}
+template <class Ar>
+void fields(Ar& ar, erase_dedup& x) {
+  ar(x.keys);
 }
 template <class Ar>
 void fields(Ar& ar, state_change& x) {
@@ -61,12 +73,13 @@ void fields(Ar& ar, purge_messages& x) {
 }
 template <class Ar>
 void fields(Ar& ar, queue_settings& x) {
-  ar(x.delivery_delay, x.message_retention_period, x.delivery_paused);
+  ar(x.delivery_delay, x.message_retention_period, x.delivery_paused, x.mode,
+     x.dedup_window_seconds);
 }
 template <class Ar>
 void fields(Ar& ar, consumer_record& x) {
   ar(x.id, x.type, x.script_name, x.dead_letter_queue, x.created_ms, x.batch_size, x.max_retries,
-     x.retry_delay, x.visibility_timeout_ms, x.max_wait_time_ms, x.max_concurrency);
+     x.retry_delay, x.visibility_timeout_ms, x.max_wait_time_ms, x.max_concurrency, x.slot);
 }
 template <class Ar>
 void fields(Ar& ar, queue_record& x) {
@@ -95,6 +108,15 @@ void fields(Ar& ar, queue_ref& x) {
   ar(x.account, x.id);
 }
 template <class Ar>
+void fields(Ar& ar, consumer_ref& x) {
+  ar(x.account, x.queue_id, x.slot); // a queue_ref's bytes read as slot 0
+}
+template <class Ar>
+void fields(Ar& ar, redrive_record& x) {
+  ar(x.account, x.id, x.source_queue_id, x.destination_queue_id, x.max_per_second, x.state,
+     x.to_move, x.moved, x.started_ms, x.finished_ms, x.failure_reason);
+}
+template <class Ar>
 void fields(Ar& ar, consumer_put& x) {
   ar(x.account, x.queue_id, x.consumer);
 }
@@ -110,7 +132,7 @@ template <class Ar>
 void fields(Ar& ar, meta_change& x) {
   ar(x.put_queues, x.erase_queues, x.put_consumers, x.erase_consumers, x.put_tokens, x.erase_tokens,
      x.put_subscriptions, x.erase_subscriptions, x.put_scripts, x.erase_scripts, x.put_audit,
-     x.erase_audit);
+     x.erase_audit, x.put_redrives);
 }
 template <class Ar>
 void fields(Ar& ar, propose_lease_secret& x) {
@@ -123,6 +145,15 @@ struct out_archive;
 
 void put(encoder& e, bool x) {
   e.u8(x ? 1 : 0);
+}
+void put(encoder& e, uint16_t x) {
+  e.u16(x);
+}
+void put(encoder& e, consumer_mode x) {
+  e.u8(static_cast<uint8_t>(x));
+}
+void put(encoder& e, redrive_state x) {
+  e.u8(static_cast<uint8_t>(x));
 }
 void put(encoder& e, uint32_t x) {
   e.u32(x);
@@ -207,6 +238,15 @@ struct in_archive;
 
 void get(field_reader& r, bool& x) {
   x = r.in().u8() != 0;
+}
+void get(field_reader& r, uint16_t& x) {
+  x = r.in().u16();
+}
+void get(field_reader& r, consumer_mode& x) {
+  x = static_cast<consumer_mode>(r.in().u8());
+}
+void get(field_reader& r, redrive_state& x) {
+  x = static_cast<redrive_state>(r.in().u8());
 }
 void get(field_reader& r, uint32_t& x) {
   x = r.in().u32();
@@ -295,6 +335,7 @@ enum class command_kind : uint8_t {
   purge = 6,
   meta = 7,
   lease_secret = 8,
+  erase_dedup = 9,
 };
 
 command_kind kind_of(const store_command::body_type& body) {
@@ -309,6 +350,7 @@ command_kind kind_of(const store_command::body_type& body) {
     command_kind operator()(const propose_lease_secret&) const {
       return command_kind::lease_secret;
     }
+    command_kind operator()(const erase_dedup&) const { return command_kind::erase_dedup; }
   };
   return std::visit(visitor{}, body);
 }
@@ -361,6 +403,8 @@ std::optional<store_command> decode_command(std::string_view bytes) {
       return read_body<meta_change>(r, std::move(cmd));
     case command_kind::lease_secret:
       return read_body<propose_lease_secret>(r, std::move(cmd));
+    case command_kind::erase_dedup:
+      return read_body<erase_dedup>(r, std::move(cmd));
   }
   return std::nullopt;
 }

@@ -53,9 +53,10 @@ void replicate(raft::raft_node& node, const store_command& cmd, write_callback d
 /// Writes go through raft, reads to the local store's shard.
 class replicated_message_store : public message_store {
 public:
-  replicated_message_store(raft::raft_node& node, std::unique_ptr<message_store> local,
-                           std::string queue_id, uint16_t shard)
-    : node_(node), local_(std::move(local)), queue_id_(std::move(queue_id)), shard_(shard) {}
+  replicated_message_store(raft::raft_node& node, rocksdb_backend& backend, std::string queue_id,
+                           uint16_t shard)
+    : node_(node), backend_(backend), local_(backend.messages(queue_id, shard)),
+      queue_id_(std::move(queue_id)), shard_(shard) {}
 
   void append(const append_messages& cmd, write_callback done) override {
     send(cmd, std::move(done));
@@ -82,6 +83,32 @@ public:
   void recover(recover_shard cmd, read_callback<shard_recovery> done) override {
     local_->recover(cmd, std::move(done));
   }
+  void lookup_dedup(find_dedup cmd, read_callback<std::vector<dedup_hit>> done) override {
+    local_->lookup_dedup(std::move(cmd), std::move(done));
+  }
+
+  /// Reads the expired entries here, then replicates the deletion of
+  /// exactly those keys (`erase_dedup`): every replica deletes the same
+  /// entries (docs/cluster.md, "Dedup sweeps"). Nothing expired: no write.
+  void sweep_dedup(expire_dedup cmd, read_callback<dedup_expiry> done) override {
+    auto* node = &node_;
+    backend_.find_expired_dedup(
+        queue_id_, shard_, cmd,
+        [node, queue_id = queue_id_, shard = shard_, done](expected<expired_dedup> found) {
+          if (!found)
+            return done(found.error());
+          dedup_expiry out{found->keys.size(), found->next_expiry_ms};
+          if (found->keys.empty())
+            return done(out);
+          replicate(*node, store_command{queue_id, shard, erase_dedup{std::move(found->keys)}},
+                    [out, done](expected<applied> r) {
+                      if (r)
+                        done(out);
+                      else
+                        done(r.error());
+                    });
+        });
+  }
 
 private:
   template <class Command>
@@ -90,6 +117,7 @@ private:
   }
 
   raft::raft_node& node_;
+  rocksdb_backend& backend_;
   std::unique_ptr<message_store> local_;
   std::string queue_id_;
   uint16_t shard_;
@@ -165,8 +193,7 @@ meta_store& replicated_backend::meta() {
 
 std::unique_ptr<message_store> replicated_backend::messages(const std::string& queue_id,
                                                             uint16_t shard) {
-  return std::make_unique<replicated_message_store>(*node_, local_->messages(queue_id, shard),
-                                                    queue_id, shard);
+  return std::make_unique<replicated_message_store>(*node_, *local_, queue_id, shard);
 }
 
 raft::node_status replicated_backend::status() const {

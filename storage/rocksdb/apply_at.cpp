@@ -1,4 +1,5 @@
 #include "storage/codec.hpp"
+#include "storage/rocksdb/dedup_index.hpp"
 #include "storage/rocksdb/record_codec.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
 #include "storage/rocksdb/stores.hpp"
@@ -29,6 +30,13 @@ expected<applied> rocksdb_backend::apply_at(uint64_t index,
       secret_set = true;
       continue;
     }
+    if (auto* erase = std::get_if<erase_dedup>(&cmd.body)) {
+      batch b;
+      for (const auto& k : erase->keys)
+        erase_dedup_entry(b, cmd.queue_id, cmd.shard, k);
+      submit(collector, std::move(b), ignore);
+      continue;
+    }
     auto store = make_rocksdb_message_store(*db_, collector, *reader_, cmd.queue_id, cmd.shard);
     std::visit(
         [&](const auto& body) {
@@ -52,6 +60,21 @@ expected<applied> rocksdb_backend::apply_at(uint64_t index,
   if (!st.ok())
     return st.as_error();
   return applied{index};
+}
+
+void rocksdb_backend::find_expired_dedup(const std::string& queue_id, uint16_t shard,
+                                         expire_dedup cmd, read_callback<expired_dedup> done) {
+  auto* d = db_.get();
+  auto job = [d, queue_id, shard, cmd, done] {
+    expired_dedup out;
+    auto st = load_expired_dedup_keys(*d, queue_id, shard, cmd, out.keys, out.next_expiry_ms);
+    if (st.ok())
+      done(std::move(out));
+    else
+      done(st.as_error());
+  };
+  if (!reader_->post(std::move(job)))
+    done(store_error{store_errc::closed, "the storage reader is shutting down"});
 }
 
 expected<uint64_t> rocksdb_backend::applied_index() {

@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/backend.hpp"
 #include "storage/command.hpp"
@@ -11,6 +12,12 @@
 #include "storage/rocksdb/writer.hpp"
 
 namespace sluice::storage {
+
+/// What `rocksdb_backend::find_expired_dedup` read.
+struct expired_dedup {
+  std::vector<dedup_key> keys; ///< oldest first
+  int64_t next_expiry_ms = 0;  ///< as `dedup_expiry::next_expiry_ms`
+};
 
 /// The embedded default backend: one RocksDB instance per data directory
 /// with the column families `meta`, `messages` and `state`. Every write of
@@ -51,6 +58,12 @@ public:
   /// The stored lease secret, nullopt if none is stored yet (unlike
   /// `meta_store::lease_secret`, never stores one). Blocks on a read.
   expected<std::optional<std::string>> stored_lease_secret();
+
+  /// Reads which dedup entries of shard `shard` of `queue_id` `cmd` would
+  /// delete (`expire_dedup`), deleting nothing: a replicated store
+  /// replicates their deletion as `erase_dedup`. On the reader thread.
+  void find_expired_dedup(const std::string& queue_id, uint16_t shard, expire_dedup cmd,
+                          read_callback<expired_dedup> done);
 
   /// Makes the space of deleted messages free (`db::reclaim_space`). Blocks:
   /// call it from a thread of your own, e.g. the space guard's. Empty when

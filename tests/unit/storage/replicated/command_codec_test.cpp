@@ -35,12 +35,13 @@ auto fields_of(const state_change& x) {
   return std::tie(x.seq, x.state);
 }
 auto fields_of(const queue_settings& x) {
-  return std::tie(x.delivery_delay, x.message_retention_period, x.delivery_paused);
+  return std::tie(x.delivery_delay, x.message_retention_period, x.delivery_paused, x.mode,
+                  x.dedup_window_seconds);
 }
 auto fields_of(const consumer_record& x) {
   return std::tie(x.id, x.type, x.script_name, x.dead_letter_queue, x.created_ms, x.batch_size,
                   x.max_retries, x.retry_delay, x.visibility_timeout_ms, x.max_wait_time_ms,
-                  x.max_concurrency);
+                  x.max_concurrency, x.slot);
 }
 auto fields_of(const queue_record& x) {
   return std::tie(x.account, x.id, x.name, x.created_ms, x.modified_ms, x.settings, x.consumers,
@@ -63,6 +64,22 @@ auto fields_of(const audit_record& x) {
 auto fields_of(const queue_ref& x) {
   return std::tie(x.account, x.id);
 }
+auto fields_of(const consumer_ref& x) {
+  return std::tie(x.account, x.queue_id, x.slot);
+}
+auto fields_of(const redrive_record& x) {
+  return std::tie(x.account, x.id, x.source_queue_id, x.destination_queue_id, x.max_per_second,
+                  x.state, x.to_move, x.moved, x.started_ms, x.finished_ms, x.failure_reason);
+}
+auto fields_of(const dedup_entry& x) {
+  return std::tie(x.dedup_id, x.message_id, x.expires_ms);
+}
+auto fields_of(const dedup_key& x) {
+  return std::tie(x.dedup_id, x.expires_ms);
+}
+auto fields_of(const erase_dedup& x) {
+  return std::tie(x.keys);
+}
 auto fields_of(const consumer_put& x) {
   return std::tie(x.account, x.queue_id, x.consumer);
 }
@@ -73,7 +90,7 @@ auto fields_of(const audit_ref& x) {
   return std::tie(x.account, x.seq);
 }
 auto fields_of(const append_messages& x) {
-  return std::tie(x.messages);
+  return std::tie(x.messages, x.dedup);
 }
 auto fields_of(const lease_messages& x) {
   return std::tie(x.leases);
@@ -93,7 +110,7 @@ auto fields_of(const purge_messages& x) {
 auto fields_of(const meta_change& x) {
   return std::tie(x.put_queues, x.erase_queues, x.put_consumers, x.erase_consumers, x.put_tokens,
                   x.erase_tokens, x.put_subscriptions, x.erase_subscriptions, x.put_scripts,
-                  x.erase_scripts, x.put_audit, x.erase_audit);
+                  x.erase_scripts, x.put_audit, x.erase_audit, x.put_redrives);
 }
 auto fields_of(const propose_lease_secret& x) {
   return std::tie(x.secret);
@@ -120,6 +137,11 @@ SLUICE_FIELDWISE_EQ(subscription_record)
 SLUICE_FIELDWISE_EQ(script_record)
 SLUICE_FIELDWISE_EQ(audit_record)
 SLUICE_FIELDWISE_EQ(queue_ref)
+SLUICE_FIELDWISE_EQ(consumer_ref)
+SLUICE_FIELDWISE_EQ(redrive_record)
+SLUICE_FIELDWISE_EQ(dedup_entry)
+SLUICE_FIELDWISE_EQ(dedup_key)
+SLUICE_FIELDWISE_EQ(erase_dedup)
 SLUICE_FIELDWISE_EQ(consumer_put)
 SLUICE_FIELDWISE_EQ(named_ref)
 SLUICE_FIELDWISE_EQ(audit_ref)
@@ -176,6 +198,7 @@ consumer_record sample_consumer() {
   c.visibility_timeout_ms = 17;
   c.max_wait_time_ms = 19;
   c.max_concurrency = 23;
+  c.slot = 2;
   return c;
 }
 
@@ -187,13 +210,13 @@ meta_change sample_meta_change() {
   q.name = "orders";
   q.created_ms = 1;
   q.modified_ms = 2;
-  q.settings = {5, 60, true};
+  q.settings = {5, 60, true, consumer_mode::multi, 900};
   q.consumers = {sample_consumer()};
   q.jurisdiction = "eu";
   c.put_queues = {q};
   c.erase_queues = {{"acct", "gone"}};
   c.put_consumers = {{"acct", queue_id, sample_consumer()}};
-  c.erase_consumers = {{"acct", "other"}};
+  c.erase_consumers = {{"acct", "other", 1}};
   c.put_tokens = {{"tid", "hash", "*", perm_admin | perm_queues_read, "ci", 42}};
   c.erase_tokens = {"oldhash"};
   subscription_record s;
@@ -223,6 +246,19 @@ meta_change sample_meta_change() {
   a.details = {{"delivery_delay", "5"}};
   c.put_audit = {a};
   c.erase_audit = {{"acct", 12}};
+  redrive_record r;
+  r.account = "acct";
+  r.id = "0123456789abcdef0123456789abcdef";
+  r.source_queue_id = "dlq-id";
+  r.destination_queue_id = queue_id;
+  r.max_per_second = 50;
+  r.state = redrive_state::failed;
+  r.to_move = 1000;
+  r.moved = 400;
+  r.started_ms = 1700000000000;
+  r.finished_ms = 1700000009000;
+  r.failure_reason = "the destination was deleted";
+  c.put_redrives = {r};
   return c;
 }
 
@@ -233,7 +269,8 @@ std::vector<store_command> every_command() {
     out.push_back({queue_id, 513, std::move(body)});
   };
   on_shard(
-      append_messages{{{1, sample_message(false), 0}, {2, sample_message(true), 1700000005000}}});
+      append_messages{{{1, sample_message(false), 0}, {2, sample_message(true), 1700000005000}},
+                      {{"send-1", "msg-id-1", 1700000300000}, {"send-2", "msg-id-2", 9}}});
   on_shard(lease_messages{{{1, sample_state()}, {2, sample_state()}}});
   on_shard(settle_messages{{1, 4}, {{2, sample_state()}}, {3}});
   on_shard(delete_messages{{5, 6}});
@@ -241,6 +278,7 @@ std::vector<store_command> every_command() {
   on_shard(purge_messages{{8, 9}, 10, 20});
   out.push_back({{}, 0, sample_meta_change()});
   out.push_back({{}, 0, propose_lease_secret{std::string(32, '\x7f')}});
+  on_shard(erase_dedup{{{"send-1", 1700000300000}, {"send-2", 9}}});
   return out;
 }
 
@@ -292,6 +330,61 @@ TEST_CASE("a struct written before a field existed reads that field as its defau
   CHECK(purge->seqs == std::vector<uint64_t>{4, 5});
   CHECK(purge->cold_from == 0);
   CHECK(purge->cold_below == 0);
+}
+
+TEST_CASE("commands written before dedup, fan-out and redrive read with their defaults") {
+  // An append without `dedup`, an erase_consumers element written as the
+  // queue_ref (account, id) it was, settings and a consumer without their
+  // newer fields, a meta change without `put_redrives`.
+  auto message = encoder{}.u64(1).str(encoder{}.i64(5).take()).i64(0).take();
+  auto append = encoder{}.u32(1).str(message).take();
+  auto bytes = encoder{}.u8(command_format).u8(1).str(queue_id).u16(0).str(append).take();
+  auto back = decode_command(bytes);
+  REQUIRE(back);
+  auto* appended = std::get_if<append_messages>(&back->body);
+  REQUIRE(appended);
+  REQUIRE(appended->messages.size() == 1);
+  CHECK(appended->messages[0].message.timestamp_ms == 5);
+  CHECK(appended->dedup.empty());
+
+  auto settings = encoder{}.u32(5).u32(60).u8(0).take();
+  auto queue = encoder{}.str("acct").str(queue_id).str("q").i64(1).i64(2).str(settings).take();
+  auto consumer = encoder{}.str("cid").u8(static_cast<uint8_t>(consumer_type::http_pull)).take();
+  auto put = encoder{}.str("acct").str(queue_id).str(consumer).take();
+  auto erased = encoder{}.str("acct").str(queue_id).take(); // a queue_ref
+  auto change = encoder{}
+                    .u32(1)
+                    .str(queue)
+                    .u32(0)
+                    .u32(1)
+                    .str(put)
+                    .u32(1)
+                    .str(erased)
+                    .u32(0)
+                    .u32(0)
+                    .u32(0)
+                    .u32(0)
+                    .u32(0)
+                    .u32(0)
+                    .u32(0)
+                    .u32(0)
+                    .take();
+  back = decode_command(encoder{}.u8(command_format).u8(7).str(change).take());
+  REQUIRE(back);
+  auto* meta = std::get_if<meta_change>(&back->body);
+  REQUIRE(meta);
+  REQUIRE(meta->put_queues.size() == 1);
+  CHECK(meta->put_queues[0].settings.delivery_delay == 5);
+  CHECK(meta->put_queues[0].settings.mode == consumer_mode::single);
+  CHECK(meta->put_queues[0].settings.dedup_window_seconds == queue_settings{}.dedup_window_seconds);
+  REQUIRE(meta->put_consumers.size() == 1);
+  CHECK(meta->put_consumers[0].consumer.id == "cid");
+  CHECK(meta->put_consumers[0].consumer.slot == 0);
+  REQUIRE(meta->erase_consumers.size() == 1);
+  CHECK(meta->erase_consumers[0].account == "acct");
+  CHECK(meta->erase_consumers[0].queue_id == queue_id);
+  CHECK(meta->erase_consumers[0].slot == 0);
+  CHECK(meta->put_redrives.empty());
 }
 
 TEST_CASE("a reader skips fields a newer writer appended to a struct") {

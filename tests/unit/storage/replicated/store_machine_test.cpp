@@ -132,3 +132,53 @@ TEST_CASE("the first lease secret proposal applied wins, on every replica alike"
 }
 
 } // namespace sluice::storage
+
+namespace sluice::storage {
+
+TEST_CASE("a replicated dedup sweep deletes exactly the keys the leader found expired") {
+  test::temp_dir dir;
+  auto store = open_store(dir.path());
+  store_machine machine{*store, 0};
+  auto append = two_messages();
+  // "again" expired and was sent again: its newer entry must survive.
+  append.dedup = {{"gone", "m1", 100}, {"again", "m1", 200}, {"again", "m2", 5000}};
+  apply(machine, 1, {command(create_queue(), {}), command(append)});
+
+  expired_dedup found;
+  bool read = false;
+  store->find_expired_dedup(queue_id, 0, {1000, 10}, [&](expected<expired_dedup> r) {
+    REQUIRE(r);
+    found = std::move(*r);
+    read = true;
+  });
+  REQUIRE(read);
+  REQUIRE(found.keys.size() == 2);
+  CHECK(found.keys[0].dedup_id == "gone");
+  CHECK(found.keys[0].expires_ms == 100);
+  CHECK(found.keys[1].dedup_id == "again");
+  CHECK(found.keys[1].expires_ms == 200);
+  CHECK(found.next_expiry_ms == 5000);
+
+  // A key already deleted (a sweep replicated twice) is skipped.
+  auto keys = found.keys;
+  keys.push_back({"never-stored", 50});
+  apply(machine, 2, {command(erase_dedup{keys}), command(erase_dedup{keys})});
+  CHECK(*store->applied_index() == 2);
+
+  std::vector<dedup_hit> hits;
+  store->messages(queue_id, 0)
+      ->lookup_dedup({{"gone", "again"}, 0}, [&](expected<std::vector<dedup_hit>> r) {
+        REQUIRE(r);
+        hits = std::move(*r);
+      });
+  REQUIRE(hits.size() == 1);
+  CHECK(hits[0].dedup_id == "again");
+  CHECK(hits[0].message_id == "m2");
+  store->find_expired_dedup(queue_id, 0, {1000, 10}, [&](expected<expired_dedup> r) {
+    REQUIRE(r);
+    CHECK(r->keys.empty());
+    CHECK(r->next_expiry_ms == 5000);
+  });
+}
+
+} // namespace sluice::storage
