@@ -28,6 +28,34 @@ st::expected<st::applied> write_and_wait(Start start) {
   return result.get();
 }
 
+/// Waits (at most 10 s) for the result of a read started by `start`, which
+/// gets the read callback.
+template <class T, class Start>
+st::expected<T> read_and_wait(Start start) {
+  auto promise = std::make_shared<std::promise<st::expected<T>>>();
+  auto result = promise->get_future();
+  start([promise](st::expected<T> r) { promise->set_value(std::move(r)); });
+  if (result.wait_for(10s) != std::future_status::ready)
+    throw std::runtime_error("read did not complete within 10 s");
+  return result.get();
+}
+
+/// Which of `ids` have a dedup entry in the shard (at any expiry), as text.
+inline std::string dedup_text(st::backend& b, const std::string& queue_id, uint16_t shard,
+                              const std::vector<std::string>& ids) {
+  auto store = b.messages(queue_id, shard);
+  auto hits = read_and_wait<std::vector<st::dedup_hit>>(
+      [&](st::read_callback<std::vector<st::dedup_hit>> done) {
+        store->lookup_dedup({ids, 0}, done);
+      });
+  if (!hits)
+    throw std::runtime_error("lookup_dedup: " + hits.error().message);
+  std::ostringstream out;
+  for (const auto& h : *hits)
+    out << h.dedup_id << "->" << h.message_id << ';';
+  return out.str();
+}
+
 /// The whole content of one shard as read back by `recover`, as text.
 inline std::string shard_text(st::backend& b, const std::string& queue_id, uint16_t shard) {
   auto promise = std::make_shared<std::promise<st::expected<st::shard_recovery>>>();
@@ -53,16 +81,21 @@ inline std::string meta_text(st::backend& b) {
     throw std::runtime_error("load: " + m.error().message);
   std::ostringstream out;
   for (const auto& q : m->queues) {
-    out << "queue " << q.account << '/' << q.id << ' ' << q.name << ' '
-        << q.settings.delivery_delay;
+    out << "queue " << q.account << '/' << q.id << ' ' << q.name << ' ' << q.settings.delivery_delay
+        << ' ' << st::consumer_mode_name(q.settings.mode) << ' ' << q.settings.dedup_window_seconds;
     for (const auto& c : q.consumers)
-      out << " consumer " << c.id << ' ' << c.batch_size;
+      out << " consumer " << c.id << ' ' << c.batch_size << " slot " << c.slot;
     out << ';';
   }
   for (const auto& t : m->tokens)
     out << "token " << t.hash << ' ' << t.permissions << ';';
   for (const auto& a : m->audit)
     out << "audit " << a.seq << ' ' << a.action << ';';
+  for (const auto& r : m->redrives)
+    out << "redrive " << r.account << '/' << r.source_queue_id << ' ' << r.id << ' '
+        << r.destination_queue_id << ' ' << r.max_per_second << ' '
+        << st::redrive_state_name(r.state) << ' ' << r.to_move << ' ' << r.moved << ' '
+        << r.started_ms << ' ' << r.finished_ms << ' ' << r.failure_reason << ';';
   return out.str();
 }
 

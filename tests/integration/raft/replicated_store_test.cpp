@@ -60,7 +60,10 @@ st::expected<st::applied> append(st::message_store& store, uint64_t from, uint64
   return write_and_wait([&](st::write_callback done) { store.append(messages(from, to), done); });
 }
 
-/// Every replica that runs holds the same meta records and shard contents.
+const std::vector<std::string> dedup_ids = {"d-old", "d-old2", "d-new"};
+
+/// Every replica that runs holds the same meta records and shard contents
+/// (messages, states and dedup entries).
 void check_same_everywhere(replicated_cluster& c, const std::vector<std::string>& queues) {
   int reference = -1;
   for (size_t i = 0; i < c.slots.size(); ++i) {
@@ -73,8 +76,11 @@ void check_same_everywhere(replicated_cluster& c, const std::vector<std::string>
     INFO("replica " << i << " against replica " << reference);
     CHECK(meta_text(c.backend(i)) == meta_text(c.backend(reference)));
     for (const auto& q : queues)
-      for (uint16_t shard : {0, 1})
+      for (uint16_t shard : {0, 1}) {
         CHECK(shard_text(c.backend(i), q, shard) == shard_text(c.backend(reference), q, shard));
+        CHECK(dedup_text(c.backend(i), q, shard, dedup_ids)
+              == dedup_text(c.backend(reference), q, shard, dedup_ids));
+      }
   }
 }
 
@@ -134,6 +140,80 @@ TEST_CASE("replicated store: writes through the leader are applied alike on ever
   REQUIRE(write_and_wait([&](st::write_callback done) {
     b0->purge({{1, 2}, 3, 101}, checked(done));
   }));
+  // Dedup entries travel with their append; a sweep deletes the expired
+  // ones on every replica (the leader reads them, the log deletes them).
+  auto with_dedup = messages(200, 203);
+  with_dedup.dedup = {
+      {"d-old", "id-200", 5000}, {"d-old2", "id-201", 6000}, {"d-new", "id-202", 4000000000000}};
+  REQUIRE(write_and_wait([&](st::write_callback done) { a0->append(with_dedup, checked(done)); }));
+  auto hits = read_and_wait<std::vector<st::dedup_hit>>(
+      [&](st::read_callback<std::vector<st::dedup_hit>> done) {
+        a0->lookup_dedup({dedup_ids, 10000}, done);
+      });
+  REQUIRE(hits);
+  REQUIRE(hits->size() == 1);
+  CHECK(hits->front().message_id == "id-202");
+  auto sweep = [&](size_t limit) {
+    return read_and_wait<st::dedup_expiry>([&](st::read_callback<st::dedup_expiry> done) {
+      a0->sweep_dedup({10000, limit}, done);
+    });
+  };
+  auto first = sweep(1);
+  REQUIRE(first);
+  CHECK(first->removed == 1);
+  CHECK(first->next_expiry_ms == 6000); // more expired than the limit
+  auto second = sweep(100);
+  REQUIRE(second);
+  CHECK(second->removed == 1);
+  CHECK(second->next_expiry_ms == 4000000000000);
+  auto after_sweeps = lead.applied_index();
+  auto third = sweep(100); // nothing expired: nothing replicated
+  REQUIRE(third);
+  CHECK(third->removed == 0);
+  CHECK(third->next_expiry_ms == 4000000000000);
+  CHECK(lead.applied_index() == after_sweeps);
+
+  // Fan-out: consumers in slots 1 and 2; erasing slot 1 leaves 0 and 2.
+  st::meta_change fan_out;
+  st::queue_record multi;
+  multi.account = "acct";
+  multi.id = queue_a;
+  multi.name = "a";
+  multi.settings.delivery_delay = 7;
+  multi.settings.mode = st::consumer_mode::multi;
+  multi.settings.dedup_window_seconds = 60;
+  fan_out.put_queues = {multi};
+  for (uint16_t slot : {1, 2}) {
+    st::consumer_record consumer;
+    consumer.id = "fan-" + std::to_string(slot);
+    consumer.type = st::consumer_type::http_pull;
+    consumer.slot = slot;
+    fan_out.put_consumers.push_back({"acct", queue_a, consumer});
+  }
+  REQUIRE(
+      write_and_wait([&](st::write_callback done) { lead.meta().apply(fan_out, checked(done)); }));
+  st::meta_change erase_slot;
+  erase_slot.erase_consumers = {{"acct", queue_a, 1}};
+  REQUIRE(write_and_wait(
+      [&](st::write_callback done) { lead.meta().apply(erase_slot, checked(done)); }));
+
+  // A redrive task's record.
+  st::meta_change redrive;
+  st::redrive_record task;
+  task.account = "acct";
+  task.id = "0123456789abcdef0123456789abcdef";
+  task.source_queue_id = queue_b;
+  task.destination_queue_id = queue_a;
+  task.max_per_second = 25;
+  task.state = st::redrive_state::completed;
+  task.to_move = 12;
+  task.moved = 12;
+  task.started_ms = 1700000000000;
+  task.finished_ms = 1700000001000;
+  redrive.put_redrives = {task};
+  REQUIRE(
+      write_and_wait([&](st::write_callback done) { lead.meta().apply(redrive, checked(done)); }));
+
   st::meta_change token;
   token.put_tokens = {{"tid", "hash", "acct", st::perm_queues_read, "ci", 5}};
   auto final_write =
@@ -152,6 +232,15 @@ TEST_CASE("replicated store: writes through the leader are applied alike on ever
   CHECK(shard.find("2:message 2:1:90000:retry me;") != std::string::npos); // retried
   CHECK(shard.find("1:message 1:") == std::string::npos);                  // acked
   CHECK(shard_text(c.backend((leader + 2) % 3), queue_b, 0) == "cold=0 last=0");
+  CHECK(dedup_text(c.backend((leader + 1) % 3), queue_a, 0, dedup_ids) == "d-new->id-202;");
+  auto follower_meta = meta_text(c.backend((leader + 2) % 3));
+  CHECK(follower_meta.find("queue acct/" + queue_a + " a 7 multi 60") != std::string::npos);
+  CHECK(follower_meta.find("consumer consumer-a 10 slot 0") != std::string::npos);
+  CHECK(follower_meta.find("consumer fan-1 ") == std::string::npos); // erased
+  CHECK(follower_meta.find("consumer fan-2 5 slot 2") != std::string::npos);
+  CHECK(follower_meta.find("redrive acct/" + queue_b + " 0123456789abcdef0123456789abcdef "
+                           + queue_a + " 25 COMPLETED 12 12 1700000000000 1700000001000 ;")
+        != std::string::npos);
   // Lease ids signed by this leader verify on the next one: same secret.
   for (size_t i = 0; i < 3; ++i) {
     auto s = c.backend(i).meta().lease_secret("secret-of-node-" + std::to_string(i));
