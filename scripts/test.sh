@@ -22,7 +22,7 @@ ninja -C build -j "$jobs"
 echo "== build (ASan+UBSan, unit tests)"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON \
   -DSLUICE_INTEGRATION=OFF -DSLUICE_COMPAT=OFF >/dev/null
-ninja -C build-asan -j "$jobs" unit_tests storage_tests raft_unit_tests
+ninja -C build-asan -j "$jobs" unit_tests storage_tests raft_unit_tests replicated_unit_tests
 
 echo "== unit tests (ASan+UBSan)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \

@@ -12,6 +12,10 @@ const char* to_string(store_errc code) {
       return "corrupt";
     case store_errc::closed:
       return "closed";
+    case store_errc::not_leader:
+      return "not_leader";
+    case store_errc::unknown_outcome:
+      return "unknown_outcome";
   }
   return "io_error";
 }

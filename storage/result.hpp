@@ -16,6 +16,12 @@ enum class store_errc : uint8_t {
   no_space,     ///< the disk is full (ENOSPC); freeing space lets writes resume
   corrupt,      ///< a stored record cannot be decoded
   closed,       ///< the store is shutting down
+  /// Cluster mode: this node does not lead its raft group, so it took no
+  /// write; `store_error::leader_*` names the leader when known (503).
+  not_leader,
+  /// Cluster mode: leadership moved while the write was in the log; it may
+  /// or may not be applied by the new leader (503, the client retries).
+  unknown_outcome,
 };
 
 /// A short name of `code` ("io_error", "no_space", …) for logs.
@@ -25,6 +31,10 @@ const char* to_string(store_errc code);
 struct store_error {
   store_errc code = store_errc::io_error;
   std::string message;
+  /// With `not_leader` (and whenever known in cluster mode): the raft id and
+  /// raft address of the node that leads; 0 and "" when unknown.
+  uint64_t leader_id = 0;
+  std::string leader_address = {};
 };
 
 /// A value or the `store_error` that prevented it. Storage never throws;

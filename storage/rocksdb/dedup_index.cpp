@@ -69,24 +69,40 @@ status load_dedup_hits(db& d, std::string_view queue_id, uint16_t shard, const f
   return {};
 }
 
-status load_expired_dedup(db& d, std::string_view queue_id, uint16_t shard, const expire_dedup& cmd,
-                          batch& b, dedup_expiry& out) {
+status load_expired_dedup_keys(db& d, std::string_view queue_id, uint16_t shard,
+                               const expire_dedup& cmd, std::vector<dedup_key>& out,
+                               int64_t& next_expiry_ms) {
   auto prefix = expiry_prefix(queue_id, shard);
-  out = {};
+  next_expiry_ms = 0;
   return d.scan_prefix(family::dedup, prefix, [&](std::string_view key, std::string_view) {
     auto exp = expiry_at(key, prefix.size());
-    if (exp > cmd.now_ms || out.removed >= cmd.limit) {
-      out.next_expiry_ms = exp;
+    if (exp > cmd.now_ms || out.size() >= cmd.limit) {
+      next_expiry_ms = exp;
       return false;
     }
-    auto dedup_id = key.substr(std::min(key.size(), prefix.size() + 8));
-    b.erase(
-        family::dedup,
-        encoder{}.raw(id_prefix(queue_id, shard, dedup_id)).u64(static_cast<uint64_t>(exp)).take());
-    b.erase(family::dedup, std::string{key});
-    ++out.removed;
+    out.push_back({std::string{key.substr(std::min(key.size(), prefix.size() + 8))}, exp});
     return true;
   });
+}
+
+void erase_dedup_entry(batch& b, std::string_view queue_id, uint16_t shard, const dedup_key& k) {
+  auto exp = static_cast<uint64_t>(std::max<int64_t>(0, k.expires_ms));
+  b.erase(family::dedup, encoder{}.raw(id_prefix(queue_id, shard, k.dedup_id)).u64(exp).take());
+  b.erase(family::dedup,
+          encoder{}.raw(expiry_prefix(queue_id, shard)).u64(exp).raw(k.dedup_id).take());
+}
+
+status load_expired_dedup(db& d, std::string_view queue_id, uint16_t shard, const expire_dedup& cmd,
+                          batch& b, dedup_expiry& out) {
+  std::vector<dedup_key> keys;
+  out = {};
+  auto st = load_expired_dedup_keys(d, queue_id, shard, cmd, keys, out.next_expiry_ms);
+  if (!st.ok())
+    return st;
+  for (const auto& k : keys)
+    erase_dedup_entry(b, queue_id, shard, k);
+  out.removed = keys.size();
+  return st;
 }
 
 } // namespace sluice::storage

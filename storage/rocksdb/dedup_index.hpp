@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/command.hpp"
 #include "storage/message_store.hpp"
 #include "storage/rocksdb/batch.hpp"
 #include "storage/rocksdb/db.hpp"
@@ -38,5 +39,16 @@ status load_dedup_hits(db& d, std::string_view queue_id, uint16_t shard, const f
 /// the next one left expires. Blocks on disk: call it on the reader thread.
 status load_expired_dedup(db& d, std::string_view queue_id, uint16_t shard, const expire_dedup& cmd,
                           batch& b, dedup_expiry& out);
+
+/// Finds up to `cmd.limit` entries of the shard expired at `cmd.now_ms`,
+/// oldest first, into `out`, and when the next one left expires into
+/// `next_expiry_ms` (0: none). Deletes nothing. Blocks on disk: call it on
+/// the reader thread.
+status load_expired_dedup_keys(db& d, std::string_view queue_id, uint16_t shard,
+                               const expire_dedup& cmd, std::vector<dedup_key>& out,
+                               int64_t& next_expiry_ms);
+
+/// Adds the deletion of both keys of the entry `k` to `b`.
+void erase_dedup_entry(batch& b, std::string_view queue_id, uint16_t shard, const dedup_key& k);
 
 } // namespace sluice::storage

@@ -1,14 +1,23 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/backend.hpp"
+#include "storage/command.hpp"
 #include "storage/rocksdb/db.hpp"
 #include "storage/rocksdb/io_thread.hpp"
 #include "storage/rocksdb/writer.hpp"
 
 namespace sluice::storage {
+
+/// What `rocksdb_backend::find_expired_dedup` read.
+struct expired_dedup {
+  std::vector<dedup_key> keys; ///< oldest first
+  int64_t next_expiry_ms = 0;  ///< as `dedup_expiry::next_expiry_ms`
+};
 
 /// The embedded default backend: one RocksDB instance per data directory
 /// with the column families `meta`, `messages` and `state`. Every write of
@@ -33,6 +42,28 @@ public:
   meta_store& meta() override;
   std::unique_ptr<message_store> messages(const std::string& queue_id, uint16_t shard) override;
   void stop() override;
+
+  /// Applies `commands` (in order) as one synced write that also stores
+  /// `index` as the applied index: how a replicated store applies a log
+  /// entry at its log index (docs/cluster.md). `index` must exceed every
+  /// index applied before. Blocks on the sync, on the caller's thread (the
+  /// raft thread); the backend's stores stay usable for reads, but a backend
+  /// written this way must take no writes through its stores (their counter
+  /// does not know of `index`).
+  expected<applied> apply_at(uint64_t index, const std::vector<store_command>& commands);
+
+  /// The applied index stored beside the state (0: none). Blocks on a read.
+  expected<uint64_t> applied_index();
+
+  /// The stored lease secret, nullopt if none is stored yet (unlike
+  /// `meta_store::lease_secret`, never stores one). Blocks on a read.
+  expected<std::optional<std::string>> stored_lease_secret();
+
+  /// Reads which dedup entries of shard `shard` of `queue_id` `cmd` would
+  /// delete (`expire_dedup`), deleting nothing: a replicated store
+  /// replicates their deletion as `erase_dedup`. On the reader thread.
+  void find_expired_dedup(const std::string& queue_id, uint16_t shard, expire_dedup cmd,
+                          read_callback<expired_dedup> done);
 
   /// Makes the space of deleted messages free (`db::reclaim_space`). Blocks:
   /// call it from a thread of your own, e.g. the space guard's. Empty when

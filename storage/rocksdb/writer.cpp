@@ -25,6 +25,11 @@ void writer::submit(batch b, completion done) {
     commit(group);
     return;
   }
+  if (mode_ == mode::collect) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    queue_.push_back({std::move(b), std::move(done)});
+    return;
+  }
   {
     std::lock_guard<std::mutex> guard{mtx_};
     if (!stopping_) {
@@ -52,6 +57,28 @@ void writer::stop() {
 uint64_t writer::commits() const {
   std::lock_guard<std::mutex> guard{mtx_};
   return commits_;
+}
+
+status writer::commit_collected_at(uint64_t index) {
+  std::vector<pending> group;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    group.swap(queue_);
+  }
+  batch combined;
+  for (auto& p : group)
+    combined.append(std::move(p.b));
+  combined.put(family::meta, std::string{applied_index_key}, encoder{}.u64(index).take());
+  auto st = db_.write(combined, true);
+  if (st.ok())
+    applied_ = index;
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    ++commits_;
+  }
+  for (auto& p : group)
+    p.done(st, st.ok() ? index : 0);
+  return st;
 }
 
 void writer::run() {

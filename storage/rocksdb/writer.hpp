@@ -39,6 +39,10 @@ public:
     /// `submit` commits synchronously on the caller's thread (deterministic
     /// unit tests; still a real synced RocksDB write).
     inline_commit,
+    /// `submit` only collects; `commit_collected_at` commits what was
+    /// collected under an index chosen outside (a replicated log's entry,
+    /// `rocksdb_backend::apply_at`).
+    collect,
   };
 
   /// Reads the last applied index from `d` (0 if none).
@@ -53,6 +57,11 @@ public:
   /// Queues `b` for the next group commit; `done` runs once it is synced (or
   /// failed). Thread-safe. After `stop()`, fails `done` at once.
   void submit(batch b, completion done);
+
+  /// `collect` mode only: commits every collected batch as one synced write
+  /// that stores `index` as the applied index, then runs each completion
+  /// with `index`. Blocks on the sync, on the caller's thread.
+  status commit_collected_at(uint64_t index);
 
   /// Commits what is pending and joins the thread. Idempotent.
   void stop();

@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "storage/backend.hpp"
+#include "storage/raft/node_config.hpp"
+#include "storage/raft/raft_node.hpp"
+#include "storage/replicated/store_machine.hpp"
+#include "storage/rocksdb/rocksdb_backend.hpp"
+
+namespace sluice::storage {
+
+/// Where a replicated backend keeps its state and how its raft node is set up.
+struct replicated_config {
+  /// The local RocksDB data directory (the replica of the state).
+  std::string store_dir;
+  /// The raft node: id, address, raft data dir, members, timeouts.
+  raft::node_config raft;
+};
+
+/// The cluster-mode backend (docs/cluster.md): every write command of both
+/// stores is encoded (`command_codec.hpp`) and replicated through a raft
+/// node; every replica, this one included, applies committed entries to its
+/// local RocksDB backend (`store_machine`). A write's callback reports
+/// success only once the entry is on a majority's disks and applied here,
+/// with the entry's log index; on a follower it fails at once with
+/// `not_leader` naming the leader; when leadership moves with it in flight
+/// it fails with `unknown_outcome`. Reads (`page`, `recover`, `load`) read
+/// the local RocksDB, which holds every write whose callback reported
+/// success on this node.
+class replicated_backend : public backend {
+public:
+  /// Opens the local store, then starts the raft node over it (raft replays
+  /// entries above the store's applied index). Fails with the store's or
+  /// raft's error.
+  static expected<std::unique_ptr<replicated_backend>>
+  open(replicated_config config, raft::leadership_callback on_leadership = {});
+
+  ~replicated_backend() override;
+
+  meta_store& meta() override;
+  std::unique_ptr<message_store> messages(const std::string& queue_id, uint16_t shard) override;
+  /// Stops the raft node (writes queued fail with `closed`, those in flight
+  /// with `unknown_outcome`), then the local store. Idempotent.
+  void stop() override;
+
+  /// The raft node's status (role, leader, indexes). Any thread.
+  raft::node_status status() const;
+  /// The highest log index applied to the local store. Any thread.
+  uint64_t applied_index() const { return machine_->applied_index(); }
+  /// Entries applied to the local store since this backend started.
+  uint64_t entries_applied() const { return machine_->entries_applied(); }
+
+private:
+  replicated_backend() = default;
+
+  std::unique_ptr<rocksdb_backend> local_;
+  std::unique_ptr<store_machine> machine_;
+  std::unique_ptr<raft::raft_node> node_;
+  std::unique_ptr<meta_store> meta_;
+};
+
+} // namespace sluice::storage
