@@ -9,6 +9,7 @@
 #include "storage/memory/memory_backend.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
 #include "tests/temp_dir.hpp"
+#include "tests/unit/storage/store_envs.hpp"
 #include "tests/unit/storage/store_helpers.hpp"
 
 // The dedup part of the contract of storage/message_store.hpp (append with
@@ -18,33 +19,6 @@ using namespace sluice::storage;
 using namespace sluice::test;
 
 namespace {
-
-struct memory_env {
-  memory_backend b;
-  backend& get() { return b; }
-  void restart() {}
-};
-
-struct rocksdb_env {
-  temp_dir dir;
-  std::unique_ptr<rocksdb_backend> b;
-
-  rocksdb_env() { open(); }
-  backend& get() { return *b; }
-  void restart() {
-    b->stop();
-    b.reset();
-    open();
-  }
-
-private:
-  void open() {
-    store_error err;
-    b = rocksdb_backend::open(dir.path(), rocksdb_backend::mode::inline_io, err);
-    INFO(err.message);
-    REQUIRE(b);
-  }
-};
 
 expected<applied> append_with(message_store& s, std::vector<new_message> msgs,
                               std::vector<dedup_entry> dedup) {

@@ -7,6 +7,7 @@
 #include "storage/memory/memory_backend.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
 #include "tests/temp_dir.hpp"
+#include "tests/unit/storage/store_envs.hpp"
 #include "tests/unit/storage/store_helpers.hpp"
 
 // The contract of storage/message_store.hpp and storage/meta_store.hpp, run
@@ -17,37 +18,6 @@ using namespace sluice::storage;
 using namespace sluice::test;
 
 namespace {
-
-struct memory_env {
-  static constexpr const char* name = "memory";
-  memory_backend b;
-
-  backend& get() { return b; }
-  // The state belongs to the backend: dropping the handles is the restart.
-  void restart() {}
-};
-
-struct rocksdb_env {
-  static constexpr const char* name = "rocksdb";
-  temp_dir dir;
-  std::unique_ptr<rocksdb_backend> b;
-
-  rocksdb_env() { open(); }
-  backend& get() { return *b; }
-  void restart() {
-    b->stop();
-    b.reset();
-    open();
-  }
-
-private:
-  void open() {
-    store_error err;
-    b = rocksdb_backend::open(dir.path(), rocksdb_backend::mode::inline_io, err);
-    INFO(err.message);
-    REQUIRE(b);
-  }
-};
 
 void check_message(const recovered_message& got, const new_message& want) {
   CHECK(got.seq == want.seq);
