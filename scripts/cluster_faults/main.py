@@ -93,8 +93,7 @@ class Run:
     # Set-up
     def setup_nodes(self):
         n = self.args.nodes
-        use_netns = n == 3 and not self.args.no_netns
-        why = "--no-netns" if self.args.no_netns else "a single node"
+        use_netns, why = not self.args.no_netns, "--no-netns"
         if use_netns:
             use_netns, why = netns.available(self.args.netns_prefix)
         if use_netns:
