@@ -140,7 +140,10 @@ def available(prefix):
     if os.geteuid() != 0:
         return False, "not root"
     probe = f"{prefix}probe"
-    r = _ip("netns", "add", probe, check=False)
+    try:
+        r = _ip("netns", "add", probe, check=False)
+    except OSError as e:  # no `ip` (iproute2)
+        return False, str(e)
     if r.returncode != 0:
         return False, r.stderr.strip()
     _ip("netns", "del", probe, check=False)
