@@ -32,6 +32,7 @@ from api import Client  # noqa: E402
 from nodes import Cluster, Node, free_port, free_port_pair  # noqa: E402
 
 SCENARIOS = ("batch", "single", "drain")
+LEADER_ONLY = " (leader)"
 
 
 def loopback(_i, argv):
@@ -172,6 +173,13 @@ def main():
             rows = []
             for s in SCENARIOS:
                 rows += bench(args, dep.urls(), s, work, label)
+            if count > 1:  # the same batches with every connection on the leader
+                leader = dep.cluster.wait_leader(60)
+                print(f"-- every connection to the leader, node {leader.id}", flush=True)
+                for r in bench(args, f"http://127.0.0.1:{leader.http_port}", "batch", work,
+                               "leader"):
+                    r["scenario"] += LEADER_ONLY
+                    rows.append(r)
             results[label] = rows
             if count > 1 and args.failovers > 0:
                 fo, el = failovers(dep, args.failovers)
@@ -181,12 +189,13 @@ def main():
                 n.kill()
             shutil.rmtree(work, ignore_errors=True)
 
-    names = [r["scenario"] for r in results.get("single", results.get("cluster", []))]
+    names = [r["scenario"] for r in results.get("cluster", results.get("single", []))]
     print()
     print(f"{'scenario':<24} {'conns':>5} {'single msgs/s':>14} {'cluster msgs/s':>15} "
           f"{'cluster/single':>15} {'single p99 ms':>14} {'cluster p99 ms':>15}")
     for name in names:
-        s, c = row(results.get("single", []), name), row(results.get("cluster", []), name)
+        s = row(results.get("single", []), name.replace(LEADER_ONLY, ""))
+        c = row(results.get("cluster", []), name)
         sm = s["messages_per_s"] if s else None
         cm = c["messages_per_s"] if c else None
         ratio = f"{cm / sm:.2f}" if sm and cm else "-"

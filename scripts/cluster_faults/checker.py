@@ -9,6 +9,8 @@ Events (dicts; times are one process's monotonic clock, t0 sent, t1 answered):
 Isolation windows: [(node, start, end)]: node cut off from its peers in [start, end)."""
 from collections import defaultdict
 
+DISRUPTIONS = ("kill_leader", "kill_follower", "long_log", "isolate")
+
 
 class Verdict:
     """The counts of the last line and the details behind them."""
@@ -91,8 +93,10 @@ def check(events, isolation_windows):
 
 def failover_times(events):
     """For each leader kill: seconds from the kill to the first 200 answer to a send
-    sent after it by another node (None if there was none before the next fault)."""
-    faults = sorted((e for e in events if e["kind"] == "fault"), key=lambda e: e["t"])
+    sent after it by another node (None if there was none before the next kill or
+    isolation; restarts and heals do not end the wait)."""
+    faults = sorted((e for e in events if e["kind"] == "fault" and e["what"] in DISRUPTIONS),
+                    key=lambda e: e["t"])
     sends = sorted((e for e in events if e["kind"] == "send" and e["status"] == 200),
                    key=lambda e: e["t1"])
     out = []
