@@ -196,6 +196,23 @@ std::unique_ptr<message_store> replicated_backend::messages(const std::string& q
   return std::make_unique<replicated_message_store>(*node_, *local_, queue_id, shard);
 }
 
+void replicated_backend::add_member(uint64_t id, std::string address, raft::change_callback done) {
+  auto* node = node_.get();
+  node->add_member(id, std::move(address),
+                   [node, id, done = std::move(done)](const raft::change_outcome& added) {
+                     if (added.code != raft::raft_errc::ok) {
+                       done(added);
+                       return;
+                     }
+                     // Queued for the loop's next turn (never re-entrant).
+                     node->assign_member(id, raft::member_role::voter, done);
+                   });
+}
+
+void replicated_backend::remove_member(uint64_t id, raft::change_callback done) {
+  node_->remove_member(id, std::move(done));
+}
+
 raft::node_status replicated_backend::status() const {
   return node_->status();
 }

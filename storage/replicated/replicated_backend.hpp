@@ -46,8 +46,19 @@ public:
   /// with `unknown_outcome`), then the local store. Idempotent.
   void stop() override;
 
+  /// The local store under the replica (for flushes by the disk watcher).
+  rocksdb_backend& local() { return *local_; }
+
   /// The raft node's status (role, leader, indexes). Any thread.
   raft::node_status status() const;
+  /// Leader only: adds node `id` listening for raft at `address` as a
+  /// spare, then makes it a voter (raft lets it catch up first); `done`
+  /// gets the outcome of the whole change, on the raft thread.
+  void add_member(uint64_t id, std::string address, raft::change_callback done);
+
+  /// Leader only: removes node `id` from the group.
+  void remove_member(uint64_t id, raft::change_callback done);
+
   /// The highest log index applied to the local store. Any thread.
   uint64_t applied_index() const { return machine_->applied_index(); }
   /// Entries applied to the local store since this backend started.
