@@ -19,7 +19,12 @@ class Verdict:
         self.sends_acked = 0        # distinct ids whose send was answered 200
         self.lost = []              # ids answered 200, never pulled
         self.redelivered = []       # (message_id, ack answered at, pull sent at)
-        self.minority = []          # (kind, node, t0, t1) answered 200 while isolated
+        self.minority = []          # (kind, node, t0, t1): a send or ack answered 200 while isolated
+        # (node, t0, t1, messages): pulls the isolated node answered with messages. Not
+        # counted as minority writes: a lease is stored in the background and a lost one
+        # only means redelivery (at least once); a stale pull that returns a message
+        # already acked elsewhere shows up as `redelivered`.
+        self.stale_pulls = []
         self.unexpected = []        # ids pulled that no send carried
         self.delivered = 0          # distinct ids pulled
         self.duplicates = 0         # deliveries beyond the first of each message id
@@ -30,14 +35,14 @@ class Verdict:
         return not (self.lost or self.redelivered or self.minority or self.unexpected)
 
 
-def _is_write_effect(e):
-    """A 200 that could only come from a committed write."""
+def _is_write(e):
+    """A 200 that may only follow a committed write: a send, or an ack that took
+    some lease. (A pull's lease is stored in the background, never waited for:
+    see `stale_pulls`.)"""
     if e["status"] != 200:
         return False
     if e["kind"] == "send":
         return True
-    if e["kind"] == "pull":
-        return bool(e["msgs"])
     if e["kind"] == "ack":
         return bool(e["acked"])
     return False
@@ -85,9 +90,12 @@ def check(events, isolation_windows):
 
     for node, start, end in isolation_windows:
         for e in events:
-            if (e["kind"] in ("send", "pull", "ack") and e["node"] == node and e["t0"] >= start
-                    and e["t1"] < end and _is_write_effect(e)):
+            if e["node"] != node or e["t0"] < start or e["t1"] >= end:
+                continue
+            if e["kind"] in ("send", "ack") and _is_write(e):
                 v.minority.append((e["kind"], node, e["t0"], e["t1"]))
+            elif e["kind"] == "pull" and e["status"] == 200 and e["msgs"]:
+                v.stale_pulls.append((node, e["t0"], e["t1"], len(e["msgs"])))
     return v
 
 

@@ -293,6 +293,10 @@ class Run:
             say("MINORITY WRITES (first 10): " + "; ".join(
                 f"{k} on node {n} sent {a - T0:.2f} s answered {b - T0:.2f} s"
                 for k, n, a, b in v.minority[:10]))
+        if v.stale_pulls:
+            say(f"pulls the isolated node answered with messages (before it stepped down; "
+                f"leases are not waited for, so this is redelivery, not loss): "
+                f"{len(v.stale_pulls)}, {sum(n for *_, n in v.stale_pulls)} messages")
         if v.unexpected:
             say(f"UNEXPECTED bodies (first 20): {' '.join(map(str, v.unexpected[:20]))}")
             self.problems.append("bodies that no send carried were delivered")

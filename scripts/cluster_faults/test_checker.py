@@ -70,11 +70,12 @@ class CheckerTest(unittest.TestCase):
                   send(["d"], node=2, t0=9.0, t1=10.5),               # sent before: fine
                   send(["e"], node=2, t0=19.0, t1=21.0),              # answered after heal
                   pull([], node=2, t0=13.0, t1=13.1),                 # empty pull: no write
-                  pull([("m", "c", "l")], node=2, t0=14.0, t1=14.1),  # a lease: counted
+                  pull([("m", "c", "l")], node=2, t0=14.0, t1=14.1),  # a stale pull
+                  ack([], node=2, t0=14.5, t1=14.6),                  # acked nothing
                   ack([("m", "l")], node=2, t0=15.0, t1=15.1)]        # counted
         v = check(events, window)
-        self.assertEqual([(k, n) for k, n, _, _ in v.minority],
-                         [("send", 2), ("pull", 2), ("ack", 2)])
+        self.assertEqual([(k, n) for k, n, _, _ in v.minority], [("send", 2), ("ack", 2)])
+        self.assertEqual(v.stale_pulls, [(2, 14.0, 14.1, 1)])
 
     def test_bodies_that_no_send_carried_are_unexpected(self):
         v = check([send(["a"]), pull([("m1", "a", "l"), ("m2", "zz", "l2")])], [])
