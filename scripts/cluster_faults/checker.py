@@ -90,7 +90,7 @@ def check(events, isolation_windows):
 
     for node, start, end in isolation_windows:
         for e in events:
-            if e["node"] != node or e["t0"] < start or e["t1"] >= end:
+            if e["kind"] == "fault" or e["node"] != node or e["t0"] < start or e["t1"] >= end:
                 continue
             if e["kind"] in ("send", "ack") and _is_write(e):
                 v.minority.append((e["kind"], node, e["t0"], e["t1"]))

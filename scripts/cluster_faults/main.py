@@ -89,6 +89,8 @@ class Run:
         self.digests = {}
         self.drained = None
         self.load_errors = []
+        self.stop_send, self.stop_consume = threading.Event(), threading.Event()
+        self.threads = []
 
     # Set-up
     def setup_nodes(self):
@@ -159,13 +161,14 @@ class Run:
     def run(self):
         a = self.args
         ids = [x.id for x in self.nodes]
-        stop_send, stop_consume = threading.Event(), threading.Event()
+        stop_send, stop_consume = self.stop_send, self.stop_consume
         senders = [Sender(k, self.queue_id, ids, self.endpoint, self.log, stop_send,
                           a.request_timeout, random.Random(self.rng.random()))
                    for k in range(a.senders)]
         consumers = [Consumer(k, self.queue_id, ids, self.endpoint, self.log, stop_consume,
                               a.request_timeout, random.Random(self.rng.random()))
                      for k in range(a.consumers)]
+        self.threads = senders + consumers
         for t in senders + consumers:
             t.start()
         started = time.monotonic()
@@ -189,8 +192,6 @@ class Run:
         for t in consumers:
             t.join()
         self.final_pulls()
-        for t in senders + consumers:
-            self.load_errors += t.errors
         applied, ok = self.cluster.wait_converged(a.leader_timeout)
         say(f"applied indexes {applied}: " + ("converged" if ok else "did NOT converge"))
         if not ok:
@@ -257,8 +258,17 @@ class Run:
         else:
             say("digests: all equal")
 
+    def stop_load(self):
+        """After a failure: the load threads stop before the report reads the log."""
+        self.stop_send.set()
+        self.stop_consume.set()
+        for t in self.threads:
+            t.join(timeout=self.args.request_timeout + 5)
+
     # Report
     def report(self):
+        self.stop_load()
+        self.load_errors = [e for t in self.threads for e in t.errors]
         events = self.log.snapshot()
         windows = self.faults.windows if self.faults else []
         v = check(events, windows)

@@ -81,7 +81,10 @@ class Network:
     def socket_in(self, i):
         """A TCP socket created inside node i's namespace (the calling thread
         switches there and back; namespaces are per thread)."""
-        _setns(self._ns_fds[i])
+        fd = self._ns_fds.get(i)
+        if fd is None:
+            raise ConnectionRefusedError(f"the namespace of node {i} is gone")
+        _setns(fd)
         try:
             return socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         finally:

@@ -64,7 +64,8 @@ class CheckerTest(unittest.TestCase):
 
     def test_writes_answered_200_by_the_isolated_node_are_minority_writes(self):
         window = [(2, 10.0, 20.0)]
-        events = [send(["a"], node=2, t0=11.0, t1=11.5),             # counted
+        events = [dict(kind="fault", what="isolate", node=2, t=10.0),
+                  send(["a"], node=2, t0=11.0, t1=11.5),             # counted
                   send(["b"], node=2, t0=12.0, t1=12.5, status=503),  # refused: fine
                   send(["c"], node=1, t0=12.0, t1=12.5),              # the majority: fine
                   send(["d"], node=2, t0=9.0, t1=10.5),               # sent before: fine
