@@ -57,8 +57,9 @@ class Faults:
         self.fault("restart", node)
         joined = self.cluster.wait_joined(node, self.args.leader_timeout)
         if joined is None:
-            raise HarnessError(f"node {node.id} did not rejoin within "
-                               f"{self.args.leader_timeout:.0f} s; log tail:\n{node.log_tail()}")
+            why = (f"exited with {node.exit_code()} after its restart" if not node.running()
+                   else f"did not rejoin within {self.args.leader_timeout:.0f} s")
+            raise HarnessError(f"node {node.id} {why}; log tail:\n{node.log_tail()}")
         return took
 
     def check_exits(self):

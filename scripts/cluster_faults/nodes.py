@@ -179,7 +179,7 @@ class Cluster:
     def wait_joined(self, node, timeout):
         """Until `node` answers /cluster as a follower or leader that knows a leader."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and node.running():
             s = self.status(node)
             if s and s.get("role") in ("leader", "follower") and s.get("leader"):
                 return s
