@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/type_ids.hpp"
+#include "metrics/registry.hpp"
 
 namespace sluice::cli {
 
@@ -106,7 +107,11 @@ void cluster_node::run() {
     cfg_.signal->wait(poll_every);
     if (stopping_)
       return;
-    follow(cfg_.stores->status());
+    auto s = cfg_.stores->status();
+    if (cfg_.hub.metrics != nullptr)
+      cfg_.hub.metrics->cluster_status(to_string(s.role), s.term, s.commit_index,
+                                       cfg_.stores->applied_index());
+    follow(s);
   }
 }
 

@@ -30,4 +30,7 @@ void add_redrive_commands(CLI::App& app, remote_options& remote);
 /// `sluice audit list`.
 void add_audit_commands(CLI::App& app, remote_options& remote);
 
+/// `sluice cluster status|add|remove`; returns the `cluster` command.
+CLI::App* add_cluster_commands(CLI::App& app, remote_options& remote);
+
 } // namespace sluice::cli
