@@ -64,6 +64,10 @@ public:
   /// Snapshots this node restored from a peer's checkpoint since it started.
   uint64_t catch_ups() const { return machine_->catch_ups(); }
 
+  /// The raft node, for membership changes (`add_member`, …) and leadership
+  /// transfers. Any thread; lives until the backend is destroyed.
+  raft::raft_node& raft() { return *node_; }
+
   /// The raft node's status (role, leader, indexes). Any thread.
   raft::node_status status() const;
   /// The highest log index applied to the local store. Any thread.

@@ -75,8 +75,14 @@ bool store_machine::restore(uint64_t index, std::string_view) {
       return false;
     auto leader = leader_lookup_ ? leader_lookup_() : raft::leader_hint{};
     auto done = catch_up(index, leader);
-    if (done)
+    if (done) {
+      std::fprintf(stderr,
+                   "sluice: replicated store: %s; caught up from a checkpoint of leader %llu: "
+                   "the local store now holds up to index %llu\n",
+                   missed.c_str(), static_cast<unsigned long long>(leader.id),
+                   static_cast<unsigned long long>(*done));
       return true;
+    }
     bool last = catch_up_.max_attempts != 0 && attempt >= catch_up_.max_attempts;
     std::fprintf(stderr,
                  "sluice: replicated store: %s; catching up from a checkpoint (leader %llu at "
