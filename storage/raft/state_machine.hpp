@@ -40,11 +40,11 @@ public:
 
   /// Replaces the state with a snapshot taken by a peer (or by this node
   /// before a restart) at `index`. False when it could not (the state is
-  /// then unchanged): raft refuses the snapshot — when a peer sent it, the
-  /// leader is told and sends it again later; during `raft_node::start`,
-  /// the start fails. Note raft 0.15 has already replaced its own log by
-  /// the snapshot when it calls this, so a node that refused one applies
-  /// nothing until a later snapshot restores (docs/cluster.md).
+  /// then unchanged): raft refuses the snapshot, and during
+  /// `raft_node::start` the start fails. Raft 0.15 has already replaced its
+  /// own log by the snapshot when it calls this, so a node that refused one
+  /// applies nothing more until it restarts: a state machine that may
+  /// succeed later retries inside (docs/cluster.md).
   virtual bool restore(uint64_t index, std::string_view data) = 0;
 };
 
