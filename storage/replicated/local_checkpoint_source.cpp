@@ -44,8 +44,9 @@ local_checkpoint_source::~local_checkpoint_source() {
 }
 
 std::string local_checkpoint_source::default_root(const std::string& store_dir) {
-  auto store = fs::path(incoming_dir_of(store_dir)).parent_path();
-  return (store.empty() ? fs::path{"checkpoints"} : store / "checkpoints").string();
+  // incoming_dir_of normalises the name (trailing slashes).
+  auto incoming = incoming_dir_of(store_dir);
+  return incoming.substr(0, incoming.size() - std::string{".incoming"}.size()) + ".checkpoints";
 }
 
 expected<checkpoint_manifest> local_checkpoint_source::prepare(uint64_t min_index) {

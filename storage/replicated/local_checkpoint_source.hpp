@@ -55,7 +55,9 @@ public:
   local_checkpoint_source(const local_checkpoint_source&) = delete;
   local_checkpoint_source& operator=(const local_checkpoint_source&) = delete;
 
-  /// `<parent of store_dir>/checkpoints`: the default `root`.
+  /// `<store_dir>.checkpoints` (a sibling of the store, like its
+  /// `.incoming` and `.old`: same file system, and one per store even when
+  /// several stores share a parent directory): the default `root`.
   static std::string default_root(const std::string& store_dir);
 
   /// Fails with `io_error` when the store has not applied `min_index` yet

@@ -21,7 +21,7 @@ struct replicated_config {
   /// The raft node: id, address, raft data dir, members, timeouts.
   raft::node_config raft;
   /// Where this node's checkpoints for peers go (on the store's file
-  /// system); empty: `<parent of store_dir>/checkpoints`.
+  /// system); empty: `<store_dir>.checkpoints`.
   std::string checkpoint_dir;
   /// How this node catches up when it is too far behind (the source is the
   /// transport to the leader's `checkpoints()`); default: it cannot.

@@ -47,7 +47,7 @@ TEST_CASE("a checkpoint lists every file with its size and reads back in chunks"
   apply_appends(machine, 1, 20, 5000);
   manual_clock clock;
   auto root = local_checkpoint_source::default_root(dir.path() + "/store/");
-  CHECK(root == dir.path() + "/checkpoints");
+  CHECK(root == dir.path() + "/store.checkpoints");
   local_checkpoint_source source{*store, root, clock.retention()};
 
   auto m = source.prepare(20);
