@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/type_ids.hpp"
+#include "metrics/registry.hpp"
 
 namespace sluice::cli {
 
@@ -106,13 +107,22 @@ void cluster_node::run() {
     cfg_.signal->wait(poll_every);
     if (stopping_)
       return;
-    follow(cfg_.stores->status());
+    auto s = cfg_.stores->status();
+    if (cfg_.hub.metrics != nullptr)
+      cfg_.hub.metrics->cluster_status(to_string(s.role), s.term, s.commit_index,
+                                       cfg_.stores->applied_index());
+    follow(s);
   }
 }
 
 void cluster_node::follow(const raft::node_status& s) {
   const auto me = "node " + std::to_string(s.id);
   if (s.role == raft::node_role::leader) {
+    // Led again in a later term without this thread seeing it follow: writes
+    // of the hub's term may have failed as "unknown" and still be applied,
+    // so its memory may lag the store. Start over from the store.
+    if (hub_ && s.term != hub_term_)
+      hand_over(me + " was re-elected in term " + std::to_string(s.term));
     if (!hub_ && std::chrono::steady_clock::now() >= next_take_over_)
       take_over();
     return;
@@ -145,8 +155,9 @@ void cluster_node::follow(const raft::node_status& s) {
 }
 
 void cluster_node::take_over() {
-  auto id = cfg_.stores->status().id;
-  spdlog::info("cluster: node {} was elected leader; taking over", id);
+  auto before = cfg_.stores->status();
+  auto id = before.id;
+  spdlog::info("cluster: node {} was elected leader in term {}; taking over", id, before.term);
   cfg_.gate->set_unavailable("node " + std::to_string(id)
                              + " was just elected leader and is taking over; retry");
   forwarding_ = {};
@@ -180,6 +191,8 @@ void cluster_node::take_over() {
         .receive([](const queue_list&) {}, [](const caf::error&) {});
   }
   hub_ = started->hub;
+  // The term the no-op committed in (a later one is noticed by `follow`).
+  hub_term_ = before.term;
   cfg_.ctx->hub.set(hub_);
   cfg_.gate->set_serving();
   spdlog::info("cluster: node {} leads and serves ({} queues, {} tokens)", id, started->queues,

@@ -79,6 +79,8 @@ private:
   std::thread thread_;
   std::atomic<bool> stopping_{false};
   hub_actor hub_;
+  /// The raft term in which `hub_` started.
+  uint64_t hub_term_ = 0;
   forward_to forwarding_;
   std::chrono::steady_clock::time_point tokens_read_{};
   std::chrono::steady_clock::time_point next_take_over_{};

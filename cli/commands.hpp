@@ -30,6 +30,8 @@ void add_redrive_commands(CLI::App& app, remote_options& remote);
 /// `sluice audit list`.
 void add_audit_commands(CLI::App& app, remote_options& remote);
 
+/// `sluice cluster status|add|remove`; returns the `cluster` command.
+CLI::App* add_cluster_commands(CLI::App& app, remote_options& remote);
 /// `sluice cluster digest DATA_DIR [--families]`: opens a node's store read-only
 /// (DATA_DIR/store if it exists, else DATA_DIR) and prints `applied INDEX digest
 /// HEX` (storage/rocksdb/digest.hpp); needs no server. Adds `cluster` to `app`

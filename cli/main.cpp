@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
   sluice::cli::add_token_commands(app, remote);
   sluice::cli::add_script_commands(app, remote);
   sluice::cli::add_audit_commands(app, remote);
+  sluice::cli::add_cluster_commands(app, remote);
   sluice::cli::add_cluster_digest_command(app);
   for (auto* client : app.get_subcommands([](CLI::App* c) { return c->get_name() != "serve"; }))
     sluice::cli::add_remote_options(*client, remote);

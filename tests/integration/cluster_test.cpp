@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api.hpp"
+#include "cli_runner.hpp"
 #include "cluster_process.hpp"
 #include "wait.hpp"
 
@@ -167,4 +168,39 @@ TEST_CASE("cluster: a single node says it runs no cluster") {
   auto r = api(srv).call("GET", "//client/v4/cluster");
   CHECK(r->status == 404);
   CHECK(r->error_message().find("single node") != std::string::npos);
+}
+
+TEST_CASE("cluster: sluice cluster status, add and remove, and the cluster metrics") {
+  cluster_processes c;
+  auto leader = c.serving_leader();
+  auto follower = (leader + 1) % 3;
+  cli as_admin{c.node(follower)};
+  auto out = as_admin.ok({"cluster", "status"});
+  CHECK(has(out, "node " + std::to_string(follower + 1) + ": follower"));
+  CHECK(has(out, "leader: node " + std::to_string(leader + 1) + " at " + c.raft_address(leader)));
+  CHECK(has(out, c.raft_address((leader + 2) % 3)));
+  // A fourth node, started with no --initial-members, waits to be added.
+  auto raft4 = "127.0.0.1:" + std::to_string(free_port_pair());
+  server_process fourth{"integration-token", {"--node-id", "4", "--raft-listen", raft4}};
+  auto waiting = api(fourth).call("POST", "/queues", R"({"queue_name":"early"})");
+  CHECK(waiting->status == 503);
+  as_admin.ok({"cluster", "add", "4", raft4});
+  REQUIRE(eventually([&] {
+    auto r = api(fourth).call("GET", "/queues");
+    return r->status == 200;
+  }));
+  auto json = as_admin.ok({"cluster", "status", "--json"});
+  CHECK(has(json, raft4));
+  CHECK(has(json, R"("role":"voter")"));
+  // A bad member is refused with a message naming the field.
+  auto bad = as_admin({"cluster", "add", "5", "no-port"});
+  CHECK(bad.exit_code != 0);
+  CHECK(has(bad.err, "address is required"));
+  as_admin.ok({"cluster", "remove", "4"});
+  REQUIRE(eventually([&] { return !has(as_admin.ok({"cluster", "status"}), raft4); }));
+  // The node's raft view is in its metrics.
+  auto metrics = c.node(leader).client()->send("GET", "/metrics").body;
+  CHECK(has(metrics, "sluice_cluster_role{role=\"leader\"} 1"));
+  CHECK(has(metrics, "sluice_cluster_term "));
+  CHECK(has(metrics, "sluice_cluster_replication_lag_entries "));
 }
