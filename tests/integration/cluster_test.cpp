@@ -4,9 +4,12 @@
 #include <set>
 #include <string>
 
+#include <simdjson.h>
+
 #include "api.hpp"
 #include "cli_runner.hpp"
 #include "cluster_process.hpp"
+#include "tests/http_receiver.hpp"
 #include "wait.hpp"
 
 using namespace sluice::test;
@@ -248,4 +251,47 @@ TEST_CASE("cluster: a node that missed more than the log keeps catches up from a
   auto seen = drain(b, q);
   CHECK(std::set<std::string>(seen.begin(), seen.end()) == sent);
   CHECK(seen.size() == sent.size());
+}
+
+TEST_CASE("cluster: a push consumer moves with leadership") {
+  cluster_processes c;
+  auto leader = c.serving_leader();
+  auto survivor = (leader + 1) % 3;
+  http_receiver hook;
+  api a{c.node(survivor)};
+  REQUIRE(a.call("PUT", "/sluice/scripts/hook",
+                 R"({"plugin":"webhook","env":{"URL":")" + hook.url() + "\"}}")
+              ->status
+          == 200);
+  auto qid = a.create_queue("pushed");
+  REQUIRE(a.call("POST", "/queues/" + qid + "/consumers",
+                 R"({"type":"worker","script_name":"hook","settings":{"batch_size":10,)"
+                 R"("max_wait_time_ms":50}})")
+              ->status
+          == 200);
+  auto q = "/queues/" + qid;
+  auto sent = send_each(a, q, "before", 20);
+  auto delivered = [&] {
+    std::set<std::string> bodies;
+    for (const auto& r : hook.requests()) {
+      simdjson::dom::parser p;
+      auto doc = p.parse(r.body);
+      if (doc.error())
+        continue;
+      for (auto m : doc.value()["messages"].get_array())
+        bodies.insert(std::string{m["body"].get_string().value()});
+    }
+    return bodies;
+  };
+  REQUIRE(eventually([&] { return delivered() == sent; }));
+  // The leader's hub ran the consumer; the new leader's hub takes it over
+  // from the replicated store.
+  c.kill9(leader);
+  c.serving_leader();
+  for (auto& b : send_each(a, q, "after", 20))
+    sent.insert(b);
+  REQUIRE(eventually([&] { return delivered() == sent; }));
+  REQUIRE(eventually([&] {
+    return a.call("GET", q + "/metrics")->result()["backlog_count"].get_int64().value() == 0;
+  }));
 }
