@@ -249,3 +249,29 @@ TEST_CASE("a host without the asynchronous path runs an asynchronous plugin bloc
   CHECK_FALSE(result.failed);
   CHECK(result.decisions == std::vector<message_decision>{retry_decision(3), ack_decision()});
 }
+
+TEST_CASE("an asynchronous plugin loaded from a library completes on its own threads",
+          "[plugin-host][async]") {
+  plugin_host_config c;
+  c.dir = SLUICE_TEST_ONLY_PLUGIN_DIR;
+  c.threads = 1;
+  plugin_host host(c);
+  std::vector<result_future> results;
+  for (int i = 0; i < 10; ++i) { // the first loads it on the pool, the rest go to the starter
+    auto inv = batch("q", 2);
+    inv.messages[1].body = i % 3 == 2 ? "fail" : "later";
+    results.push_back(invoke(host, "deferred", std::move(inv)));
+  }
+  for (int i = 0; i < 10; ++i) {
+    auto r = get(results[static_cast<std::size_t>(i)]);
+    if (i % 3 == 2) {
+      CHECK(r.failed);
+      CHECK(r.error == "exception: deferred failure");
+      CHECK(r.decisions == std::vector<message_decision>(2, retry_decision()));
+    } else {
+      CHECK_FALSE(r.failed);
+      CHECK(r.decisions == std::vector<message_decision>{ack_decision(), retry_decision(5)});
+    }
+  }
+  CHECK(host.async_in_flight() == 0);
+}
