@@ -10,11 +10,11 @@ seconds it prints the batches in flight at the receiver and the messages answere
 second; at the end the peak in flight and msgs/s over the last --window seconds, per
 queue for the ten-queue run (no queue may starve).
 
-usage: bench/slow_webhook.py SLUICE_BIN [--seconds 150] [--ten-seconds 120]
-       [--prefill-one 1500000] [--prefill-each 250000] [--delay 1.0] [--only one|ten]
+usage: bench/slow_webhook.py SLUICE_BIN [--seconds 90] [--ten-seconds 90]
+       [--prefill-one 2000000] [--prefill-each 300000] [--delay 1.0] [--only one|ten]
 """
 import argparse, collections, http.client, http.server, json, shutil, signal, socketserver
-import tempfile, threading, time
+import subprocess, tempfile, threading, time
 
 from sluice_process import start
 
@@ -107,7 +107,8 @@ def run(binary, names, prefill_each, seconds, args):
         for name in names:
             qids[name] = call("POST", "/queues", {"queue_name": name})["queue_id"]
             prefill(call, qids[name], prefill_each)
-        print(f"  preloaded {len(names)} x {prefill_each} messages in {time.time() - t0:.1f} s")
+        print(f"  preloaded {len(names)} x {prefill_each} messages in {time.time() - t0:.1f} s",
+              flush=True)
         for name in names:
             call("POST", f"/queues/{qids[name]}/consumers",
                  {"type": "worker", "script_name": "slow-hook",
@@ -145,7 +146,13 @@ def run(binary, names, prefill_each, seconds, args):
                   f"  max {max(rates.values()):.0f}")
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait()
+        try:
+            proc.wait(timeout=args.stop_seconds)
+        except subprocess.TimeoutExpired:
+            print(f"  warning: the server did not stop within {args.stop_seconds:.0f} s of "
+                  f"SIGTERM (pid {proc.pid}); killed", flush=True)
+            proc.kill()
+            proc.wait()
         receiver.stop()
         shutil.rmtree(data)
 
@@ -153,23 +160,24 @@ def run(binary, names, prefill_each, seconds, args):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("binary")
-    p.add_argument("--seconds", type=float, default=150)
-    p.add_argument("--ten-seconds", type=float, default=120)
-    p.add_argument("--prefill-one", type=int, default=1_500_000)
-    p.add_argument("--prefill-each", type=int, default=250_000)
+    p.add_argument("--seconds", type=float, default=90)
+    p.add_argument("--ten-seconds", type=float, default=90)
+    p.add_argument("--prefill-one", type=int, default=2_000_000)
+    p.add_argument("--prefill-each", type=int, default=300_000)
     p.add_argument("--delay", type=float, default=1.0)
     p.add_argument("--plugin-threads", type=int, default=8)
     p.add_argument("--every", type=float, default=10)
     p.add_argument("--window", type=float, default=30)
     p.add_argument("--only", choices=["one", "ten"])
+    p.add_argument("--stop-seconds", type=float, default=120)
     args = p.parse_args()
     if args.only != "ten":
         print(f"one queue, webhook answering after {args.delay} s, "
-              f"--plugin-threads {args.plugin_threads}:")
+              f"--plugin-threads {args.plugin_threads}:", flush=True)
         run(args.binary, ["q0"], args.prefill_one, args.seconds, args)
     if args.only != "one":
         print(f"ten queues, webhook answering after {args.delay} s, "
-              f"--plugin-threads {args.plugin_threads}:")
+              f"--plugin-threads {args.plugin_threads}:", flush=True)
         run(args.binary, [f"q{i}" for i in range(10)], args.prefill_each, args.ten_seconds, args)
 
 

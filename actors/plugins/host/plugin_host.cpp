@@ -231,10 +231,23 @@ void plugin_host_core::run(const job_ptr& j) {
     }
     // Loaded just now on a pool thread: the starter takes it from here (first in line,
     // it waited longest), and later invocations go there directly.
+    bool stopped = false;
     {
       std::lock_guard<std::mutex> lock(mutex);
-      async_queue.push_front(j);
-      --active;
+      stopped = stopping; // the starter is gone: nobody would take it
+      if (!stopped) {
+        async_queue.push_front(j);
+        --active;
+      }
+    }
+    if (stopped) {
+      {
+        std::lock_guard<std::mutex> state_lock(j->state_mutex);
+        j->state = job_state::done;
+      }
+      deliver(*j, true, "plugin host stopped");
+      leave_active();
+      return;
     }
     idle_cv.notify_all();
     async_cv.notify_one();
