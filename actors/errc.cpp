@@ -7,7 +7,18 @@
 namespace sluice {
 
 caf::error storage_error(uint8_t store_code, const std::string& what, const std::string& detail) {
-  if (static_cast<storage::store_errc>(store_code) == storage::store_errc::no_space)
+  const auto code = static_cast<storage::store_errc>(store_code);
+  // Cluster mode: the message of a `not_leader` error names the leader.
+  if (code == storage::store_errc::not_leader)
+    return make_error(errc::unavailable,
+                      what + ": " + detail + "; retry (any node forwards to the leader)");
+  if (code == storage::store_errc::unknown_outcome)
+    return make_error(errc::unavailable,
+                      what
+                          + ": leadership moved while the write was being replicated, so "
+                            "it may or may not have been stored ("
+                          + detail + "); retry");
+  if (code == storage::store_errc::no_space)
     return make_error(errc::storage_full, what + ": the data directory's disk is full (" + detail
                                               + "); free space on it and retry");
   return make_error(errc::storage_failure, what + ": " + detail);

@@ -39,6 +39,9 @@ enum class errc : uint8_t {
   timeout,                ///< an actor did not answer in time → 504
   redrive_running,        ///< a redrive task runs on the queue already → 409
   redrive_not_found,      ///< the queue has no (running) redrive task → 404
+  /// Cluster mode: no leader is known, this node cannot reach it, or
+  /// leadership moved while the write was in flight → 503 (retry)
+  unavailable,
 };
 
 /// The CAF error category of `errc` (registered by `add_message_types`).

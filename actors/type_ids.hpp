@@ -4,6 +4,7 @@
 #include <caf/type_id.hpp>
 
 #include "actors/audit_messages.hpp"
+#include "actors/cluster_messages.hpp"
 #include "actors/data_messages.hpp"
 #include "actors/event_messages.hpp"
 #include "actors/fanout_messages.hpp"
@@ -116,6 +117,11 @@ CAF_ADD_TYPE_ID(sluice, (sluice::redrive_take))
 CAF_ADD_TYPE_ID(sluice, (sluice::shard_take))
 CAF_ADD_TYPE_ID(sluice, (sluice::redrive_step))
 CAF_ADD_TYPE_ID(sluice, (sluice::redrive_stop))
+CAF_ADD_TYPE_ID(sluice, (sluice::forwarded_request))
+CAF_ADD_TYPE_ID(sluice, (sluice::forwarded_response))
+CAF_ADD_TYPE_ID(sluice, (sluice::forward_batch))
+CAF_ADD_TYPE_ID(sluice, (sluice::forwarded_responses))
+CAF_ADD_TYPE_ID(sluice, (sluice::forward_to))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

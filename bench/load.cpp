@@ -31,13 +31,18 @@ http::response worker::send(const char* method, const std::string& path, const s
 
 stats run(const target& t, const std::string& name, int connections, double seconds,
           const step_fn& step) {
+  return run(std::vector<target>{t}, name, connections, seconds, step);
+}
+
+stats run(const std::vector<target>& targets, const std::string& name, int connections,
+          double seconds, const step_fn& step) {
   std::vector<stats> per_thread(static_cast<size_t>(connections));
   auto start = clock_type::now();
   std::chrono::duration<double> limit{seconds};
   std::vector<std::thread> threads;
   for (size_t i = 0; i < per_thread.size(); ++i)
     threads.emplace_back([&, i] {
-      worker w{t};
+      worker w{targets[i % targets.size()]};
       w.measured.latency_ms.reserve(1u << 16);
       while (clock_type::now() - start < limit) {
         long moved = step(w);

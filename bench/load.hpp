@@ -64,6 +64,11 @@ using step_fn = std::function<long(worker&)>;
 stats run(const target& t, const std::string& name, int connections, double seconds,
           const step_fn& step);
 
+/// As above, thread `i` talking to `targets[i % targets.size()]` (the nodes of a
+/// cluster, each connection to one node). `targets` must not be empty.
+stats run(const std::vector<target>& targets, const std::string& name, int connections,
+          double seconds, const step_fn& step);
+
 /// One table row for `s` on stdout (the first call prints the header too).
 void print_row(const stats& s);
 

@@ -149,7 +149,9 @@ stats push_drain(const target& t, long n, size_t body_bytes) {
 }
 
 struct options {
-  target t;
+  target t;                    ///< the first --url: queues are created there
+  std::vector<target> targets; ///< every --url: connection i talks to targets[i % n]
+  int connections = 0;         ///< 0: each scenario's own counts
   double seconds = 10;
   size_t body_bytes = 256;
   long drain_messages = 200000;
@@ -163,38 +165,40 @@ std::vector<stats> run_scenarios(const options& o, const std::string& which) {
   };
   auto want = [&](const char* s) { return which == "all" || which == s; };
   const auto& t = o.t;
+  const auto& ts = o.targets;
+  auto conns = [&](int dflt) { return o.connections > 0 ? o.connections : dflt; };
   if (which == "http") // the floor: HTTP round trips with no actor, no disk
-    report(run(t, "http: GET /healthz", 32, o.seconds, [](worker& w) -> long {
+    report(run(ts, "http: GET /healthz", conns(32), o.seconds, [](worker& w) -> long {
       return w.send("GET", "/healthz", {}).status == 200 ? 1 : 0;
     }));
   if (want("single"))
-    for (int conns : {1, 32}) {
+    for (int n : o.connections > 0 ? std::vector<int>{o.connections} : std::vector<int>{1, 32}) {
       scratch_queue q{t, "single"};
-      report(run(t, "single send", conns, o.seconds,
+      report(run(ts, "single send", n, o.seconds,
                  sender(q.path + "/messages", message_json(o.body_bytes), 1)));
     }
   if (want("batch")) {
     scratch_queue q{t, "batch"};
-    report(run(t, "batch send x100", 8, o.seconds,
+    report(run(ts, "batch send x100", conns(8), o.seconds,
                sender(q.path + "/messages/batch", batch_json(100, o.body_bytes), 100)));
   }
   if (want("drain")) {
     scratch_queue q{t, "drain"};
     std::atomic<long> batches{(o.drain_messages + 99) / 100};
     auto send = sender(q.path + "/messages/batch", batch_json(100, o.body_bytes), 100);
-    report(run(t, "drain: preload x100", 8, 3600,
+    report(run(ts, "drain: preload x100", conns(8), 3600,
                [&](worker& w) -> long { return batches.fetch_sub(1) > 0 ? send(w) : stop; }));
-    report(run(t, "drain: pull+ack x100", 4, 3600, consumer(q.path, true)));
+    report(run(ts, "drain: pull+ack x100", 4, 3600, consumer(q.path, true)));
   }
   if (which == "push") // needs --plugin-dir with noop.so and an admin token
     report(push_drain(t, o.drain_messages, o.body_bytes));
   if (want("mixed")) {
     scratch_queue q{t, "mixed"};
     auto produced = std::async(std::launch::async, [&] {
-      return run(t, "mixed: produce x10", 16, o.seconds,
+      return run(ts, "mixed: produce x10", 16, o.seconds,
                  sender(q.path + "/messages/batch", batch_json(10, o.body_bytes), 10));
     });
-    auto consumed = run(t, "mixed: consume pull+ack x100", 4, o.seconds, consumer(q.path, false));
+    auto consumed = run(ts, "mixed: consume pull+ack x100", 4, o.seconds, consumer(q.path, false));
     report(produced.get());
     report(std::move(consumed));
   }
@@ -206,11 +210,18 @@ std::vector<stats> run_scenarios(const options& o, const std::string& which) {
 int main(int argc, char** argv) {
   CLI::App app{"sluice_bench: load generator for a running Sluice server"};
   options o;
-  std::string url = "http://127.0.0.1:8787";
+  std::vector<std::string> urls{"http://127.0.0.1:8787"};
   std::string scenario = "all";
   std::string json_path;
   app.option_defaults()->always_capture_default();
-  app.add_option("--url", url, "Server base URL, http://HOST:PORT");
+  app.add_option("--url", urls,
+                 "Server base URL, http://HOST:PORT; several (comma-separated or repeated): "
+                 "the nodes of a cluster, connections spread over them")
+      ->delimiter(',');
+  app.add_option("--connections", o.connections,
+                 "Connections of the single, batch and drain-preload scenarios (0: their "
+                 "defaults: 1 and 32, 8, 8)")
+      ->check(CLI::Range(0, 4096));
   app.add_option("--token", o.t.token, "API token with queues_read + queues_write")->required();
   app.add_option("--account", o.t.account, "Account id to create queues in");
   app.add_option("--scenario", scenario, "Which scenarios to run")
@@ -222,13 +233,18 @@ int main(int argc, char** argv) {
   app.add_option("--json", json_path, "Also write the rows as a JSON array to this file");
   CLI11_PARSE(app, argc, argv);
 
-  std::smatch m;
-  if (!std::regex_match(url, m, std::regex{R"(http://([^:/]+):(\d{1,5})/?)"})) {
-    std::fprintf(stderr, "--url must look like http://HOST:PORT\n");
-    return 2;
+  for (const auto& url : urls) {
+    std::smatch m;
+    if (!std::regex_match(url, m, std::regex{R"(http://([^:/]+):(\d{1,5})/?)"})) {
+      std::fprintf(stderr, "--url must look like http://HOST:PORT, not '%s'\n", url.c_str());
+      return 2;
+    }
+    target t = o.t;
+    t.host = m[1];
+    t.port = static_cast<uint16_t>(std::stoi(m[2]));
+    o.targets.push_back(t);
   }
-  o.t.host = m[1];
-  o.t.port = static_cast<uint16_t>(std::stoi(m[2]));
+  o.t = o.targets.front();
   try {
     auto rows = run_scenarios(o, scenario);
     if (!json_path.empty())

@@ -48,7 +48,7 @@ public:
     applied += commands.size();
   }
   std::string snapshot() override { return std::to_string(applied.load()); }
-  void restore(uint64_t, std::string_view) override {}
+  bool restore(uint64_t, std::string_view) override { return true; }
   std::atomic<uint64_t> applied{0};
 };
 

@@ -30,4 +30,12 @@ void add_redrive_commands(CLI::App& app, remote_options& remote);
 /// `sluice audit list`.
 void add_audit_commands(CLI::App& app, remote_options& remote);
 
+/// `sluice cluster status|add|remove`; returns the `cluster` command.
+CLI::App* add_cluster_commands(CLI::App& app, remote_options& remote);
+/// `sluice cluster digest DATA_DIR [--families]`: opens a node's store read-only
+/// (DATA_DIR/store if it exists, else DATA_DIR) and prints `applied INDEX digest
+/// HEX` (storage/rocksdb/digest.hpp); needs no server. Adds `cluster` to `app`
+/// unless it has one already, and returns it so other `cluster` commands can join.
+CLI::App& add_cluster_digest_command(CLI::App& app);
+
 } // namespace sluice::cli

@@ -90,6 +90,16 @@ int main(int argc, char** argv) {
                   "PEM certificate (then any intermediates) to serve HTTPS with; needs --tls-key");
   cmd->add_option("--tls-key", serve.tls_key, "PEM private key of --tls-cert (unencrypted)");
 
+  cmd->add_option("--node-id", serve.node_id,
+                  "Run as node N of a cluster (docs/cluster.md); 0: a single node")
+      ->capture_default_str();
+  cmd->add_option("--raft-listen", serve.raft_listen,
+                  "Cluster mode: HOST:PORT for raft traffic between nodes; requests are "
+                  "forwarded between nodes on PORT+1");
+  cmd->add_option("--initial-members", serve.initial_members,
+                  "Cluster mode: 1=HOST:PORT,2=HOST:PORT,... (every node's --raft-listen), the "
+                  "same on every node; used on a first start only. Leave out to start a node "
+                  "that waits to be added with 'sluice cluster add'");
   cmd->add_option("--shard-window", serve.shard_window,
                   "Messages each storage shard keeps in memory; the rest are paged from disk")
       ->capture_default_str()
@@ -104,6 +114,8 @@ int main(int argc, char** argv) {
   sluice::cli::add_token_commands(app, remote);
   sluice::cli::add_script_commands(app, remote);
   sluice::cli::add_audit_commands(app, remote);
+  sluice::cli::add_cluster_commands(app, remote);
+  sluice::cli::add_cluster_digest_command(app);
   for (auto* client : app.get_subcommands([](CLI::App* c) { return c->get_name() != "serve"; }))
     sluice::cli::add_remote_options(*client, remote);
   // Last, so that the script it prints covers every command.

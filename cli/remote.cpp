@@ -37,7 +37,7 @@ void add_remote_options(CLI::App& cmd, remote_options& o) {
   cmd.add_flag("--json", o.json, "Print the API's result as JSON");
 }
 
-remote::remote(const remote_options& o) {
+remote::remote(const remote_options& o, bool needs_account) {
   auto url = first_set(o.url, {"SLUICE_URL", "CLOUDFLARE_API_BASE_URL"}, "http://127.0.0.1:8787");
   std::smatch m;
   // The host: a name, an IPv4 address or a bracketed IPv6 address (http://[::1]:8787).
@@ -61,8 +61,9 @@ remote::remote(const remote_options& o) {
     prefix += "/client/v4";
   token_ = first_set(o.token, {"SLUICE_TOKEN", "CLOUDFLARE_API_TOKEN"});
   account_ = first_set(o.account, {"SLUICE_ACCOUNT", "CLOUDFLARE_ACCOUNT_ID"});
-  if (account_.empty())
+  if (account_.empty() && needs_account)
     throw cli_error("no account: pass --account or set SLUICE_ACCOUNT");
+  v4_path_ = prefix;
   base_path_ = prefix + "/accounts/" + account_;
   if (!https) {
     client_ = std::make_unique<http::client>(host, static_cast<uint16_t>(port));
@@ -79,6 +80,16 @@ remote::remote(const remote_options& o) {
 
 simdjson::dom::element remote::call(const std::string& method, const std::string& path,
                                     const std::string& body) {
+  return send(method, base_path_ + path, body);
+}
+
+simdjson::dom::element remote::call_root(const std::string& method, const std::string& path,
+                                         const std::string& body) {
+  return send(method, v4_path_ + path, body);
+}
+
+simdjson::dom::element remote::send(const std::string& method, const std::string& target,
+                                    const std::string& body) {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!token_.empty())
     headers.emplace_back("authorization", "Bearer " + token_);
@@ -86,7 +97,7 @@ simdjson::dom::element remote::call(const std::string& method, const std::string
     headers.emplace_back("content-type", "application/json");
   http::response res;
   try {
-    res = client_->send(method, base_path_ + path, body, headers);
+    res = client_->send(method, target, body, headers);
   } catch (const http::certificate_error& e) {
     throw cli_error(std::string{e.what()}
                     + " (a server with a private CA: pass its certificate with --ca-cert or "

@@ -39,12 +39,17 @@ void add_remote_options(CLI::App& cmd, remote_options& o);
 /// the envelope and throws `cli_error` with the server's own message.
 class remote {
 public:
-  explicit remote(const remote_options& o);
+  /// `needs_account` false: for calls outside any account (`call_root`).
+  explicit remote(const remote_options& o, bool needs_account = true);
 
   /// `path` is relative to `/client/v4/accounts/{account}` ("" or "/queues...").
   /// Returns the envelope's `result`, valid until the next call.
   simdjson::dom::element call(const std::string& method, const std::string& path,
                               const std::string& body = {});
+
+  /// As `call`, with `path` relative to `/client/v4` ("/cluster").
+  simdjson::dom::element call_root(const std::string& method, const std::string& path,
+                                   const std::string& body = {});
 
   /// The id of queue `name_or_id` (a name is looked up the way wrangler does:
   /// `GET /queues?name=`); throws if there is no such queue.
@@ -52,6 +57,10 @@ public:
 
 private:
   std::unique_ptr<http::client> client_;
+  simdjson::dom::element send(const std::string& method, const std::string& target,
+                              const std::string& body);
+
+  std::string v4_path_;
   std::string base_path_;
   std::string token_;
   std::string account_;

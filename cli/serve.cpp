@@ -10,6 +10,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -19,11 +20,15 @@
 #include "actors/plugins/builtin/builtin_plugins.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "actors/type_ids.hpp"
+#include "cli/cluster_node.hpp"
+#include "cli/cluster_options.hpp"
 #include "cli/data_dir.hpp"
 #include "cli/descriptors.hpp"
 #include "cli/disk_space.hpp"
 #include "cli/logging.hpp"
 #include "http/api.hpp"
+#include "http/cluster/forwarder.hpp"
+#include "http/cluster/gateway.hpp"
 #include "http/outbound_policy.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
@@ -136,6 +141,18 @@ int serve(const serve_options& opts) {
                  "because {} is a loopback address",
                  std::strlen(bootstrap), min_bootstrap_token_chars, http_opts.host);
   }
+  const bool clustered = opts.node_id != 0;
+  storage::replicated_config cluster_cfg;
+  if (!clustered && (!opts.raft_listen.empty() || !opts.initial_members.empty())) {
+    spdlog::error("--raft-listen and --initial-members belong to cluster mode: give --node-id "
+                  "too (docs/cluster.md), or leave them out for a single node");
+    return 2;
+  }
+  if (clustered)
+    if (auto err = cluster_config(opts, cluster_cfg); !err.empty()) {
+      spdlog::error("{}", err);
+      return 2;
+    }
   http_opts.threads = std::max(1u, opts.http_threads);
   http_opts.max_body_bytes = opts.max_request_bytes;
   http_opts.max_inflight_bytes = opts.max_inflight_bytes;
@@ -155,12 +172,33 @@ int serve(const serve_options& opts) {
     return 1;
   }
   auto reserve = reserve_to_start(opts.data_dir, opts.min_free_bytes);
-  storage::store_error open_error;
-  auto stores = storage::rocksdb_backend::open(
-      opts.data_dir, storage::rocksdb_backend::mode::threaded, open_error);
-  if (!stores) {
-    spdlog::error("{}", open_error.message);
-    return 1;
+  // One node: the embedded store. Cluster mode: the same store under a raft
+  // node that replicates every write (docs/cluster.md).
+  std::unique_ptr<storage::backend> stores;
+  storage::rocksdb_backend* local = nullptr;
+  storage::replicated_backend* replicated = nullptr;
+  auto role_changes = std::make_shared<role_signal>();
+  if (clustered) {
+    auto opened = storage::replicated_backend::open(
+        cluster_cfg, [role_changes](const storage::raft::node_status&) { role_changes->notify(); });
+    if (!opened) {
+      spdlog::error("{}", opened.error().message);
+      return 1;
+    }
+    replicated = opened->get();
+    local = &replicated->local();
+    stores = std::move(*opened);
+    spdlog::info("cluster: node {} started raft on {}", opts.node_id, opts.raft_listen);
+  } else {
+    storage::store_error open_error;
+    auto single = storage::rocksdb_backend::open(
+        opts.data_dir, storage::rocksdb_backend::mode::threaded, open_error);
+    if (!single) {
+      spdlog::error("{}", open_error.message);
+      return 1;
+    }
+    local = single.get();
+    stores = std::move(single);
   }
 
   try {
@@ -187,7 +225,7 @@ int serve(const serve_options& opts) {
   pc.deploy_checks = builtin_deploy_checks();
   auto plugins = std::make_shared<plugin_host>(std::move(pc));
   metrics::registry metrics;
-  auto space = watch_disk_space(opts.data_dir, opts.min_free_bytes, reserve, *stores, metrics);
+  auto space = watch_disk_space(opts.data_dir, opts.min_free_bytes, reserve, *local, metrics);
   std::atomic<bool> draining{false};
   {
     caf::actor_system_config cfg;
@@ -199,6 +237,15 @@ int serve(const serve_options& opts) {
     // times) costs a context switch per poll, which on 2 vCPUs ate a third
     // of the CPU under load and delayed each hop by the sleep.
     cfg.set("work-stealing.moderate-poll-attempts", static_cast<size_t>(0));
+    if (clustered) {
+      // Nodes forward requests over CAF's middleman. Its failure detection is
+      // off by default (a silent partition would never be noticed): a
+      // heartbeat every 200 ms and a 1 s time-out notice a dead or cut-off
+      // peer within about a second.
+      cfg.load<caf::io::middleman>();
+      cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(200)});
+      cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(1)});
+    }
     caf::actor_system sys{cfg};
     auto tokens = std::make_shared<token_directory>();
     auto queues = std::make_shared<queue_directory>();
@@ -231,23 +278,63 @@ int serve(const serve_options& opts) {
       spdlog::error("{}", err);
       return 1;
     }
-    auto started = start_hub(sys, *stores, std::move(ho));
-    if (!started) {
-      spdlog::error("{} (data directory {})", started.error().message, opts.data_dir);
-      return 1;
+    hub_actor hub_handle;
+    std::unique_ptr<cluster_node> cluster;
+    std::unique_ptr<http::cluster_gate> gate;
+    forwarder_actor forwarder;
+    gateway_actor gateway;
+    if (clustered) {
+      auto pending = std::make_shared<http::pending_forwards>();
+      forwarder = http::spawn_forwarder(sys, {pending, {}});
+      gate = std::make_unique<http::cluster_gate>(forwarder, pending);
+      routes.set_gate([g = gate.get()](http::request& req, http::responder& reply) {
+        return g->take(req, reply);
+      });
+      gateway = http::spawn_gateway(sys, routes, *gate);
+      std::string raft_host;
+      uint16_t raft_port = 0;
+      split_listen(opts.raft_listen, raft_host, raft_port);
+      auto forward_port = static_cast<uint16_t>(raft_port + 1);
+      auto published = sys.middleman().publish(gateway, forward_port, raft_host.c_str(), true);
+      if (!published) {
+        spdlog::error("cannot listen for forwarded requests on {}:{} (--raft-listen port + 1): {}",
+                      raft_host, forward_port, sys.render(published.error()));
+        caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);
+        caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+        return 1;
+      }
+      cluster_node_config cc;
+      cc.sys = &sys;
+      cc.stores = replicated;
+      cc.hub = std::move(ho);
+      cc.ctx = &ctx;
+      cc.gate = gate.get();
+      cc.forwarder = forwarder;
+      cc.signal = role_changes;
+      cluster = std::make_unique<cluster_node>(std::move(cc));
+      ctx.cluster = cluster.get();
+      cluster->start();
+      spdlog::info("cluster: node {} forwards requests on {}:{}", opts.node_id, raft_host,
+                   forward_port);
+    } else {
+      auto started = start_hub(sys, *stores, std::move(ho));
+      if (!started) {
+        spdlog::error("{} (data directory {})", started.error().message, opts.data_dir);
+        return 1;
+      }
+      if (!started->admin_secret_to_print.empty())
+        std::cout << "admin token (shown once, store it now): " << started->admin_secret_to_print
+                  << std::endl;
+      spdlog::info("recovered {} queue{} and {} token{} from {}; their messages load in the "
+                   "background",
+                   started->queues, started->queues == 1 ? "" : "s", started->tokens,
+                   started->tokens == 1 ? "" : "s", opts.data_dir);
+      hub_handle = started->hub;
+      await_started(sys, hub_handle);
+      // Connections wait in the listen backlog until `run`; no request is
+      // served before the hub is set.
+      ctx.hub.set(hub_handle);
     }
-    if (!started->admin_secret_to_print.empty())
-      std::cout << "admin token (shown once, store it now): " << started->admin_secret_to_print
-                << std::endl;
-    spdlog::info("recovered {} queue{} and {} token{} from {}; their messages load in the "
-                 "background",
-                 started->queues, started->queues == 1 ? "" : "s", started->tokens,
-                 started->tokens == 1 ? "" : "s", opts.data_dir);
-    auto hub_handle = started->hub;
-    await_started(sys, hub_handle);
-    // Connections wait in the listen backlog until `run`; no request is
-    // served before the hub is set.
-    ctx.hub = hub_handle;
     if (opts.dev)
       spdlog::warn("--dev: authentication is disabled");
     srv.stop_on_signals(
@@ -267,7 +354,16 @@ int serve(const serve_options& opts) {
               << (v6 ? "[" + http_opts.host + "]" : http_opts.host) << ":" << srv.port()
               << std::endl;
     srv.run();
-    caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);
+    if (cluster) {
+      cluster->stop();
+      caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+      // Both use the gate and the routes, which end with this scope.
+      caf::scoped_actor self{sys};
+      self->wait_for(forwarder, gateway);
+    } else {
+      caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);
+    }
     // Running handlers get the grace, then fail; their messages come back
     // when their leases expire (at the next start at the latest).
     plugins->shutdown();

@@ -31,6 +31,13 @@ struct serve_options {
   std::string log_level = "info";  ///< trace, debug, info, warn, error, off
   std::string tls_cert;            ///< PEM certificate (chain); with `tls_key`: HTTPS only
   std::string tls_key;             ///< PEM private key of `tls_cert`
+  /// Cluster mode (docs/cluster.md) when above 0: this node's raft id.
+  uint64_t node_id = 0;
+  /// HOST:PORT for raft traffic; other nodes forward requests to PORT + 1.
+  std::string raft_listen;
+  /// "1=HOST:PORT,2=HOST:PORT,…": the first members, bootstrapped into an
+  /// empty data directory (the same on every node); empty: wait to be added.
+  std::string initial_members;
 };
 
 /// Runs the server until SIGINT/SIGTERM. Returns the process exit code.

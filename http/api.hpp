@@ -58,6 +58,9 @@ void add_redrive_routes(router& r, api_context& ctx);
 /// the binary, served without auth (every API call they make carries a token).
 void add_console_routes(router& r, api_context& ctx);
 
+/// Cluster status and membership under `/client/v4/cluster` (docs/cluster.md;
+/// admin of all accounts).
+void add_cluster_routes(router& r, api_context& ctx);
 /// Every route of the server.
 inline void add_all_routes(router& r, api_context& ctx) {
   add_ops_routes(r, ctx);
@@ -70,6 +73,7 @@ inline void add_all_routes(router& r, api_context& ctx) {
   add_audit_routes(r, ctx);
   add_redrive_routes(r, ctx);
   add_console_routes(r, ctx);
+  add_cluster_routes(r, ctx);
 }
 
 } // namespace sluice::http

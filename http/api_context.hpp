@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <mutex>
 
 #include <caf/actor_system.hpp>
 
@@ -9,6 +10,7 @@
 #include "actors/interfaces.hpp"
 #include "actors/plugins/host/plugin_host.hpp"
 #include "http/auth_limiter.hpp"
+#include "http/cluster/cluster_control.hpp"
 #include "http/log_throttle.hpp"
 
 namespace sluice::metrics {
@@ -17,10 +19,30 @@ class registry;
 
 namespace sluice::http {
 
+/// The hub API requests go to. It changes in cluster mode, where each
+/// leadership term starts a new hub on the new leader (docs/cluster.md);
+/// read it per request. Thread-safe.
+class hub_slot {
+public:
+  /// The hub now; an invalid handle while this node runs none.
+  hub_actor get() const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return hub_;
+  }
+  void set(hub_actor h) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    hub_ = std::move(h);
+  }
+
+private:
+  mutable std::mutex mtx_;
+  hub_actor hub_;
+};
+
 /// What every API handler may use. Owned by the server; outlives all requests.
 struct api_context {
   caf::actor_system* sys = nullptr;
-  hub_actor hub;
+  hub_slot hub;
   /// The hub's tokens, for authenticating without a message round trip.
   const token_directory* tokens = nullptr;
   /// Each queue's coordinator, published by the hub: the data path.
@@ -34,6 +56,8 @@ struct api_context {
   log_throttle auth_log{std::chrono::seconds(10)};
   /// Runs consumer plugins; scripts are checked against its plugins (none: any name).
   plugin_host* plugins = nullptr;
+  /// Cluster mode: this node's raft member (none: a single node).
+  cluster_control* cluster = nullptr;
   /// Set once SIGTERM arrived: `/readyz` answers 503 while in-flight work ends.
   std::atomic<bool>* draining = nullptr;
 };

@@ -24,6 +24,11 @@ namespace sluice::http {
 template <class Result, class Handle, class Msg>
 void ask(caf::actor_system& sys, const Handle& dest, Msg msg,
          std::function<void(caf::expected<Result>)> done) {
+  if (!dest) {
+    // Cluster mode between two leadership terms: no hub runs here.
+    done(make_error(errc::unavailable, "this node is changing leadership; retry"));
+    return;
+  }
   // `msg` travels as a spawn argument: CAF 0.17.6 dereferences a null
   // shared_ptr<tuple<>> for argument-less spawns (UBSan reports it).
   sys.spawn(

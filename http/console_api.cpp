@@ -46,10 +46,13 @@ response asset(std::string_view name) {
 } // namespace
 
 void add_console_routes(router& r, api_context&) {
-  r.add("console.index", "GET", "/",
-        [](request&, path_params&, responder reply) { reply(asset("index.html")); });
-  r.add("console.file", "GET", "/console/{file}",
-        [](request&, path_params& p, responder reply) { reply(asset(p[0])); });
+  r.add(
+      "console.index", "GET", "/",
+      [](request&, path_params&, responder reply) { reply(asset("index.html")); },
+      route_scope::node);
+  r.add(
+      "console.file", "GET", "/console/{file}",
+      [](request&, path_params& p, responder reply) { reply(asset(p[0])); }, route_scope::node);
 }
 
 } // namespace sluice::http

@@ -51,6 +51,7 @@ wire_error to_wire(errc e) {
     case errc::storage_full:
       return {507, 10002};
     case errc::overloaded:
+    case errc::unavailable:
       return {503, 10250};
     case errc::timeout:
       return {504, 10003};
@@ -111,8 +112,10 @@ response fail(errc e, std::string_view message) {
   response r;
   r.status = w.status;
   r.body = envelope(false, &w, message, {}, nullptr);
-  // Only overload, a bound reached and time-outs are worth retrying.
-  bool retry = e == errc::overloaded || e == errc::timeout || e == errc::too_many_requests;
+  // Only overload, a bound reached, a cluster without a reachable leader and
+  // time-outs are worth retrying.
+  bool retry = e == errc::overloaded || e == errc::unavailable || e == errc::timeout
+               || e == errc::too_many_requests;
   r.headers.emplace_back("x-should-retry", retry ? "true" : "false");
   return r;
 }

@@ -328,14 +328,14 @@ void purge(api_context& ctx, request& req, path_params& p, responder reply) {
         }
         // The SDK's purge.start expects the queue back.
         ask<purge_status>(
-            *ctx.sys, ctx.hub, purge_queue{account, id, who.token_id},
+            *ctx.sys, ctx.hub.get(), purge_queue{account, id, who.token_id},
             [&ctx, account, id, reply](caf::expected<purge_status> s) {
               if (!s) {
                 reply(fail(s.error()));
                 return;
               }
               ask<storage::queue_record>(
-                  *ctx.sys, ctx.hub, get_queue{account, id},
+                  *ctx.sys, ctx.hub.get(), get_queue{account, id},
                   answer<storage::queue_record>(reply, [](const storage::queue_record& q) {
                     json_writer w;
                     write_queue(w, q);

@@ -17,8 +17,9 @@ std::vector<std::string_view> split_path(std::string_view path) {
   }
 }
 
-void router::add(std::string name, std::string method, std::string_view pattern, handler h) {
-  route r{std::move(name), std::move(method), {}, std::move(h)};
+void router::add(std::string name, std::string method, std::string_view pattern, handler h,
+                 route_scope scope) {
+  route r{std::move(name), std::move(method), {}, std::move(h), scope};
   for (auto s : split_path(pattern))
     r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
@@ -41,7 +42,7 @@ bool router::match(const route& r, const std::vector<std::string_view>& parts,
   return true;
 }
 
-route_labels router::dispatch(request req, responder reply) const {
+route_labels router::dispatch(request req, responder reply, bool gated) const {
   auto parts = split_path(req.path);
   path_params params;
   const route* found = nullptr;
@@ -66,6 +67,8 @@ route_labels router::dispatch(request req, responder reply) const {
       reply(fail(errc::not_found, "no route for " + req.method + " " + req.path));
     return labels;
   }
+  if (gated && gate_ && found->scope == route_scope::leader && gate_(req, reply))
+    return labels;
   // Re-match: `params` holds the captures of the last route tried.
   match(*found, parts, params);
   found->fn(req, params, std::move(reply));

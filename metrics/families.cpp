@@ -89,7 +89,20 @@ families::families(prometheus::Registry& r)
                        "Free bytes on the data directory's disk, as last read")),
     storage_full(gauge(r, "sluice_storage_full",
                        "1 while new messages are refused because the data directory's disk "
-                       "has less than --min-free-bytes free, else 0")) {}
+                       "has less than --min-free-bytes free, else 0")),
+    cluster_role(gauge(r, "sluice_cluster_role",
+                       "1 for this node's raft role now (leader, follower, candidate, "
+                       "unavailable), 0 for the others; cluster mode only")),
+    cluster_term(gauge(r, "sluice_cluster_term", "This node's raft term")),
+    cluster_commit_index(gauge(r, "sluice_cluster_commit_index",
+                               "The highest log index this node knows a majority stored")),
+    cluster_applied_index(gauge(r, "sluice_cluster_applied_index",
+                                "The highest log index applied to this node's store")),
+    cluster_lag(gauge(r, "sluice_cluster_replication_lag_entries",
+                      "Committed entries not yet applied here (commit index minus applied "
+                      "index)")),
+    cluster_elections(counter(r, "sluice_cluster_elections_total",
+                              "Terms this node has seen start (each follows an election)")) {}
 
 const prometheus::Histogram::BucketBoundaries& families::http_buckets() {
   static const prometheus::Histogram::BucketBoundaries b{

@@ -52,6 +52,14 @@ struct families {
   prometheus::Family<prometheus::Gauge>& storage_free;
   prometheus::Family<prometheus::Gauge>& storage_full;
 
+  // Cluster mode (docs/cluster.md): this node's raft member.
+  prometheus::Family<prometheus::Gauge>& cluster_role;
+  prometheus::Family<prometheus::Gauge>& cluster_term;
+  prometheus::Family<prometheus::Gauge>& cluster_commit_index;
+  prometheus::Family<prometheus::Gauge>& cluster_applied_index;
+  prometheus::Family<prometheus::Gauge>& cluster_lag;
+  prometheus::Family<prometheus::Counter>& cluster_elections;
+
   static const prometheus::Histogram::BucketBoundaries& http_buckets();
   static const prometheus::Histogram::BucketBoundaries& lag_buckets();
   static const prometheus::Histogram::BucketBoundaries& size_buckets();

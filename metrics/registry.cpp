@@ -76,6 +76,24 @@ void registry::storage_space(uint64_t free_bytes, bool full) {
   impl_->fams.storage_full.Add({}).Set(full ? 1 : 0);
 }
 
+void registry::cluster_status(std::string_view role, uint64_t term, uint64_t commit_index,
+                              uint64_t applied_index) {
+  auto& f = impl_->fams;
+  for (const char* r : {"leader", "follower", "candidate", "unavailable"})
+    f.cluster_role.Add({{"role", r}}).Set(role == r ? 1 : 0);
+  auto& term_gauge = f.cluster_term.Add({});
+  auto last = static_cast<uint64_t>(term_gauge.Value());
+  if (term > last && last != 0)
+    f.cluster_elections.Add({}).Increment(static_cast<double>(term - last));
+  else
+    f.cluster_elections.Add({});
+  term_gauge.Set(static_cast<double>(term));
+  f.cluster_commit_index.Add({}).Set(static_cast<double>(commit_index));
+  f.cluster_applied_index.Add({}).Set(static_cast<double>(applied_index));
+  f.cluster_lag.Add({}).Set(
+      commit_index > applied_index ? static_cast<double>(commit_index - applied_index) : 0.0);
+}
+
 std::string registry::expose() const {
   {
     using namespace std::chrono;

@@ -54,6 +54,12 @@ public:
   /// refused for it (docs/operations.md, "A full disk").
   void storage_space(uint64_t free_bytes, bool full);
 
+  /// Cluster mode: this node's raft role ("leader", "follower", "candidate",
+  /// "unavailable"), term and indexes, as last read. A term above the last
+  /// one seen counts as elections.
+  void cluster_status(std::string_view role, uint64_t term, uint64_t commit_index,
+                      uint64_t applied_index);
+
   /// The Prometheus text exposition (format 0.0.4) of every metric.
   std::string expose() const;
 

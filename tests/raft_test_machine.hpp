@@ -65,7 +65,7 @@ public:
     return enc.take();
   }
 
-  void restore(uint64_t index, std::string_view data) override {
+  bool restore(uint64_t index, std::string_view data) override {
     std::lock_guard<std::mutex> lock(mutex_);
     restored_at_.push_back(index);
     entries_.clear();
@@ -76,6 +76,7 @@ public:
       std::ofstream out(file_, std::ios::binary | std::ios::trunc);
       out << std::string(data);
     }
+    return true;
   }
 
   /// Every command applied, in order.

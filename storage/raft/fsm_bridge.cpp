@@ -53,14 +53,17 @@ int fsm_bridge::on_restore(raft_fsm* fsm, raft_buffer* buf) {
   auto& self = *static_cast<fsm_bridge*>(fsm->data);
   uint64_t index = 0;
   std::string_view state;
-  // The fsm owns the restored buffer (raft's snapshotRestore hands it over).
-  bool ok = decode_snapshot({static_cast<const char*>(buf->base), buf->len}, index, state);
-  if (ok && index > self.last_applied_) {
-    self.sm_.restore(index, state);
+  // On failure raft frees the buffer itself (installSnapshotCb's discard,
+  // snapshotDestroy at start); on success the fsm owns it.
+  if (!decode_snapshot({static_cast<const char*>(buf->base), buf->len}, index, state))
+    return RAFT_MALFORMED;
+  if (index > self.last_applied_) {
+    if (!self.sm_.restore(index, state))
+      return RAFT_IOERR;
     self.last_applied_ = index;
   }
   raft_free(buf->base);
-  return ok ? 0 : RAFT_MALFORMED;
+  return 0;
 }
 
 } // namespace sluice::storage::raft

@@ -46,6 +46,12 @@ struct node_config {
   /// snapshot install (docs/cluster.md).
   unsigned snapshot_threshold = 2048;
   unsigned snapshot_trailing = 1024;
+  /// A leader that sent a snapshot and heard nothing back sends it again
+  /// after this long (raft's default is 30 s): a snapshot sent to a stopped
+  /// follower is lost, and the follower catches up only once it is sent
+  /// again after its restart (docs/cluster.md, "Catching up from a
+  /// checkpoint").
+  unsigned install_snapshot_timeout_ms = 5000;
   /// Entries submitted to raft and not yet applied, at most; what arrives
   /// meanwhile waits and goes into the next (larger) entry.
   unsigned max_entries_in_flight = 32;

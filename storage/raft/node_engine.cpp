@@ -67,6 +67,7 @@ std::string node_engine::open_raft() {
   raft_set_heartbeat_timeout(&raft_, config_.heartbeat_timeout_ms);
   raft_set_snapshot_threshold(&raft_, config_.snapshot_threshold);
   raft_set_snapshot_trailing(&raft_, config_.snapshot_trailing);
+  raft_set_install_snapshot_timeout(&raft_, config_.install_snapshot_timeout_ms);
   std::string error;
   if (!config_.initial_members.empty()) {
     raft_configuration conf;

@@ -39,8 +39,13 @@ public:
   virtual std::string snapshot() = 0;
 
   /// Replaces the state with a snapshot taken by a peer (or by this node
-  /// before a restart) at `index`.
-  virtual void restore(uint64_t index, std::string_view data) = 0;
+  /// before a restart) at `index`. False when it could not (the state is
+  /// then unchanged): raft refuses the snapshot, and during
+  /// `raft_node::start` the start fails. Raft 0.15 has already replaced its
+  /// own log by the snapshot when it calls this, so a node that refused one
+  /// applies nothing more until it restarts: a state machine that may
+  /// succeed later retries inside (docs/cluster.md).
+  virtual bool restore(uint64_t index, std::string_view data) = 0;
 };
 
 } // namespace sluice::storage::raft

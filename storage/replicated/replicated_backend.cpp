@@ -173,12 +173,25 @@ replicated_backend::open(replicated_config config, raft::leadership_callback on_
   auto applied = self->local_->applied_index();
   if (!applied)
     return applied.error();
-  self->machine_ = std::make_unique<store_machine>(*self->local_, *applied);
+  self->checkpoints_ = std::make_unique<local_checkpoint_source>(
+      *self->local_, config.checkpoint_dir.empty()
+                         ? local_checkpoint_source::default_root(config.store_dir)
+                         : config.checkpoint_dir);
+  self->machine_ =
+      std::make_unique<store_machine>(*self->local_, *applied, std::move(config.catch_up));
+  // The raft thread asks while it restores a snapshot; during `start` no
+  // node is published yet (unknown leader).
+  auto* running = &self->running_;
+  self->machine_->set_leader_lookup([running] {
+    auto* node = running->load();
+    return node != nullptr ? node->status().leader : raft::leader_hint{};
+  });
   auto node =
       raft::raft_node::start(std::move(config.raft), *self->machine_, std::move(on_leadership));
   if (!node)
     return node.error();
   self->node_ = std::move(*node);
+  self->running_.store(self->node_.get());
   self->meta_ = std::make_unique<replicated_meta_store>(*self->node_, *self->local_);
   return self;
 }
@@ -196,11 +209,34 @@ std::unique_ptr<message_store> replicated_backend::messages(const std::string& q
   return std::make_unique<replicated_message_store>(*node_, *local_, queue_id, shard);
 }
 
+void replicated_backend::add_member(uint64_t id, std::string address, raft::change_callback done) {
+  auto* node = node_.get();
+  node->add_member(id, std::move(address),
+                   [node, id, done = std::move(done)](const raft::change_outcome& added) {
+                     if (added.code != raft::raft_errc::ok) {
+                       done(added);
+                       return;
+                     }
+                     // Queued for the loop's next turn (never re-entrant).
+                     node->assign_member(id, raft::member_role::voter, done);
+                   });
+}
+
+void replicated_backend::remove_member(uint64_t id, raft::change_callback done) {
+  node_->remove_member(id, std::move(done));
+}
+
 raft::node_status replicated_backend::status() const {
   return node_->status();
 }
 
+checkpoint_source& replicated_backend::checkpoints() {
+  return *checkpoints_;
+}
+
 void replicated_backend::stop() {
+  if (machine_)
+    machine_->cancel_catch_up();
   if (node_)
     node_->stop();
   if (local_)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -7,6 +8,7 @@
 #include "storage/backend.hpp"
 #include "storage/raft/node_config.hpp"
 #include "storage/raft/raft_node.hpp"
+#include "storage/replicated/local_checkpoint_source.hpp"
 #include "storage/replicated/store_machine.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
 
@@ -18,6 +20,12 @@ struct replicated_config {
   std::string store_dir;
   /// The raft node: id, address, raft data dir, members, timeouts.
   raft::node_config raft;
+  /// Where this node's checkpoints for peers go (on the store's file
+  /// system); empty: `<store_dir>.checkpoints`.
+  std::string checkpoint_dir;
+  /// How this node catches up when it is too far behind (the source is the
+  /// transport to the leader's `checkpoints()`); default: it cannot.
+  catch_up_config catch_up;
 };
 
 /// The cluster-mode backend (docs/cluster.md): every write command of both
@@ -43,11 +51,36 @@ public:
   meta_store& meta() override;
   std::unique_ptr<message_store> messages(const std::string& queue_id, uint16_t shard) override;
   /// Stops the raft node (writes queued fail with `closed`, those in flight
-  /// with `unknown_outcome`), then the local store. Idempotent.
+  /// with `unknown_outcome`; a catch-up running gives up), then the local
+  /// store. Idempotent.
   void stop() override;
+
+  /// The local store under the replica (for flushes by the disk watcher).
+  rocksdb_backend& local() { return *local_; }
+
+  /// This node's checkpoints of its local store, for peers catching up
+  /// (docs/cluster.md, "Catching up from a checkpoint"): what the transport
+  /// serves to a follower's `checkpoint_source`. Thread-safe; blocking, so
+  /// not from a CAF scheduler thread. Lives as long as the backend.
+  checkpoint_source& checkpoints();
+
+  /// Snapshots this node restored from a peer's checkpoint since it started.
+  uint64_t catch_ups() const { return machine_->catch_ups(); }
+
+  /// The raft node, for membership changes (`add_member`, …) and leadership
+  /// transfers. Any thread; lives until the backend is destroyed.
+  raft::raft_node& raft() { return *node_; }
 
   /// The raft node's status (role, leader, indexes). Any thread.
   raft::node_status status() const;
+  /// Leader only: adds node `id` listening for raft at `address` as a
+  /// spare, then makes it a voter (raft lets it catch up first); `done`
+  /// gets the outcome of the whole change, on the raft thread.
+  void add_member(uint64_t id, std::string address, raft::change_callback done);
+
+  /// Leader only: removes node `id` from the group.
+  void remove_member(uint64_t id, raft::change_callback done);
+
   /// The highest log index applied to the local store. Any thread.
   uint64_t applied_index() const { return machine_->applied_index(); }
   /// Entries applied to the local store since this backend started.
@@ -57,8 +90,11 @@ private:
   replicated_backend() = default;
 
   std::unique_ptr<rocksdb_backend> local_;
+  std::unique_ptr<local_checkpoint_source> checkpoints_;
   std::unique_ptr<store_machine> machine_;
   std::unique_ptr<raft::raft_node> node_;
+  std::atomic<raft::raft_node*> running_{nullptr}; // node_ once started
+
   std::unique_ptr<meta_store> meta_;
 };
 

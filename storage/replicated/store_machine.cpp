@@ -4,7 +4,9 @@
 #include <cstdlib>
 
 #include "storage/codec.hpp"
+#include "storage/replicated/checkpoint_fetch.hpp"
 #include "storage/replicated/command_codec.hpp"
+#include "storage/rocksdb/store_swap.hpp"
 
 namespace sluice::storage {
 
@@ -23,8 +25,8 @@ namespace {
 
 } // namespace
 
-store_machine::store_machine(rocksdb_backend& local, uint64_t applied)
-  : local_(local), applied_(applied) {}
+store_machine::store_machine(rocksdb_backend& local, uint64_t applied, catch_up_config catch_up)
+  : local_(local), applied_(applied), catch_up_(std::move(catch_up)) {}
 
 uint64_t store_machine::applied_index() const {
   return applied_.load();
@@ -55,14 +57,83 @@ std::string store_machine::snapshot() {
   return encoder{}.u8(1).u64(applied_.load()).take();
 }
 
-void store_machine::restore(uint64_t index, std::string_view) {
+bool store_machine::restore(uint64_t index, std::string_view) {
   if (index <= applied_.load())
-    return;
-  stop_replica("a peer sent a snapshot at log index " + std::to_string(index)
-               + " but the local store holds only up to index " + std::to_string(applied_.load())
-               + ": this node missed entries its peers have compacted away, and catching up "
-                 "from a peer's RocksDB checkpoint is not implemented yet; restore this node's "
-                 "data directory from a copy of a peer's (stopped) one");
+    return true;
+  std::string missed = "a peer sent a snapshot at log index " + std::to_string(index)
+                       + " but the local store holds only up to index "
+                       + std::to_string(applied_.load());
+  if (!catch_up_.source) {
+    std::fprintf(stderr,
+                 "sluice: replicated store: %s, and no checkpoint source is configured to "
+                 "catch up from (docs/cluster.md): refusing the snapshot\n",
+                 missed.c_str());
+    return false;
+  }
+  for (unsigned attempt = 1;; ++attempt) {
+    if (cancelled_.load())
+      return false;
+    auto leader = leader_lookup_ ? leader_lookup_() : raft::leader_hint{};
+    auto done = catch_up(index, leader);
+    if (done) {
+      std::fprintf(stderr,
+                   "sluice: replicated store: %s; caught up from a checkpoint of leader %llu: "
+                   "the local store now holds up to index %llu\n",
+                   missed.c_str(), static_cast<unsigned long long>(leader.id),
+                   static_cast<unsigned long long>(*done));
+      return true;
+    }
+    bool last = catch_up_.max_attempts != 0 && attempt >= catch_up_.max_attempts;
+    std::fprintf(stderr,
+                 "sluice: replicated store: %s; catching up from a checkpoint (leader %llu at "
+                 "'%s') failed (attempt %u): %s; %s\n",
+                 missed.c_str(), static_cast<unsigned long long>(leader.id), leader.address.c_str(),
+                 attempt, done.error().message.c_str(),
+                 last ? "giving up, refusing the snapshot" : "retrying");
+    if (last)
+      return false;
+    std::unique_lock lock{wait_mtx_};
+    wake_.wait_for(lock, catch_up_.retry_delay, [this] { return cancelled_.load(); });
+  }
+}
+
+expected<uint64_t> store_machine::catch_up(uint64_t index, const raft::leader_hint& leader) {
+  auto source = catch_up_.source ? catch_up_.source(leader) : nullptr;
+  if (!source)
+    return store_error{store_errc::io_error, "no checkpoint source for leader "
+                                                 + std::to_string(leader.id) + " at '"
+                                                 + leader.address + "'"};
+  auto incoming = incoming_dir_of(local_.dir());
+  auto fetched = fetch_checkpoint(*source, index, incoming, catch_up_.chunk_size, &cancelled_);
+  if (!fetched) {
+    (void)remove_dir(incoming);
+    return fetched.error();
+  }
+  auto swapped = local_.swap_in_incoming(index);
+  // Whether or not the swap happened, the store holds what it says now.
+  auto now = local_.applied_index();
+  if (!now)
+    stop_replica("the local store cannot be read after replacing it with a checkpoint ("
+                 + (swapped ? now.error().message : swapped.error().message) + ")");
+  applied_.store(*now);
+  if (!swapped) {
+    (void)remove_dir(incoming);
+    return swapped.error();
+  }
+  catch_ups_.fetch_add(1);
+  return swapped;
+}
+
+void store_machine::set_leader_lookup(std::function<raft::leader_hint()> lookup) {
+  leader_lookup_ = std::move(lookup);
+}
+
+void store_machine::cancel_catch_up() {
+  {
+    std::lock_guard lock{wait_mtx_};
+    cancelled_.store(true);
+  }
+  wake_.notify_all();
 }
 
 } // namespace sluice::storage

@@ -78,8 +78,12 @@ void rocksdb_backend::find_expired_dedup(const std::string& queue_id, uint16_t s
 }
 
 expected<uint64_t> rocksdb_backend::applied_index() {
+  return read_applied_index(*db_);
+}
+
+expected<uint64_t> read_applied_index(db& d) {
   status st;
-  auto v = db_->get(family::meta, applied_index_key, st);
+  auto v = d.get(family::meta, applied_index_key, st);
   if (!st.ok())
     return store_error{st.code(), "cannot read the applied index: " + st.message()};
   if (!v)

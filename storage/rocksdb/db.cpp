@@ -1,31 +1,97 @@
 #include "storage/rocksdb/db.hpp"
 
+#include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 namespace sluice::storage {
 
 struct db::impl {
-  std::unique_ptr<rocksdb::DB> rdb;
+  std::string dir;
+  std::unique_ptr<rocksdb::DB> rdb; // null only while `reopen_after` swaps the directory
   std::vector<rocksdb::ColumnFamilyHandle*> handles; // indexed by `family`
+  // Shared by every operation, exclusive while `reopen_after` closes and
+  // reopens the instance, so no call ever sees a closed one.
+  std::shared_mutex mtx;
 
   rocksdb::ColumnFamilyHandle* cf(family f) const { return handles[static_cast<size_t>(f)]; }
 
-  ~impl() {
+  /// Opens (creating if missing) the instance under `where`; sets `st`.
+  void open(const std::string& where, status& st);
+
+  void close() {
     for (auto* h : handles)
       if (h != nullptr)
         rdb->DestroyColumnFamilyHandle(h);
+    handles.clear();
+    rdb.reset();
+  }
+
+  ~impl() {
+    if (rdb)
+      close();
   }
 };
+
+namespace {
+
+/// The status of a call on an instance a failed reopen left closed.
+status closed_status(const std::string& dir) {
+  return status::error("the data directory " + dir
+                       + " is closed: reopening it after replacing it failed");
+}
+
+} // namespace
 
 db::db(std::unique_ptr<impl> p) : impl_(std::move(p)) {}
 
 db::~db() = default;
 
 std::unique_ptr<db> db::open(const std::string& dir, status& st) {
+  auto p = std::make_unique<impl>();
+  p->open(dir, st);
+  if (!st.ok())
+    return nullptr;
+  return std::unique_ptr<db>(new db(std::move(p)));
+}
+
+status db::checkpoint_to(const std::string& dir) {
+  std::shared_lock lock{impl_->mtx};
+  if (!impl_->rdb)
+    return closed_status(impl_->dir);
+  rocksdb::Checkpoint* raw = nullptr;
+  auto s = rocksdb::Checkpoint::Create(impl_->rdb.get(), &raw);
+  std::unique_ptr<rocksdb::Checkpoint> cp(raw);
+  // log_size_for_flush 0: flush the memtables first, so the checkpoint is
+  // table files (hard links) plus a short write-ahead log.
+  if (s.ok())
+    s = cp->CreateCheckpoint(dir, 0);
+  if (!s.ok())
+    return status::error("cannot create a checkpoint of " + impl_->dir + " in " + dir + ": "
+                         + s.ToString());
+  return {};
+}
+
+status db::reopen_after(const std::function<status()>& while_closed) {
+  std::unique_lock lock{impl_->mtx};
+  if (impl_->rdb)
+    impl_->close();
+  auto done = while_closed();
+  status st;
+  std::string dir = impl_->dir;
+  impl_->open(dir, st);
+  if (!st.ok())
+    return st;
+  return done;
+}
+
+void db::impl::open(const std::string& where, status& st) {
+  dir = where;
   rocksdb::Options options;
   options.create_if_missing = true;
   options.create_missing_column_families = true;
@@ -41,23 +107,24 @@ std::unique_ptr<db> db::open(const std::string& dir, status& st) {
       {"state", {}},
       {"dedup", {}},
   };
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  std::vector<rocksdb::ColumnFamilyHandle*> opened;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(rocksdb::DBOptions(options), dir, cfs, &handles, &raw);
+  auto s = rocksdb::DB::Open(rocksdb::DBOptions(options), dir, cfs, &opened, &raw);
   if (!s.ok()) {
     st = status::error("cannot open data directory " + dir + ": " + s.ToString());
-    return nullptr;
+    return;
   }
-  auto p = std::make_unique<impl>();
-  p->rdb.reset(raw);
+  rdb.reset(raw);
   // Drop the default family's handle: RocksDB owns it; we only use ours.
-  raw->DestroyColumnFamilyHandle(handles[0]);
-  p->handles.assign(handles.begin() + 1, handles.end());
+  raw->DestroyColumnFamilyHandle(opened[0]);
+  handles.assign(opened.begin() + 1, opened.end());
   st = status{};
-  return std::unique_ptr<db>(new db(std::move(p)));
 }
 
 status db::reclaim_space() {
+  std::shared_lock lock{impl_->mtx};
+  if (!impl_->rdb)
+    return closed_status(impl_->dir);
   impl_->rdb->Resume(); // a no-op unless a background error stopped writes
   rocksdb::FlushOptions fo;
   fo.wait = true;
@@ -69,6 +136,9 @@ status db::reclaim_space() {
 
 status db::write(const batch& b, bool sync) {
   rocksdb::WriteBatch wb;
+  std::shared_lock handles_lock{impl_->mtx};
+  if (!impl_->rdb)
+    return closed_status(impl_->dir);
   for (const auto& o : b.ops()) {
     auto* h = impl_->cf(o.cf);
     rocksdb::Status s;
@@ -98,6 +168,11 @@ status db::write(const batch& b, bool sync) {
 
 std::optional<std::string> db::get(family cf, std::string_view key, status& st) {
   std::string value;
+  std::shared_lock lock{impl_->mtx};
+  if (!impl_->rdb) {
+    st = closed_status(impl_->dir);
+    return std::nullopt;
+  }
   auto s = impl_->rdb->Get(rocksdb::ReadOptions(), impl_->cf(cf),
                            rocksdb::Slice(key.data(), key.size()), &value);
   st = status{};
@@ -112,6 +187,9 @@ std::optional<std::string> db::get(family cf, std::string_view key, status& st) 
 
 status db::scan_range(family cf, std::string_view begin, std::string_view end,
                       const std::function<bool(std::string_view, std::string_view)>& fn) {
+  std::shared_lock lock{impl_->mtx};
+  if (!impl_->rdb)
+    return closed_status(impl_->dir);
   std::unique_ptr<rocksdb::Iterator> it(
       impl_->rdb->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf)));
   rocksdb::Slice upper(end.data(), end.size());

@@ -40,6 +40,20 @@ public:
   status scan_prefix(family cf, std::string_view prefix,
                      const std::function<bool(std::string_view, std::string_view)>& fn);
 
+  /// Creates a consistent checkpoint of the whole instance in `dir` (which
+  /// must not exist; same file system, so table files are hard links): one
+  /// point in time, so it holds exactly the writes committed before it.
+  /// Flushes the memtables first. Blocks on disk I/O; safe beside concurrent
+  /// reads and writes.
+  status checkpoint_to(const std::string& dir);
+
+  /// Closes the instance, runs `while_closed` (e.g. replaces the directory
+  /// with another store, `store_swap.hpp`), then reopens the same directory
+  /// whatever it holds now. Every other call waits meanwhile. Returns the
+  /// reopen's failure (the instance then stays closed: every call fails),
+  /// else `while_closed`'s status. Blocks.
+  status reopen_after(const std::function<status()>& while_closed);
+
   /// Makes the space of deleted data free: clears a stopped write path after a
   /// full disk (RocksDB `Resume`) and flushes the memtables, so that the
   /// write-ahead log files holding deleted messages can be removed. Blocks.

@@ -1,21 +1,27 @@
 #include "storage/rocksdb/rocksdb_backend.hpp"
 
+#include "storage/rocksdb/store_swap.hpp"
 #include "storage/rocksdb/stores.hpp"
 
 namespace sluice::storage {
 
 std::unique_ptr<rocksdb_backend> rocksdb_backend::open(const std::string& dir, mode m,
                                                        store_error& err) {
-  status st;
+  auto st = finish_store_swap(dir);
+  if (!st.ok()) {
+    err = st.as_error();
+    return nullptr;
+  }
   auto d = db::open(dir, st);
   if (!d) {
     err = st.as_error();
     return nullptr;
   }
-  return std::unique_ptr<rocksdb_backend>(new rocksdb_backend(std::move(d), m));
+  return std::unique_ptr<rocksdb_backend>(new rocksdb_backend(dir, std::move(d), m));
 }
 
-rocksdb_backend::rocksdb_backend(std::unique_ptr<db> d, mode m) : db_(std::move(d)) {
+rocksdb_backend::rocksdb_backend(std::string dir, std::unique_ptr<db> d, mode m)
+  : dir_(std::move(dir)), db_(std::move(d)) {
   auto threaded = m == mode::threaded;
   writer_ = std::make_unique<writer>(*db_, threaded ? writer::mode::threaded
                                                     : writer::mode::inline_commit);

@@ -33,8 +33,9 @@ public:
     inline_io,
   };
 
-  /// Opens (creating if missing) the data directory `dir`; null with `err`
-  /// set if it cannot.
+  /// Opens (creating if missing) the data directory `dir`, first making a
+  /// crash-interrupted replacement of it whole (`finish_store_swap`); null
+  /// with `err` set if it cannot.
   static std::unique_ptr<rocksdb_backend> open(const std::string& dir, mode m, store_error& err);
 
   ~rocksdb_backend() override;
@@ -65,14 +66,39 @@ public:
   void find_expired_dedup(const std::string& queue_id, uint16_t shard, expire_dedup cmd,
                           read_callback<expired_dedup> done);
 
+  /// Creates a consistent checkpoint of this store in `dir`, which must not
+  /// exist and must be on the store's file system (table files become hard
+  /// links). Returns the applied index read just before: the checkpoint
+  /// holds every entry up to at least that index (applies only go up), and
+  /// its own `applied/index` says exactly which. Safe beside concurrent
+  /// applies and reads; blocks on a flush and the links, so call it from a
+  /// thread of your own (not a CAF scheduler thread, not the raft thread).
+  expected<uint64_t> create_checkpoint(const std::string& dir);
+
+  /// Replaces this store with the complete store a caller assembled (and
+  /// synced) in `incoming_dir_of(dir())` (`store_swap.hpp`): checks that it
+  /// opens and holds at least index `min_index`, closes this store, swaps the
+  /// directories by renames, reopens and deletes the old directory. Returns
+  /// the new applied index. A failure before the swap leaves this store as
+  /// it was (and open); a failed reopen after it leaves the store closed
+  /// (every call fails; the old one is kept as `S.old`, and reopening the
+  /// directory later keeps the new one). Reads wait while the store is
+  /// closed. Blocks; call it on the thread that applies (nothing may be
+  /// written through this backend meanwhile).
+  expected<uint64_t> swap_in_incoming(uint64_t min_index);
+
+  /// The data directory this backend opened.
+  const std::string& dir() const { return dir_; }
+
   /// Makes the space of deleted messages free (`db::reclaim_space`). Blocks:
   /// call it from a thread of your own, e.g. the space guard's. Empty when
   /// done, else what failed.
   std::string reclaim_space();
 
 private:
-  rocksdb_backend(std::unique_ptr<db> d, mode m);
+  rocksdb_backend(std::string dir, std::unique_ptr<db> d, mode m);
 
+  std::string dir_;
   std::unique_ptr<db> db_;
   std::unique_ptr<writer> writer_;
   std::unique_ptr<io_thread> reader_;

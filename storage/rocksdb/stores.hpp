@@ -20,6 +20,10 @@ std::unique_ptr<meta_store> make_rocksdb_meta_store(db& d, writer& w);
 std::unique_ptr<message_store> make_rocksdb_message_store(db& d, writer& w, io_thread& reader,
                                                           std::string queue_id, uint16_t shard);
 
+/// The applied index stored in `d` (0: none; `rocksdb_backend::applied_index`).
+/// Blocks on a read.
+expected<uint64_t> read_applied_index(db& d);
+
 /// Submits `b` and reports the outcome to `done` as an `expected<applied>`.
 void submit(writer& w, batch b, write_callback done);
 

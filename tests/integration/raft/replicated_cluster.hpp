@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <sstream>
@@ -99,6 +100,24 @@ inline std::string meta_text(st::backend& b) {
   return out.str();
 }
 
+/// A checkpoint source that forwards to another backend's
+/// `checkpoints()` in this process (what the transport will do over the
+/// network).
+class borrowed_checkpoint_source : public st::checkpoint_source {
+public:
+  explicit borrowed_checkpoint_source(st::checkpoint_source& real) : real_(real) {}
+  st::expected<st::checkpoint_manifest> prepare(uint64_t min_index) override {
+    return real_.prepare(min_index);
+  }
+  st::expected<std::string> read_chunk(const std::string& checkpoint, const std::string& file,
+                                       uint64_t offset, size_t max) override {
+    return real_.read_chunk(checkpoint, file, offset, max);
+  }
+
+private:
+  st::checkpoint_source& real_;
+};
+
 /// Three replicated backends in this process on loopback ports, each with
 /// its own temp dir (RocksDB in `store/`, raft in `raft/`).
 struct replicated_cluster {
@@ -108,7 +127,12 @@ struct replicated_cluster {
     std::unique_ptr<st::replicated_backend> backend;
   };
 
-  explicit replicated_cluster(size_t n = 3) {
+  /// `configure` adjusts each node's config (e.g. snapshot limits) before
+  /// it starts.
+  explicit replicated_cluster(size_t n = 3,
+                              std::function<void(st::replicated_config&)> configure = {})
+    : configure_(std::move(configure)) {
+    slots.reserve(8); // factories read `slots` from raft threads: no reallocation
     std::vector<st::raft::member> members;
     for (size_t i = 0; i < n; ++i)
       members.push_back(
@@ -121,6 +145,10 @@ struct replicated_cluster {
       s.config.raft.address = members[i].address;
       s.config.raft.data_dir = s.dir->path() + "/raft";
       s.config.raft.initial_members = members;
+      s.config.catch_up.source = in_process_source(members[i].id);
+      s.config.catch_up.retry_delay = 200ms;
+      if (configure_)
+        configure_(s.config);
       slots.push_back(std::move(s));
     }
     for (size_t i = 0; i < n; ++i)
@@ -131,6 +159,42 @@ struct replicated_cluster {
     for (auto& s : slots)
       if (s.backend)
         s.backend->stop();
+  }
+
+  /// Adds (does not start) a node that joins the running group once a
+  /// leader adds it; returns its slot.
+  size_t add_slot() {
+    slot s;
+    s.dir = std::make_unique<temp_dir>();
+    s.config.store_dir = s.dir->path() + "/store";
+    s.config.raft.id = slots.size() + 1;
+    s.config.raft.address = "127.0.0.1:" + std::to_string(free_port());
+    s.config.raft.data_dir = s.dir->path() + "/raft";
+    s.config.catch_up.source = in_process_source(s.config.raft.id);
+    s.config.catch_up.retry_delay = 200ms;
+    if (configure_)
+      configure_(s.config);
+    slots.push_back(std::move(s));
+    return slots.size() - 1;
+  }
+
+  /// The catch-up source of node `own_id`: the checkpoints of the node the
+  /// hint names or, unknown, of whichever other node leads. It never
+  /// touches node `own_id`'s own slot (that one may be starting). Must not
+  /// be used while slots are added.
+  st::checkpoint_source_factory in_process_source(uint64_t own_id) {
+    return [this,
+            own_id](const st::raft::leader_hint& leader) -> std::unique_ptr<st::checkpoint_source> {
+      for (auto& s : slots) {
+        if (s.config.raft.id == own_id || !s.backend)
+          continue;
+        bool named = leader.id != 0 && s.config.raft.id == leader.id;
+        bool leads = leader.id == 0 && s.backend->status().role == st::raft::node_role::leader;
+        if (named || leads)
+          return std::make_unique<borrowed_checkpoint_source>(s.backend->checkpoints());
+      }
+      return nullptr;
+    };
   }
 
   /// Opens backend `i` from its dirs.
@@ -186,6 +250,9 @@ struct replicated_cluster {
   }
 
   std::vector<slot> slots;
+
+private:
+  std::function<void(st::replicated_config&)> configure_;
 };
 
 } // namespace sluice::test
