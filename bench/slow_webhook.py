@@ -12,6 +12,11 @@ queue for the ten-queue run (no queue may starve).
 
 usage: bench/slow_webhook.py SLUICE_BIN [--seconds 90] [--ten-seconds 90]
        [--prefill-one 2000000] [--prefill-each 300000] [--delay 1.0] [--only one|ten]
+       [--shard-window N] [--server-log FILE]
+
+--shard-window is passed to `sluice serve` (default: the server's, 10000): a storage
+shard keeps its leased messages in that window, so it bounds the batches in flight per
+queue (docs/benchmarks.md, "Slow webhooks"). --server-log keeps the server's log.
 """
 import argparse, collections, http.client, http.server, json, shutil, signal, socketserver
 import subprocess, tempfile, threading, time
@@ -97,7 +102,11 @@ def prefill(call, qid, n):
 def run(binary, names, prefill_each, seconds, args):
     receiver = Receiver(args.delay)
     data = tempfile.mkdtemp(prefix="sluice-slow-webhook-")
-    proc, port = start(binary, data, TOKEN, ["--plugin-threads", str(args.plugin_threads)])
+    flags = ["--plugin-threads", str(args.plugin_threads)]
+    if args.shard_window:
+        flags += ["--shard-window", str(args.shard_window)]
+    log = open(args.server_log, "a") if args.server_log else None
+    proc, port = start(binary, data, TOKEN, flags, log)
     call = api(port)
     try:
         call("PUT", "/sluice/scripts/slow-hook",
@@ -155,6 +164,8 @@ def run(binary, names, prefill_each, seconds, args):
             proc.wait()
         receiver.stop()
         shutil.rmtree(data)
+        if log:
+            log.close()
 
 
 def main():
@@ -170,6 +181,8 @@ def main():
     p.add_argument("--window", type=float, default=30)
     p.add_argument("--only", choices=["one", "ten"])
     p.add_argument("--stop-seconds", type=float, default=120)
+    p.add_argument("--shard-window", type=int)
+    p.add_argument("--server-log")
     args = p.parse_args()
     if args.only != "ten":
         print(f"one queue, webhook answering after {args.delay} s, "

@@ -149,6 +149,29 @@ TEST_CASE_METHOD(async_push_fixture,
   CHECK(dead->messages[0].dead_letter->last_error == "exception: receiver still down");
 }
 
+TEST_CASE_METHOD(async_push_fixture,
+                 "a hub stopping while a batch settles or waits leaves no consumer shard running") {
+  add_parked_worker(2, 3, "");
+  send({"a", "b"});
+  run();
+  REQUIRE(test::parked().size() == 1);
+  auto batch = test::parked().take();
+  SECTION("its settle request reaches the coordinator just before the stop") {
+    batch->succeed(); // the coordinator takes the request, then ends without answering it
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    run();
+  }
+  SECTION("the plugin completes after the stop") {
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    run();
+    batch->succeed(); // nobody is left to settle it: its lease expires
+    run();
+  }
+  batch.reset();
+  run();
+  CHECK(sys().registry().running() == 0); // what a stopping server waits for
+}
+
 TEST_CASE_METHOD(push_fixture, "a worker consumer needs a deployed script, which it then pins") {
   auto missing = add_worker(10, 1000);
   REQUIRE(!missing);
