@@ -11,7 +11,7 @@ second; at the end the peak in flight and msgs/s over the last --window seconds,
 queue for the ten-queue run (no queue may starve).
 
 usage: bench/slow_webhook.py SLUICE_BIN [--seconds 90] [--ten-seconds 90]
-       [--prefill-one 2000000] [--prefill-each 300000] [--delay 1.0] [--only one|ten]
+       [--prefill-one 2000000] [--prefill-each 600000] [--delay 1.0] [--only one|ten]
        [--shard-window N] [--server-log FILE]
 
 --shard-window is passed to `sluice serve` (default: the server's, 10000): a storage
@@ -174,7 +174,7 @@ def main():
     p.add_argument("--seconds", type=float, default=90)
     p.add_argument("--ten-seconds", type=float, default=90)
     p.add_argument("--prefill-one", type=int, default=2_000_000)
-    p.add_argument("--prefill-each", type=int, default=300_000)
+    p.add_argument("--prefill-each", type=int, default=600_000)
     p.add_argument("--delay", type=float, default=1.0)
     p.add_argument("--plugin-threads", type=int, default=8)
     p.add_argument("--every", type=float, default=10)
