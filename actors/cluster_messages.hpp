@@ -86,9 +86,69 @@ typename Inspector::result_type inspect(Inspector& f, forward_to& x) {
   return f(caf::meta::type_name("forward_to"), x.leader_id, x.host, x.port);
 }
 
+/// A node behind the leader's compacted log → a peer's gateway (docs/cluster.md,
+/// "Catching up from a checkpoint"): make (or reuse) a checkpoint of the store
+/// holding at least `min_index`.
+struct checkpoint_prepare {
+  uint64_t min_index = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_prepare& x) {
+  return f(caf::meta::type_name("checkpoint_prepare"), x.min_index);
+}
+
+/// The answer to `checkpoint_prepare`: the checkpoint's id, the applied index
+/// it holds at least, and its files (names and sizes, index by index); or,
+/// when `error` is not empty, why there is none.
+struct checkpoint_offer {
+  std::string error;
+  std::string id;
+  uint64_t applied_index = 0;
+  std::vector<std::string> file_names;
+  std::vector<uint64_t> file_sizes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_offer& x) {
+  return f(caf::meta::type_name("checkpoint_offer"), x.error, x.id, x.applied_index, x.file_names,
+           x.file_sizes);
+}
+
+/// Up to `max` bytes of `file` of checkpoint `checkpoint` from `offset`.
+struct checkpoint_read {
+  std::string checkpoint;
+  std::string file;
+  uint64_t offset = 0;
+  uint64_t max = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_read& x) {
+  return f(caf::meta::type_name("checkpoint_read"), x.checkpoint, x.file, x.offset, x.max);
+}
+
+/// The answer to `checkpoint_read`: the bytes (shorter only at the end of the
+/// file), or, when `error` is not empty, why not.
+struct checkpoint_chunk {
+  std::string error;
+  std::string bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_chunk& x) {
+  return f(caf::meta::type_name("checkpoint_chunk"), x.error, x.bytes);
+}
+
+/// Serves this node's checkpoints (a detached actor: it reads files).
+using checkpoint_server_actor =
+    caf::typed_actor<caf::replies_to<checkpoint_prepare>::with<checkpoint_offer>,
+                     caf::replies_to<checkpoint_read>::with<checkpoint_chunk>>;
+
 /// Every node publishes one at its forwarding port; followers send it the
-/// requests they forward.
-using gateway_actor = caf::typed_actor<caf::reacts_to<forward_batch>>;
+/// requests they forward, and a node catching up asks it for checkpoints.
+using gateway_actor =
+    caf::typed_actor<caf::reacts_to<forward_batch>>::extend_with<checkpoint_server_actor>;
 
 /// One per node: batches the requests this node forwards and hands each
 /// response back to its connection.

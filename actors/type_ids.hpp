@@ -122,6 +122,10 @@ CAF_ADD_TYPE_ID(sluice, (sluice::forwarded_response))
 CAF_ADD_TYPE_ID(sluice, (sluice::forward_batch))
 CAF_ADD_TYPE_ID(sluice, (sluice::forwarded_responses))
 CAF_ADD_TYPE_ID(sluice, (sluice::forward_to))
+CAF_ADD_TYPE_ID(sluice, (sluice::checkpoint_prepare))
+CAF_ADD_TYPE_ID(sluice, (sluice::checkpoint_offer))
+CAF_ADD_TYPE_ID(sluice, (sluice::checkpoint_read))
+CAF_ADD_TYPE_ID(sluice, (sluice::checkpoint_chunk))
 
 CAF_END_TYPE_ID_BLOCK(sluice)
 

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/type_ids.hpp"
+#include "http/url.hpp"
 #include "metrics/registry.hpp"
 
 namespace sluice::cli {
@@ -21,23 +22,6 @@ constexpr auto poll_every = std::chrono::milliseconds(100);
 constexpr auto tokens_every = std::chrono::seconds(1);
 /// After a failed take-over, the next try.
 constexpr auto take_over_retry = std::chrono::milliseconds(500);
-
-/// "host:port" → host and port; false if malformed.
-bool split_address(const std::string& a, std::string& host, uint16_t& port) {
-  auto colon = a.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    return false;
-  host = a.substr(0, colon);
-  try {
-    auto p = std::stoul(a.substr(colon + 1));
-    if (p == 0 || p > 65535)
-      return false;
-    port = static_cast<uint16_t>(p);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
-}
 
 const char* role_name(raft::member_role r) {
   switch (r) {
@@ -131,7 +115,7 @@ void cluster_node::follow(const raft::node_status& s) {
     hand_over(me + " no longer leads the cluster");
   forward_to target;
   if (s.leader.id != 0 && s.leader.id != s.id
-      && split_address(s.leader.address, target.host, target.port)) {
+      && http::split_host_port(s.leader.address, target.host, target.port) && target.port != 0) {
     target.leader_id = s.leader.id;
     target.port = static_cast<uint16_t>(target.port + cfg_.forward_port_offset);
   }

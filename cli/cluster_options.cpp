@@ -1,5 +1,6 @@
 #include "cli/cluster_options.hpp"
 
+#include <algorithm>
 #include <set>
 
 namespace sluice::cli {
@@ -60,6 +61,10 @@ std::string cluster_config(const serve_options& opts, storage::replicated_config
   out.raft.id = opts.node_id;
   out.raft.address = opts.raft_listen;
   out.raft.data_dir = opts.data_dir + "/raft";
+  if (opts.raft_snapshot_every != 0) {
+    out.raft.snapshot_threshold = opts.raft_snapshot_every;
+    out.raft.snapshot_trailing = std::max(1u, opts.raft_snapshot_every / 2);
+  }
   if (auto err = parse_members(opts.initial_members, out.raft.initial_members); !err.empty())
     return err;
   if (!out.raft.initial_members.empty()) {

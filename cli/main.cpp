@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
                   "Cluster mode: 1=HOST:PORT,2=HOST:PORT,... (every node's --raft-listen), the "
                   "same on every node; used on a first start only. Leave out to start a node "
                   "that waits to be added with 'sluice cluster add'");
+  cmd->add_option("--raft-snapshot-every", serve.raft_snapshot_every,
+                  "Cluster mode: snapshot after this many applied entries (0: 2048)")
+      ->group("")
+      ->check(CLI::Range(0u, 1'000'000u));
   cmd->add_option("--shard-window", serve.shard_window,
                   "Messages each storage shard keeps in memory; the rest are paged from disk")
       ->capture_default_str()

@@ -27,11 +27,14 @@
 #include "cli/disk_space.hpp"
 #include "cli/logging.hpp"
 #include "http/api.hpp"
+#include "http/cluster/checkpoint_server.hpp"
 #include "http/cluster/forwarder.hpp"
 #include "http/cluster/gateway.hpp"
+#include "http/cluster/remote_checkpoints.hpp"
 #include "http/outbound_policy.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
+#include "http/url.hpp"
 #include "metrics/registry.hpp"
 #include "storage/rocksdb/rocksdb_backend.hpp"
 
@@ -45,25 +48,6 @@ void await_started(caf::actor_system& sys, const hub_actor& hub) {
   caf::scoped_actor self{sys};
   self->request(hub, caf::infinite, list_queues{})
       .receive([](const queue_list&) {}, [](const caf::error&) {});
-}
-
-/// Splits "host:port" (IPv6 as "[::1]:port"). False if malformed.
-bool split_listen(const std::string& s, std::string& host, uint16_t& port) {
-  auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon + 1 >= s.size())
-    return false;
-  host = s.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  try {
-    auto p = std::stoul(s.substr(colon + 1));
-    if (p > 65535)
-      return false;
-    port = static_cast<uint16_t>(p);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return !host.empty();
 }
 
 /// The shortest SLUICE_BOOTSTRAP_TOKEN accepted on a non-loopback listener.
@@ -100,7 +84,7 @@ int serve(const serve_options& opts) {
     return 2;
   }
   http::server_options http_opts;
-  if (!split_listen(opts.listen, http_opts.host, http_opts.port)) {
+  if (!http::split_host_port(opts.listen, http_opts.host, http_opts.port)) {
     spdlog::error("--listen must be HOST:PORT, got '{}'", opts.listen);
     return 2;
   }
@@ -172,33 +156,20 @@ int serve(const serve_options& opts) {
     return 1;
   }
   auto reserve = reserve_to_start(opts.data_dir, opts.min_free_bytes);
-  // One node: the embedded store. Cluster mode: the same store under a raft
-  // node that replicates every write (docs/cluster.md).
+  // Opened once the actor system runs (a node catching up from a peer's
+  // checkpoint reaches it through the system while it opens); declared here
+  // to outlive the system, whose actors use them until it is gone.
   std::unique_ptr<storage::backend> stores;
   storage::rocksdb_backend* local = nullptr;
   storage::replicated_backend* replicated = nullptr;
   auto role_changes = std::make_shared<role_signal>();
+  std::unique_ptr<http::remote_checkpoints> peer_checkpoints;
   if (clustered) {
-    auto opened = storage::replicated_backend::open(
-        cluster_cfg, [role_changes](const storage::raft::node_status&) { role_changes->notify(); });
-    if (!opened) {
-      spdlog::error("{}", opened.error().message);
-      return 1;
-    }
-    replicated = opened->get();
-    local = &replicated->local();
-    stores = std::move(*opened);
-    spdlog::info("cluster: node {} started raft on {}", opts.node_id, opts.raft_listen);
-  } else {
-    storage::store_error open_error;
-    auto single = storage::rocksdb_backend::open(
-        opts.data_dir, storage::rocksdb_backend::mode::threaded, open_error);
-    if (!single) {
-      spdlog::error("{}", open_error.message);
-      return 1;
-    }
-    local = single.get();
-    stores = std::move(single);
+    http::remote_checkpoints_config rc;
+    rc.self_id = cluster_cfg.raft.id;
+    rc.members = cluster_cfg.raft.initial_members;
+    peer_checkpoints = std::make_unique<http::remote_checkpoints>(std::move(rc));
+    cluster_cfg.catch_up.source = peer_checkpoints->factory();
   }
 
   try {
@@ -225,7 +196,7 @@ int serve(const serve_options& opts) {
   pc.deploy_checks = builtin_deploy_checks();
   auto plugins = std::make_shared<plugin_host>(std::move(pc));
   metrics::registry metrics;
-  auto space = watch_disk_space(opts.data_dir, opts.min_free_bytes, reserve, *local, metrics);
+  std::unique_ptr<storage::space_guard> space;
   std::atomic<bool> draining{false};
   {
     caf::actor_system_config cfg;
@@ -247,6 +218,43 @@ int serve(const serve_options& opts) {
       cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(1)});
     }
     caf::actor_system sys{cfg};
+    // Raft's thread may ask peers for a checkpoint through `sys` until the
+    // store stops (after `sys` is gone): detached before `sys` ends.
+    struct detach_on_exit {
+      http::remote_checkpoints* p;
+      ~detach_on_exit() {
+        if (p != nullptr)
+          p->detach();
+      }
+    } detach_checkpoints{peer_checkpoints.get()};
+    if (peer_checkpoints)
+      peer_checkpoints->attach(sys);
+    // One node: the embedded store. Cluster mode: the same store under a raft
+    // node that replicates every write (docs/cluster.md).
+    if (clustered) {
+      auto opened = storage::replicated_backend::open(
+          cluster_cfg,
+          [role_changes](const storage::raft::node_status&) { role_changes->notify(); });
+      if (!opened) {
+        spdlog::error("{}", opened.error().message);
+        return 1;
+      }
+      replicated = opened->get();
+      local = &replicated->local();
+      stores = std::move(*opened);
+      spdlog::info("cluster: node {} started raft on {}", opts.node_id, opts.raft_listen);
+    } else {
+      storage::store_error open_error;
+      auto single = storage::rocksdb_backend::open(
+          opts.data_dir, storage::rocksdb_backend::mode::threaded, open_error);
+      if (!single) {
+        spdlog::error("{}", open_error.message);
+        return 1;
+      }
+      local = single.get();
+      stores = std::move(single);
+    }
+    space = watch_disk_space(opts.data_dir, opts.min_free_bytes, reserve, *local, metrics);
     auto tokens = std::make_shared<token_directory>();
     auto queues = std::make_shared<queue_directory>();
     hub_options ho;
@@ -283,6 +291,7 @@ int serve(const serve_options& opts) {
     std::unique_ptr<http::cluster_gate> gate;
     forwarder_actor forwarder;
     gateway_actor gateway;
+    checkpoint_server_actor checkpoint_server;
     if (clustered) {
       auto pending = std::make_shared<http::pending_forwards>();
       forwarder = http::spawn_forwarder(sys, {pending, {}});
@@ -290,10 +299,11 @@ int serve(const serve_options& opts) {
       routes.set_gate([g = gate.get()](http::request& req, http::responder& reply) {
         return g->take(req, reply);
       });
-      gateway = http::spawn_gateway(sys, routes, *gate);
+      checkpoint_server = http::spawn_checkpoint_server(sys, replicated->checkpoints());
+      gateway = http::spawn_gateway(sys, routes, *gate, checkpoint_server);
       std::string raft_host;
       uint16_t raft_port = 0;
-      split_listen(opts.raft_listen, raft_host, raft_port);
+      http::split_host_port(opts.raft_listen, raft_host, raft_port);
       auto forward_port = static_cast<uint16_t>(raft_port + 1);
       auto published = sys.middleman().publish(gateway, forward_port, raft_host.c_str(), true);
       if (!published) {
@@ -301,6 +311,7 @@ int serve(const serve_options& opts) {
                       raft_host, forward_port, sys.render(published.error()));
         caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);
         caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+        caf::anon_send_exit(checkpoint_server, caf::exit_reason::user_shutdown);
         return 1;
       }
       cluster_node_config cc;
@@ -358,9 +369,10 @@ int serve(const serve_options& opts) {
       cluster->stop();
       caf::anon_send_exit(forwarder, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
-      // Both use the gate and the routes, which end with this scope.
+      caf::anon_send_exit(checkpoint_server, caf::exit_reason::user_shutdown);
+      // They use the gate, the routes and the store, which end with this scope.
       caf::scoped_actor self{sys};
-      self->wait_for(forwarder, gateway);
+      self->wait_for(forwarder, gateway, checkpoint_server);
     } else {
       caf::anon_send_exit(hub_handle, caf::exit_reason::user_shutdown);
     }

@@ -99,4 +99,21 @@ http_url parse_http_url(std::string_view text) {
   return url;
 }
 
+bool split_host_port(const std::string& text, std::string& host, std::uint16_t& port) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon + 1 >= text.size())
+    return false;
+  host = text.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  const auto digits = text.substr(colon + 1);
+  if (digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  auto p = std::stoul(digits);
+  if (p > 65535)
+    return false;
+  port = static_cast<std::uint16_t>(p);
+  return !host.empty();
+}
+
 } // namespace sluice::http

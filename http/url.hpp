@@ -22,4 +22,9 @@ struct http_url {
 /// spaces or control characters, an empty host, a bad port.
 http_url parse_http_url(std::string_view text);
 
+/// Splits "HOST:PORT" (an IPv6 host in brackets, "[::1]:7001", loses them)
+/// into `host` and `port`; false — leaving both unspecified — when either is
+/// missing or the port is not 0–65535 (0: any free port, to listen on).
+bool split_host_port(const std::string& text, std::string& host, std::uint16_t& port);
+
 } // namespace sluice::http

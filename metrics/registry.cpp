@@ -22,11 +22,23 @@ registry::~registry() = default;
 
 void registry::observe_http(std::string_view route, std::string_view method, int status,
                             double seconds) {
-  std::string r{route};
-  impl_->fams.http_requests
-      .Add({{"route", r}, {"method", std::string{method}}, {"status", status_class(status)}})
-      .Increment();
-  impl_->fams.http_duration.Add({{"route", r}}, families::http_buckets()).Observe(seconds);
+  const int klass = status / 100;
+  impl::http_series series;
+  {
+    std::lock_guard<std::mutex> lock(impl_->http_mutex);
+    auto it = impl_->http.find(std::make_tuple(route, method, klass));
+    if (it == impl_->http.end()) {
+      std::string r{route};
+      series.requests = &impl_->fams.http_requests.Add(
+          {{"route", r}, {"method", std::string{method}}, {"status", status_class(status)}});
+      series.duration = &impl_->fams.http_duration.Add({{"route", r}}, families::http_buckets());
+      impl_->http.emplace(std::make_tuple(r, std::string{method}, klass), series);
+    } else {
+      series = it->second;
+    }
+  }
+  series.requests->Increment();
+  series.duration->Observe(seconds);
 }
 
 std::shared_ptr<queue_metrics> registry::queue(const std::string& account,

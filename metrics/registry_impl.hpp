@@ -5,6 +5,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "metrics/families.hpp"
@@ -25,6 +26,17 @@ struct registry::impl {
   std::map<std::pair<std::string, std::string>, std::weak_ptr<queue_metrics>> by_queue;
   /// Alive, for the age refresh at scrape time.
   std::set<queue_metrics*> alive;
+
+  /// The series of one (route, method, status class): found once, then
+  /// counted without building label maps (which cost allocations and the
+  /// family's lock on every request).
+  struct http_series {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Histogram* duration = nullptr;
+  };
+  /// Guards `http`.
+  std::mutex http_mutex;
+  std::map<std::tuple<std::string, std::string, int>, http_series, std::less<>> http;
 };
 
 } // namespace sluice::metrics

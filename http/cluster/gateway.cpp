@@ -11,9 +11,19 @@ namespace sluice::http {
 
 namespace {
 
-caf::behavior gateway(caf::event_based_actor* self, const router* routes,
-                      const cluster_gate* gate) {
+caf::behavior gateway(caf::event_based_actor* self, const router* routes, const cluster_gate* gate,
+                      const checkpoint_server_actor& checkpoints) {
   return {
+      [self, checkpoints](checkpoint_prepare& ask) -> caf::result<checkpoint_offer> {
+        if (!checkpoints)
+          return checkpoint_offer{"this node serves no checkpoints", {}, 0, {}, {}};
+        return self->delegate(checkpoints, std::move(ask));
+      },
+      [self, checkpoints](checkpoint_read& ask) -> caf::result<checkpoint_chunk> {
+        if (!checkpoints)
+          return checkpoint_chunk{"this node serves no checkpoints", {}};
+        return self->delegate(checkpoints, std::move(ask));
+      },
       [self, routes, gate](forward_batch& batch) {
         auto back = caf::actor_cast<forwarder_actor>(self->current_sender());
         if (!back)
@@ -45,9 +55,9 @@ caf::behavior gateway(caf::event_based_actor* self, const router* routes,
 
 } // namespace
 
-gateway_actor spawn_gateway(caf::actor_system& sys, const router& routes,
-                            const cluster_gate& gate) {
-  return caf::actor_cast<gateway_actor>(sys.spawn(gateway, &routes, &gate));
+gateway_actor spawn_gateway(caf::actor_system& sys, const router& routes, const cluster_gate& gate,
+                            checkpoint_server_actor checkpoints) {
+  return caf::actor_cast<gateway_actor>(sys.spawn(gateway, &routes, &gate, std::move(checkpoints)));
 }
 
 } // namespace sluice::http

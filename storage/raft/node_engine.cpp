@@ -44,20 +44,20 @@ std::string node_engine::open() {
 }
 
 std::string node_engine::open_raft() {
-  int rv = raft_uv_tcp_init(&transport_, &loop_);
+  int rv = nodelay_transport_init(transport_, &loop_);
   if (rv != 0)
     return std::string("raft_uv_tcp_init: ") + raft_strerror(rv);
-  rv = raft_uv_init(&io_, &loop_, config_.data_dir.c_str(), &transport_);
+  rv = raft_uv_init(&io_, &loop_, config_.data_dir.c_str(), &transport_.transport);
   if (rv != 0) {
     std::string error = "raft I/O in " + config_.data_dir + ": " + io_.errmsg;
-    raft_uv_tcp_close(&transport_);
+    nodelay_transport_close(transport_);
     return error;
   }
   rv = raft_init(&raft_, &io_, bridge_.fsm(), config_.id, config_.address.c_str());
   if (rv != 0) {
     std::string error = "raft_init: " + describe(rv);
     raft_uv_close(&io_);
-    raft_uv_tcp_close(&transport_);
+    nodelay_transport_close(transport_);
     return error;
   }
   raft_initialised_ = true;
@@ -104,7 +104,7 @@ std::string node_engine::open_raft() {
 std::string node_engine::describe(int rv) const {
   // Raft keeps the detail in its own or its I/O's message buffer, if anywhere.
   std::string out = raft_strerror(rv);
-  for (const char* detail : {raft_.errmsg, io_.errmsg, transport_.errmsg})
+  for (const char* detail : {raft_.errmsg, io_.errmsg, transport_.transport.errmsg})
     if (detail[0] != '\0')
       return out + ": " + detail;
   return out;
@@ -255,7 +255,7 @@ void node_engine::on_drain_deadline(uv_timer_t* handle) {
 void node_engine::on_raft_closed(::raft* r) {
   auto& self = *static_cast<node_engine*>(r->data);
   raft_uv_close(&self.io_);
-  raft_uv_tcp_close(&self.transport_);
+  nodelay_transport_close(self.transport_);
   self.close_handles();
 }
 

@@ -12,6 +12,7 @@
 #include "storage/raft/entry_packer.hpp"
 #include "storage/raft/fsm_bridge.hpp"
 #include "storage/raft/node_config.hpp"
+#include "storage/raft/nodelay_transport.hpp"
 #include "storage/raft/state_machine.hpp"
 
 namespace sluice::storage::raft {
@@ -117,7 +118,7 @@ private:
   uv_async_t wake_{};
   uv_check_t check_{};
   uv_timer_t drain_deadline_{};
-  raft_uv_transport transport_{};
+  nodelay_transport transport_{};
   raft_io io_{};
   ::raft raft_{};
   bool raft_initialised_ = false;

@@ -54,6 +54,13 @@ void store_machine::apply(uint64_t index, const std::vector<std::string_view>& c
 }
 
 std::string store_machine::snapshot() {
+  // Entries are applied unsynced (raft's log holds them durably); raft drops
+  // the log below a snapshot, so what the marker names must be on disk here
+  // first.
+  auto durable = local_.sync_applied();
+  if (!durable)
+    stop_replica(std::string{"cannot sync the local store before a snapshot ("}
+                 + to_string(durable.error().code) + "): " + durable.error().message);
   return encoder{}.u8(1).u64(applied_.load()).take();
 }
 

@@ -36,13 +36,16 @@ struct catch_up_config {
 
 /// The state machine of the replicated store (docs/cluster.md): applies each
 /// committed raft entry — the encoded `store_command`s packed into it — to the
-/// local RocksDB backend as one synced write that stores the entry's log index
+/// local RocksDB backend as one atomic write that stores the entry's log index
 /// as the applied index. Every replica, the leader included, applies through
 /// here, so all of them hold the same state at the same index, and replay
 /// after a restart skips what the applied index says is already held.
 ///
-/// Runs on the raft thread and blocks it for one fsync per entry (entries are
-/// packed, so that is one sync per group of writes). An entry that cannot be
+/// Runs on the raft thread. The writes are not synced — the entry is already
+/// on a majority's disks in raft's log, which replays what a machine crash
+/// takes from the store — except before each snapshot, after which raft may
+/// drop the log below it: one fsync per `snapshot_threshold` entries instead
+/// of one per entry. An entry that cannot be
 /// decoded or applied (a corrupt log, a failed disk) stops the process: a
 /// replica that skipped it would diverge from its peers.
 class store_machine : public raft::state_machine {
@@ -52,7 +55,8 @@ public:
 
   uint64_t applied_index() const override;
   void apply(uint64_t index, const std::vector<std::string_view>& commands) override;
-  /// The applied index only: the state itself is the synced RocksDB.
+  /// The applied index only, after syncing the local store up to it: the
+  /// state itself is the RocksDB.
   std::string snapshot() override;
   /// A snapshot not newer than the local state is a no-op. A newer one means
   /// this node missed entries its peers no longer have in their logs: it

@@ -56,7 +56,7 @@ expected<applied> rocksdb_backend::apply_at(uint64_t index,
         },
         cmd.body);
   }
-  auto st = collector.commit_collected_at(index);
+  auto st = collector.commit_collected_at(index, false);
   if (!st.ok())
     return st.as_error();
   return applied{index};
@@ -75,6 +75,13 @@ void rocksdb_backend::find_expired_dedup(const std::string& queue_id, uint16_t s
   };
   if (!reader_->post(std::move(job)))
     done(store_error{store_errc::closed, "the storage reader is shutting down"});
+}
+
+expected<uint64_t> rocksdb_backend::sync_applied() {
+  auto st = db_->sync_wal();
+  if (!st.ok())
+    return st.as_error();
+  return applied_index();
 }
 
 expected<uint64_t> rocksdb_backend::applied_index() {

@@ -60,6 +60,16 @@ std::unique_ptr<db> db::open(const std::string& dir, status& st) {
   return std::unique_ptr<db>(new db(std::move(p)));
 }
 
+status db::sync_wal() {
+  std::shared_lock lock{impl_->mtx};
+  if (!impl_->rdb)
+    return closed_status(impl_->dir);
+  auto s = impl_->rdb->SyncWAL();
+  if (!s.ok())
+    return status::error("cannot sync the write-ahead log of " + impl_->dir + ": " + s.ToString());
+  return status{};
+}
+
 status db::checkpoint_to(const std::string& dir) {
   std::shared_lock lock{impl_->mtx};
   if (!impl_->rdb)

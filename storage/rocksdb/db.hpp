@@ -47,6 +47,10 @@ public:
   /// reads and writes.
   status checkpoint_to(const std::string& dir);
 
+  /// Makes every write committed so far durable: fsyncs the write-ahead log
+  /// (for writes made with `sync` false). Blocks on the sync.
+  status sync_wal();
+
   /// Closes the instance, runs `while_closed` (e.g. replaces the directory
   /// with another store, `store_swap.hpp`), then reopens the same directory
   /// whatever it holds now. Every other call waits meanwhile. Returns the

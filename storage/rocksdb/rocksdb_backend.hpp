@@ -44,14 +44,20 @@ public:
   std::unique_ptr<message_store> messages(const std::string& queue_id, uint16_t shard) override;
   void stop() override;
 
-  /// Applies `commands` (in order) as one synced write that also stores
+  /// Applies `commands` (in order) as one atomic write that also stores
   /// `index` as the applied index: how a replicated store applies a log
   /// entry at its log index (docs/cluster.md). `index` must exceed every
-  /// index applied before. Blocks on the sync, on the caller's thread (the
-  /// raft thread); the backend's stores stay usable for reads, but a backend
-  /// written this way must take no writes through its stores (their counter
-  /// does not know of `index`).
+  /// index applied before. Not synced: the entry is durable in raft's log,
+  /// which replays whatever a machine crash takes from here, until
+  /// `sync_applied` (before each raft snapshot) makes it durable here too.
+  /// Runs on the caller's thread (the raft thread); the backend's stores
+  /// stay usable for reads, but a backend written this way must take no
+  /// writes through its stores (their counter does not know of `index`).
   expected<applied> apply_at(uint64_t index, const std::vector<store_command>& commands);
+
+  /// Makes every entry applied so far durable (fsyncs the write-ahead log)
+  /// and returns the applied index. Blocks on the sync.
+  expected<uint64_t> sync_applied();
 
   /// The applied index stored beside the state (0: none). Blocks on a read.
   expected<uint64_t> applied_index();

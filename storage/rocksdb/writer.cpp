@@ -59,7 +59,7 @@ uint64_t writer::commits() const {
   return commits_;
 }
 
-status writer::commit_collected_at(uint64_t index) {
+status writer::commit_collected_at(uint64_t index, bool sync) {
   std::vector<pending> group;
   {
     std::lock_guard<std::mutex> guard{mtx_};
@@ -69,7 +69,7 @@ status writer::commit_collected_at(uint64_t index) {
   for (auto& p : group)
     combined.append(std::move(p.b));
   combined.put(family::meta, std::string{applied_index_key}, encoder{}.u64(index).take());
-  auto st = db_.write(combined, true);
+  auto st = db_.write(combined, sync);
   if (st.ok())
     applied_ = index;
   {

@@ -58,10 +58,10 @@ public:
   /// failed). Thread-safe. After `stop()`, fails `done` at once.
   void submit(batch b, completion done);
 
-  /// `collect` mode only: commits every collected batch as one synced write
-  /// that stores `index` as the applied index, then runs each completion
-  /// with `index`. Blocks on the sync, on the caller's thread.
-  status commit_collected_at(uint64_t index);
+  /// `collect` mode only: commits every collected batch as one write that
+  /// stores `index` as the applied index, then runs each completion with
+  /// `index`. With `sync` it blocks on the fsync, on the caller's thread.
+  status commit_collected_at(uint64_t index, bool sync = true);
 
   /// Commits what is pending and joins the thread. Idempotent.
   void stop();

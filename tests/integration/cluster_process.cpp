@@ -43,17 +43,17 @@ uint16_t free_port_pair() {
   return 0;
 }
 
-cluster_processes::cluster_processes(size_t nodes) {
+cluster_processes::cluster_processes(size_t nodes, const std::vector<std::string>& extra) {
   std::string members;
   for (size_t i = 0; i < nodes; ++i) {
     raft_.push_back("127.0.0.1:" + std::to_string(free_port_pair()));
     members += (i == 0 ? "" : ",") + std::to_string(i + 1) + "=" + raft_[i];
   }
   for (size_t i = 0; i < nodes; ++i) {
-    nodes_.push_back(std::make_unique<server_process>(
-        "integration-token",
-        std::vector<std::string>{"--node-id", std::to_string(i + 1), "--raft-listen", raft_[i],
-                                 "--initial-members", members}));
+    std::vector<std::string> args{"--node-id", std::to_string(i + 1), "--raft-listen",
+                                  raft_[i],    "--initial-members",   members};
+    args.insert(args.end(), extra.begin(), extra.end());
+    nodes_.push_back(std::make_unique<server_process>("integration-token", std::move(args)));
     up_.push_back(true);
   }
 }
@@ -118,6 +118,11 @@ void cluster_processes::await_converged(int seconds) {
 void cluster_processes::kill9(size_t i) {
   nodes_[i]->kill9();
   up_[i] = false;
+}
+
+int cluster_processes::terminate(size_t i) {
+  up_[i] = false;
+  return nodes_[i]->terminate();
 }
 
 void cluster_processes::restart(size_t i) {

@@ -16,7 +16,8 @@ namespace sluice::test {
 /// thread-safe.
 class cluster_processes {
 public:
-  explicit cluster_processes(size_t nodes = 3);
+  /// `extra`: more `serve` flags for every node.
+  explicit cluster_processes(size_t nodes = 3, const std::vector<std::string>& extra = {});
 
   size_t size() const { return nodes_.size(); }
   server_process& node(size_t i) { return *nodes_[i]; }
@@ -37,6 +38,8 @@ public:
   /// Whether node `i` runs (not killed).
   bool running(size_t i) const { return up_[i]; }
   void kill9(size_t i);
+  /// SIGTERM to node `i`; its exit status.
+  int terminate(size_t i);
   void restart(size_t i);
 
 private:

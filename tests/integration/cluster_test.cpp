@@ -4,9 +4,12 @@
 #include <set>
 #include <string>
 
+#include <simdjson.h>
+
 #include "api.hpp"
 #include "cli_runner.hpp"
 #include "cluster_process.hpp"
+#include "tests/http_receiver.hpp"
 #include "wait.hpp"
 
 using namespace sluice::test;
@@ -203,4 +206,92 @@ TEST_CASE("cluster: sluice cluster status, add and remove, and the cluster metri
   CHECK(has(metrics, "sluice_cluster_role{role=\"leader\"} 1"));
   CHECK(has(metrics, "sluice_cluster_term "));
   CHECK(has(metrics, "sluice_cluster_replication_lag_entries "));
+}
+
+TEST_CASE("cluster: a node that missed more than the log keeps catches up from a peer's "
+          "checkpoint") {
+  // Snapshots every 16 entries keep 8: a node away for 150 writes is behind
+  // the leader's log and must fetch its store.
+  cluster_processes c{3, {"--raft-snapshot-every", "16"}};
+  auto leader = c.serving_leader();
+  auto behind = (leader + 1) % 3;
+  api a{c.node(leader)};
+  auto q = "/queues/" + a.create_queue("catch-up");
+  auto sent = send_each(a, q, "before", 5);
+  c.kill9(behind);
+  for (auto& b : send_each(a, q, "missed", 150))
+    sent.insert(b);
+  c.restart(behind);
+  c.await_converged(90);
+  CHECK(has(c.node(behind).log(), "caught up from a checkpoint"));
+  // It applies what follows from the log.
+  for (auto& b : send_each(a, q, "after", 5))
+    sent.insert(b);
+  c.await_converged();
+  // Every replica holds the same state: the same applied index and digest.
+  for (size_t i = 0; i < c.size(); ++i) {
+    auto status = c.terminate(i);
+    INFO("node " << i + 1 << " log:\n" << c.node(i).log());
+    CHECK(status == 0);
+  }
+  std::set<std::string> digests;
+  for (size_t i = 0; i < c.size(); ++i) {
+    auto d = run_cli("", {"cluster", "digest", c.node(i).data_dir() + "/data"});
+    INFO(d.out << d.err);
+    REQUIRE(d.exit_code == 0);
+    CHECK(has(d.out, "digest "));
+    digests.insert(d.out);
+  }
+  CHECK(digests.size() == 1);
+  // And the messages are all there, on the caught-up node too.
+  c.restart(behind);
+  c.restart((behind + 1) % 3);
+  c.serving_leader();
+  api b{c.node(behind)};
+  auto seen = drain(b, q);
+  CHECK(std::set<std::string>(seen.begin(), seen.end()) == sent);
+  CHECK(seen.size() == sent.size());
+}
+
+TEST_CASE("cluster: a push consumer moves with leadership") {
+  cluster_processes c;
+  auto leader = c.serving_leader();
+  auto survivor = (leader + 1) % 3;
+  http_receiver hook;
+  api a{c.node(survivor)};
+  REQUIRE(a.call("PUT", "/sluice/scripts/hook",
+                 R"({"plugin":"webhook","env":{"URL":")" + hook.url() + "\"}}")
+              ->status
+          == 200);
+  auto qid = a.create_queue("pushed");
+  REQUIRE(a.call("POST", "/queues/" + qid + "/consumers",
+                 R"({"type":"worker","script_name":"hook","settings":{"batch_size":10,)"
+                 R"("max_wait_time_ms":50}})")
+              ->status
+          == 200);
+  auto q = "/queues/" + qid;
+  auto sent = send_each(a, q, "before", 20);
+  auto delivered = [&] {
+    std::set<std::string> bodies;
+    for (const auto& r : hook.requests()) {
+      simdjson::dom::parser p;
+      auto doc = p.parse(r.body);
+      if (doc.error())
+        continue;
+      for (auto m : doc.value()["messages"].get_array())
+        bodies.insert(std::string{m["body"].get_string().value()});
+    }
+    return bodies;
+  };
+  REQUIRE(eventually([&] { return delivered() == sent; }));
+  // The leader's hub ran the consumer; the new leader's hub takes it over
+  // from the replicated store.
+  c.kill9(leader);
+  c.serving_leader();
+  for (auto& b : send_each(a, q, "after", 20))
+    sent.insert(b);
+  REQUIRE(eventually([&] { return delivered() == sent; }));
+  REQUIRE(eventually([&] {
+    return a.call("GET", q + "/metrics")->result()["backlog_count"].get_int64().value() == 0;
+  }));
 }
