@@ -11,12 +11,14 @@ def rss_mb(pid):
                 return int(line.split()[1]) / 1024
     return 0.0
 
-def start(binary, data, token, flags=()):
+def start(binary, data, token, flags=(), log=None):
     """Starts `binary serve` on a free loopback port with data dir `data` and
-    SLUICE_BOOTSTRAP_TOKEN=`token`; returns (process, port) once it listens."""
+    SLUICE_BOOTSTRAP_TOKEN=`token`; returns (process, port) once it listens. The
+    server's log (stderr) goes to the open file `log`, or is dropped."""
     env = dict(os.environ, SLUICE_BOOTSTRAP_TOKEN=token)
     p = subprocess.Popen([binary, "serve", "--listen", "127.0.0.1:0", "--data-dir", data, *flags],
-                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+                         stdout=subprocess.PIPE, stderr=log or subprocess.DEVNULL, env=env,
+                         text=True)
     line = p.stdout.readline()
     while "listening on" not in line:
         line = p.stdout.readline()

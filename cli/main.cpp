@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
   cmd->add_option("--sink-root", serve.sink_root,
                   "Directory every file-sink DIR must be under (default: <data-dir>/sinks)");
   cmd->add_option("--plugin-threads", serve.plugin_threads,
-                  "Threads that run consumer plugins (push invocations at once, all queues)")
+                  "Threads that run blocking consumer plugins (their push invocations at once, all "
+                  "queues; webhooks wait without one)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--plugin-timeout", serve.plugin_timeout_s,

@@ -38,12 +38,11 @@ using address_check = std::function<std::string(const boost::asio::ip::address& 
 /// connecting, sending, reading — as one deadline. With `check`, only the resolved
 /// addresses it accepts are tried; none accepted is an error naming why.
 ///
-/// Used by the built-in webhook plugin (actors/plugins/builtin/webhook.cpp).
-///
 /// Why not `client` (http/client.hpp): it runs Beast's synchronous operations, and Beast's
 /// stream timeouts apply to asynchronous operations only, so a server that accepts and
-/// never answers would block it forever. This runs the same steps asynchronously on a
-/// private io_context, so the deadline holds. Replies larger than 4 MiB are refused.
+/// never answers would block it forever. This runs `async_http_post` (http/async_post.hpp)
+/// on a private io_context, so the deadline holds. Replies larger than 4 MiB are refused.
+/// Blocks the calling thread; the built-in webhook uses `async_poster` instead.
 http_reply http_post(const http_url& url, const std::string& body,
                      std::chrono::milliseconds timeout, const address_check& check = {});
 

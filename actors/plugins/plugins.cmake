@@ -12,7 +12,9 @@ target_compile_features(sluice_plugin_api INTERFACE cxx_std_17)
 install(FILES "${CMAKE_CURRENT_LIST_DIR}/include/sluice/plugin.hpp" DESTINATION include/sluice)
 
 target_sources(sluice_actors PRIVATE
+  "${CMAKE_CURRENT_LIST_DIR}/host/host_api.cpp"
   "${CMAKE_CURRENT_LIST_DIR}/host/plugin_host.cpp"
+  "${CMAKE_CURRENT_LIST_DIR}/host/plugin_host_async.cpp"
   "${CMAKE_CURRENT_LIST_DIR}/host/plugin_outcome.cpp")
 target_link_libraries(sluice_actors PUBLIC sluice_plugin_api Threads::Threads
                       PRIVATE ${CMAKE_DL_LIBS})

@@ -1,6 +1,7 @@
 #include "actors/push/concurrency_controller.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sluice {
 
@@ -53,6 +54,19 @@ bool concurrency_controller::more_than_horizon(std::uint64_t backlog) const {
   return static_cast<double>(backlog) > target_ * rate_per_ms_ * horizon;
 }
 
+std::uint32_t concurrency_controller::step_up(std::uint64_t backlog) const {
+  if (!have_estimate_ || target_ < 8)
+    return 1;
+  const double horizon = std::max(duration_ms_, static_cast<double>(min_horizon_ms));
+  const double per_slot = rate_per_ms_ * horizon; // what one slot drains in a horizon
+  if (per_slot <= 0 || static_cast<double>(backlog) <= 2 * target_ * per_slot)
+    return 1;
+  // Enough slots to drain the backlog within one horizon is where growth stops.
+  const double needed = std::ceil(static_cast<double>(backlog) / per_slot);
+  const auto room = static_cast<std::uint32_t>(std::min(needed, double{max_limit})) - target_;
+  return std::clamp<std::uint32_t>(target_ / 4, 1, std::max<std::uint32_t>(room, 1));
+}
+
 std::uint32_t concurrency_controller::after_batch(const batch_outcome& b, std::int64_t now_ms) {
   if (!round_started_)
     start_round(b.backlog, now_ms, false);
@@ -89,8 +103,7 @@ std::uint32_t concurrency_controller::after_batch(const batch_outcome& b, std::i
   if (!round_failed_) { // rule 3
     bool grew = b.backlog >= round_backlog_ + batch_size_;
     if (grew || more_than_horizon(b.backlog)) {
-      if (target_ < max_)
-        ++target_;
+      target_ = std::min(max_, target_ + step_up(b.backlog));
     } else if (b.backlog < batch_size_ && target_ > 1) {
       --target_;
     }

@@ -28,7 +28,12 @@
 ///     a. the backlog grew by at least one batch (`batch_size` messages) since
 ///        the round started, or it is more than the current target drains
 ///        within the horizon (target × per-slot drain rate × horizon, and at
-///        least one batch) → +1, up to max;
+///        least one batch) → +1, up to max; from a target of 8 on, when the
+///        backlog is more than twice what the target drains within the horizon,
+///        +target/4 instead, but no further than the target that drains the
+///        backlog within one horizon (a slow handler with a deep backlog, e.g. a
+///        webhook answering after 1 s, climbs from 8 to 100 in about a dozen
+///        rounds instead of ninety; below 8 nothing changes);
 ///     b. otherwise, if less than one batch is waiting → -1: the slots spend
 ///        their time waiting for `max_wait_time_ms`, one fewer does as well.
 ///
@@ -103,6 +108,8 @@ private:
   void start_round(std::uint64_t backlog, std::int64_t now_ms, bool after_cut);
   bool round_over(std::int64_t now_ms) const;
   bool more_than_horizon(std::uint64_t backlog) const;
+  /// How much rule 3a adds: 1, or target/4 far from the horizon (see above).
+  std::uint32_t step_up(std::uint64_t backlog) const;
 
   std::uint32_t max_ = max_limit;
   std::uint32_t batch_size_ = 10;

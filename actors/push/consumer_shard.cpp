@@ -115,6 +115,17 @@ consumer_shard(consumer_shard_actor::stateful_pointer<consumer_shard_state> self
   self->state.coordinator = std::move(cfg.coordinator);
   self->state.plugins = std::move(cfg.plugins);
   self->state.metrics = std::move(cfg.metrics);
+  // A coordinator that ends (the hub stopping, the queue deleted) may take a settle
+  // request with it unanswered: CAF 0.17 sends nothing for a dropped promise. The shard
+  // would wait for ever, and a stopping server with it (the actor system waits for every
+  // actor). So it ends with its coordinator; its leases expire and the messages come back.
+  self->monitor(self->state.coordinator);
+  self->set_down_handler([self](caf::down_msg&) {
+    auto& st = self->state;
+    if (st.pending.pending())
+      st.pending.deliver(make_error(errc::overloaded, "the queue's coordinator stopped"));
+    self->quit();
+  });
   return {
       [=](run_batch& job) { return on_run(self, job); },
       [=](invocation_finished& done) { on_finished(self, done); },

@@ -29,6 +29,14 @@ void quit_if_done(self_ptr self) {
     self->quit();
 }
 
+/// Messages waiting for a consumer: every stored one that is neither delayed nor in
+/// flight, the part of a deep backlog paged out of the shards' windows included (the
+/// controller must see the whole backlog, not just the window's `ready_count`).
+uint64_t waiting_messages(const queue_stats& s) {
+  const uint64_t busy = s.delayed_count + s.in_flight_count;
+  return s.backlog_count > busy ? s.backlog_count - busy : 0;
+}
+
 /// Hands `messages` to a free consumer shard (spawning one if none is idle)
 /// and feeds its report to the controller.
 void run(self_ptr self, std::vector<pulled_message> batch) {
@@ -70,7 +78,7 @@ void run(self_ptr self, std::vector<pulled_message> batch) {
   self->request(shard, caf::infinite, std::move(job))
       .then(
           [done](const batch_report& r) {
-            done(r.failed, r.messages, r.duration_ms, r.stats.ready_count);
+            done(r.failed, r.messages, r.duration_ms, waiting_messages(r.stats));
           },
           [done, size](caf::error&) { done(true, size, 0, 0); });
 }

@@ -145,6 +145,24 @@ TEST_CASE("push: a slow webhook gets concurrent batches, a failing one dead-lett
   CHECK(broken.count() >= 2); // the first delivery and one retry
 }
 
+TEST_CASE("push: a webhook answering after 1 s has more than 8 batches in flight with 8 "
+          "plugin threads") {
+  // The built-in webhook waits for its receiver without holding a plugin thread, so the
+  // concurrency controller, not --plugin-threads, bounds the batches in flight.
+  server_process srv{"integration-token", {"--plugin-threads", "8"}};
+  push_api a{srv};
+  http_receiver slow{http_receiver::ok_empty, std::chrono::milliseconds(1000)};
+  a.deploy("slow-hook", "webhook", R"({"URL":")" + slow.url() + "\"}");
+  auto jobs = a.create_queue("slow-jobs");
+  a.consume(jobs, "slow-hook", R"({"batch_size":10,"max_wait_time_ms":0})");
+  a.send_texts(jobs, 4000);
+  // The controller adds about one batch per second while the backlog is large.
+  const bool reached = eventually([&] { return slow.max_in_flight() > 8; }, 120);
+  INFO("most batches in flight at once: " << slow.max_in_flight());
+  CHECK(reached);
+  CHECK(slow.count() > 8);
+}
+
 TEST_CASE("push: file-sink across pause, resume and a restart") {
   server_process srv;
   auto sink = srv.data_dir() + "/data/sinks/archive"; // DIR is under the sink root

@@ -14,9 +14,11 @@ namespace sluice {
 
 // Not SLUICE_PLUGIN: that macro defines the exported `sluice_plugin_entry` symbol, of
 // which a process can hold only one; these entries are plain functions named by the map.
-std::map<std::string, sluice_plugin_entry_fn> builtin_plugins() {
+std::map<std::string, builtin_plugin> builtin_plugins() {
   return {
-      {"webhook", &detail::entry<&detail::queue_with_class<builtin::webhook_plugin>>},
+      {"webhook",
+       {&detail::entry<&detail::queue_blocking_with_async_class<builtin::webhook_plugin>>,
+        &detail::async_entry<&detail::queue_async_with_class<builtin::webhook_plugin>>}},
       {"file-sink", &detail::entry<&detail::queue_with_class<builtin::file_sink_plugin>>},
   };
 }

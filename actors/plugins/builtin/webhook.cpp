@@ -1,13 +1,15 @@
 #include "actors/plugins/builtin/webhook.hpp"
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
 #include "actors/plugins/builtin/env_number.hpp"
 #include "actors/plugins/builtin/message_json.hpp"
 #include "actors/plugins/builtin/webhook_reply.hpp"
-#include "http/deadline_post.hpp"
+#include "http/async_post.hpp"
 #include "http/outbound_policy.hpp"
 #include "http/url.hpp"
 
@@ -31,25 +33,62 @@ std::string request_body(const MessageBatch& batch) {
   return w.end_array().end_object().take();
 }
 
-http::http_reply post(const http::http_url& url, const std::string& url_text,
-                      const std::string& body, std::chrono::milliseconds timeout) {
+/// The outbound policy's address rule, holding the policy in force now (or none).
+http::address_check policy_check() {
   auto policy = http::outbound_policy::current();
-  http::address_check check;
-  if (policy)
-    check = [&policy](const boost::asio::ip::address& a) { return policy->check_address(a); };
-  try {
-    return http::http_post(url, body, timeout, check);
-  } catch (const http::http_post_error& e) {
-    if (e.timed_out())
+  if (!policy)
+    return {};
+  return [policy](const boost::asio::ip::address& a) { return policy->check_address(a); };
+}
+
+/// What a finished POST means for the batch: applies the reply's decisions, or throws
+/// std::runtime_error with the failure text (docs/plugins.md "Failures").
+void settle(const http::post_outcome& outcome, MessageBatch& batch, const std::string& url_text,
+            std::chrono::milliseconds timeout) {
+  if (!outcome.reply) {
+    if (outcome.timed_out)
       throw std::runtime_error("webhook: no reply from " + url_text + " within TIMEOUT_MS="
-                               + std::to_string(timeout.count()) + " ms (" + e.what() + ")");
-    throw std::runtime_error("webhook: cannot reach " + url_text + ": " + e.what());
+                               + std::to_string(timeout.count()) + " ms (" + outcome.error + ")");
+    throw std::runtime_error("webhook: cannot reach " + url_text + ": " + outcome.error);
   }
+  const http::http_reply& reply = *outcome.reply;
+  if (reply.status < 200 || reply.status > 299) {
+    // "Decided, then threw" (docs/plugins.md): a decision body on an error status is
+    // applied, then the invocation fails; messages it decided keep their decision, the
+    // rest are retried. A body that decides nothing (or is garbled) retries everything.
+    std::optional<webhook_reply> decided;
+    try {
+      decided = read_webhook_reply(reply.body);
+    } catch (const std::invalid_argument&) {
+      decided.reset();
+    }
+    const bool applies = decided && !decided->empty();
+    if (applies)
+      apply_webhook_reply(*decided, batch);
+    throw std::runtime_error("webhook: POST " + url_text + " answered HTTP "
+                             + std::to_string(reply.status)
+                             + (applies ? " (its decisions are kept, every other message is "
+                                          "retried): "
+                                        : " (every message is retried): ")
+                             + reply.body.substr(0, reply_excerpt_bytes));
+  }
+
+  std::optional<webhook_reply> instructions;
+  try {
+    instructions = read_webhook_reply(reply.body);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error("webhook: the reply of " + url_text + " (HTTP "
+                             + std::to_string(reply.status) + ") is not understood: " + e.what()
+                             + " (every message is retried)");
+  }
+  if (instructions)
+    apply_webhook_reply(*instructions, batch);
 }
 
 } // namespace
 
-void webhook_plugin::queue(MessageBatch& batch, Env& env) {
+void webhook_plugin::queue_async(std::shared_ptr<AsyncInvocation> invocation) {
+  Env& env = invocation->env();
   const auto url_text = env.get("URL");
   if (!url_text || url_text->empty())
     throw std::runtime_error("webhook: env.URL is not set (deploy the script with "
@@ -68,38 +107,18 @@ void webhook_plugin::queue(MessageBatch& batch, Env& env) {
   }
   const std::chrono::milliseconds timeout(positive_env(env, "webhook", webhook_timeout_ms));
 
-  const http::http_reply reply = post(url, *url_text, request_body(batch), timeout);
-  if (reply.status < 200 || reply.status > 299) {
-    // "Decided, then threw" (docs/plugins.md): a decision body on an error status is
-    // applied, then the invocation fails; messages it decided keep their decision, the
-    // rest are retried. A body that decides nothing (or is garbled) retries everything.
-    std::optional<webhook_reply> decided;
+  // Runs on the poster's I/O thread; the invocation stays alive (and its batch valid)
+  // until it is completed here.
+  auto done = [invocation, url_text = *url_text, timeout](http::post_outcome outcome) {
     try {
-      decided = read_webhook_reply(reply.body);
-    } catch (const std::invalid_argument&) {
-      decided.reset();
+      settle(outcome, invocation->batch(), url_text, timeout);
+      invocation->succeed();
+    } catch (const std::exception& e) {
+      invocation->fail(e.what());
     }
-    const bool applies = decided && !decided->empty();
-    if (applies)
-      apply_webhook_reply(*decided, batch);
-    throw std::runtime_error("webhook: POST " + *url_text + " answered HTTP "
-                             + std::to_string(reply.status)
-                             + (applies ? " (its decisions are kept, every other message is "
-                                          "retried): "
-                                        : " (every message is retried): ")
-                             + reply.body.substr(0, reply_excerpt_bytes));
-  }
-
-  std::optional<webhook_reply> instructions;
-  try {
-    instructions = read_webhook_reply(reply.body);
-  } catch (const std::invalid_argument& e) {
-    throw std::runtime_error("webhook: the reply of " + *url_text + " (HTTP "
-                             + std::to_string(reply.status) + ") is not understood: " + e.what()
-                             + " (every message is retried)");
-  }
-  if (instructions)
-    apply_webhook_reply(*instructions, batch);
+  };
+  http::async_poster::shared().post(url, request_body(invocation->batch()), timeout, policy_check(),
+                                    std::move(done));
 }
 
 } // namespace sluice::builtin

@@ -3,110 +3,13 @@
 #include <dlfcn.h>
 
 #include <algorithm>
-#include <atomic>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <filesystem>
-#include <mutex>
-#include <set>
 #include <string_view>
-#include <thread>
-#include <utility>
 
-#include <sluice/plugin.hpp>
-
-/// The host's side of one invocation, behind the opaque handle of the C boundary.
-struct sluice_host_batch {
-  explicit sluice_host_batch(std::size_t message_count) : recorder(message_count) {}
-
-  sluice::outcome_recorder recorder;
-  /// The script variables sorted by name, viewing the invocation's map.
-  std::vector<std::pair<std::string_view, std::string_view>> env;
-  std::mutex error_mutex;
-  std::string error;
-};
+#include "actors/plugins/host/plugin_host_core.hpp"
 
 namespace sluice {
-
-namespace {
-
-std::optional<std::uint32_t> delay_from_abi(std::int64_t delay_seconds) {
-  if (delay_seconds < 0)
-    return std::nullopt;
-  return static_cast<std::uint32_t>(
-      std::min<std::int64_t>(delay_seconds, static_cast<std::int64_t>(max_retry_delay_seconds)));
-}
-
-// The callbacks of sluice_host_api_v1. They run on plugin threads and must not throw
-// across the C boundary; recording never allocates after the recorder is built.
-void abi_ack(sluice_host_batch* host, std::size_t index) noexcept {
-  if (host != nullptr)
-    host->recorder.ack(index);
-}
-
-void abi_retry(sluice_host_batch* host, std::size_t index, std::int64_t delay_seconds) noexcept {
-  if (host != nullptr)
-    host->recorder.retry(index, delay_from_abi(delay_seconds));
-}
-
-void abi_ack_all(sluice_host_batch* host) noexcept {
-  if (host != nullptr)
-    host->recorder.ack_all();
-}
-
-void abi_retry_all(sluice_host_batch* host, std::int64_t delay_seconds) noexcept {
-  if (host != nullptr)
-    host->recorder.retry_all(delay_from_abi(delay_seconds));
-}
-
-int abi_env_get(sluice_host_batch* host, const char* name, std::size_t name_len, const char** value,
-                std::size_t* value_len) noexcept {
-  if (host == nullptr || name == nullptr || value == nullptr || value_len == nullptr)
-    return 0;
-  std::string_view key(name, name_len);
-  auto it = std::lower_bound(host->env.begin(), host->env.end(), key,
-                             [](const auto& entry, std::string_view k) { return entry.first < k; });
-  if (it == host->env.end() || it->first != key)
-    return 0;
-  *value = it->second.data();
-  *value_len = it->second.size();
-  return 1;
-}
-
-std::size_t abi_env_count(sluice_host_batch* host) noexcept {
-  return host == nullptr ? 0 : host->env.size();
-}
-
-int abi_env_at(sluice_host_batch* host, std::size_t index, const char** name, std::size_t* name_len,
-               const char** value, std::size_t* value_len) noexcept {
-  if (host == nullptr || index >= host->env.size() || name == nullptr || name_len == nullptr
-      || value == nullptr || value_len == nullptr)
-    return 0;
-  const auto& entry = host->env[index];
-  *name = entry.first.data();
-  *name_len = entry.first.size();
-  *value = entry.second.data();
-  *value_len = entry.second.size();
-  return 1;
-}
-
-void abi_fail(sluice_host_batch* host, const char* what, std::size_t what_len) noexcept {
-  if (host == nullptr)
-    return;
-  std::lock_guard<std::mutex> lock(host->error_mutex);
-  try {
-    host->error.assign(what == nullptr ? "" : what, what == nullptr ? 0 : what_len);
-  } catch (...) {
-    // Out of memory while copying the plugin's text: keep the failure, lose the text.
-    host->error.clear();
-  }
-}
-
-const sluice_host_api_v1 host_api = {abi_ack,     abi_retry,     abi_ack_all, abi_retry_all,
-                                     abi_env_get, abi_env_count, abi_env_at,  abi_fail};
-
-} // namespace
 
 bool valid_plugin_name(const std::string& name) {
   if (name.empty() || name.size() > 64)
@@ -119,42 +22,6 @@ bool valid_plugin_name(const std::string& name) {
 
 namespace detail {
 
-enum class job_state { queued, running, done, timed_out };
-
-/// One invocation on its way through the host. Shared by the pool thread running it and
-/// the watchdog; addresses inside stay fixed (the plugin holds pointers into it).
-struct job {
-  job(std::string name, invocation i, invocation_done d)
-    : plugin(std::move(name)), inv(std::move(i)), done(std::move(d)), host(inv.messages.size()) {
-    raw_messages.reserve(inv.messages.size());
-    for (const auto& m : inv.messages)
-      raw_messages.push_back({m.id.c_str(), m.id.size(), m.timestamp_ms, m.body.c_str(),
-                              m.body.size(), m.content_type.c_str(), m.content_type.size(),
-                              m.attempts});
-    for (const auto& [k, v] : inv.env) // std::map: already sorted by name
-      host.env.emplace_back(k, v);
-    batch = {inv.queue_name.c_str(),
-             inv.queue_name.size(),
-             raw_messages.data(),
-             raw_messages.size(),
-             &host,
-             &host_api};
-  }
-
-  std::string plugin;
-  invocation inv;
-  invocation_done done; // moved out by whoever delivers the result
-  std::vector<sluice_message_v1> raw_messages;
-  sluice_host_batch host;
-  sluice_batch_v1 batch{};
-
-  std::mutex state_mutex;
-  job_state state = job_state::queued;
-};
-
-using job_ptr = std::shared_ptr<job>;
-using steady = std::chrono::steady_clock;
-
 /// Resolves the decisions and calls `done` exactly once (callers guarantee once).
 void deliver(job& j, bool failed, std::string error) noexcept {
   invocation_result result;
@@ -166,56 +33,6 @@ void deliver(job& j, bool failed, std::string error) noexcept {
   if (done)
     done(std::move(result));
 }
-
-struct loaded_plugin {
-  const sluice_plugin_v1* table = nullptr;
-};
-
-struct plugin_host_core {
-  explicit plugin_host_core(plugin_host_config c) : config(std::move(c)) {
-    config.threads = std::max<std::size_t>(config.threads, 1);
-    if (config.default_limit.count() <= 0)
-      config.default_limit = plugin_host_config{}.default_limit;
-    current.resize(config.threads);
-  }
-
-  /// Finds or loads plugin `name`; nullptr and `error` set on failure. Pool threads only.
-  const loaded_plugin* resolve(const std::string& name, std::string& error);
-  void worker_loop(std::size_t slot);
-  void run(const job_ptr& j);
-  void watchdog_loop();
-  /// Fails a running handler now with `error` and abandons its thread; no-op otherwise.
-  void abandon(const job_ptr& j, const std::string& error);
-  std::chrono::milliseconds limit_of(const job& j) const {
-    return j.inv.limit.count() > 0 ? j.inv.limit : config.default_limit;
-  }
-  void leave_active();
-
-  plugin_host_config config;
-
-  // Pool: queue, stop flag, running jobs. `active` counts jobs taken from the queue that
-  // have not completed or timed out; the destructor waits for it to reach zero.
-  std::mutex mutex;
-  std::condition_variable work_cv;
-  std::condition_variable idle_cv;
-  std::deque<job_ptr> queue;
-  std::vector<job_ptr> current; // per pool slot
-  std::size_t active = 0;
-  bool stopping = false;
-  std::atomic<std::size_t> abandoned{0};
-  std::vector<std::thread> workers;
-
-  std::mutex load_mutex;
-  std::map<std::string, loaded_plugin> loaded; // never unloaded
-
-  // Watchdog: deadlines of running handlers.
-  std::mutex timer_mutex;
-  std::condition_variable timer_cv;
-  std::map<std::pair<steady::time_point, std::uint64_t>, job_ptr> timers;
-  std::uint64_t next_timer = 0;
-  bool timer_stopping = false;
-  std::thread watchdog;
-};
 
 namespace {
 
@@ -249,6 +66,32 @@ const sluice_plugin_v1* checked_table(const std::string& name, const std::string
   return table;
 }
 
+/// The asynchronous table of a plugin whose v1 table passed `checked_table`: nullptr
+/// without `error` when it has none (no entry, or NULL for this hub: it runs blocking),
+/// nullptr with `error` when the table it returns is unusable.
+const sluice_plugin_async_v1* checked_async_table(const std::string& name, const std::string& where,
+                                                  sluice_plugin_async_entry_fn entry,
+                                                  std::string& error) {
+  if (entry == nullptr)
+    return nullptr;
+  const sluice_plugin_async_v1* table = nullptr;
+  try {
+    table = entry(SLUICE_PLUGIN_ABI_VERSION);
+  } catch (...) {
+    error = "plugin '" + name + "' (" + where + ") threw from " SLUICE_PLUGIN_ASYNC_ENTRY_SYMBOL;
+    return nullptr;
+  }
+  if (table == nullptr)
+    return nullptr;
+  if (table->abi_version != SLUICE_PLUGIN_ABI_VERSION || table->queue_async == nullptr) {
+    error = "plugin '" + name + "' (" + where
+            + ") has an unusable " SLUICE_PLUGIN_ASYNC_ENTRY_SYMBOL " table (ABI version "
+            + std::to_string(table->abi_version) + ")";
+    return nullptr;
+  }
+  return table;
+}
+
 } // namespace
 
 const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::string& error) {
@@ -262,10 +105,14 @@ const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::str
 
   // Built-ins first: they win over a same-named file in the directory.
   if (auto builtin = config.builtins.find(name); builtin != config.builtins.end()) {
-    const sluice_plugin_v1* table = checked_table(name, "built-in", builtin->second, error);
+    const sluice_plugin_v1* table = checked_table(name, "built-in", builtin->second.entry, error);
     if (table == nullptr)
       return nullptr;
-    return &loaded.emplace(name, loaded_plugin{table}).first->second;
+    const sluice_plugin_async_v1* async =
+        checked_async_table(name, "built-in", builtin->second.async_entry, error);
+    if (async == nullptr && !error.empty())
+      return nullptr;
+    return &loaded.emplace(name, loaded_plugin{table, async}).first->second;
   }
 
   namespace fs = std::filesystem;
@@ -305,7 +152,39 @@ const loaded_plugin* plugin_host_core::resolve(const std::string& name, std::str
     dlclose(handle);
     return nullptr;
   }
-  return &loaded.emplace(name, loaded_plugin{table}).first->second;
+  sluice_plugin_async_entry_fn async_entry = nullptr;
+  if (void* async_symbol = dlsym(handle, SLUICE_PLUGIN_ASYNC_ENTRY_SYMBOL))
+    std::memcpy(&async_entry, &async_symbol, sizeof(async_entry));
+  const sluice_plugin_async_v1* async = checked_async_table(name, path, async_entry, error);
+  if (async == nullptr && !error.empty()) {
+    dlclose(handle);
+    return nullptr;
+  }
+  return &loaded.emplace(name, loaded_plugin{table, async}).first->second;
+}
+
+bool plugin_host_core::known_async(const std::string& name) {
+  {
+    std::lock_guard<std::mutex> lock(load_mutex);
+    if (auto it = loaded.find(name); it != loaded.end())
+      return it->second.async_table != nullptr;
+  }
+  // A built-in resolves without I/O (its entry is a function of the executable), so it
+  // is resolved here and never needs a pool thread; a library is loaded on the pool.
+  if (config.builtins.count(name) == 0)
+    return false;
+  std::string error;
+  const loaded_plugin* plugin = resolve(name, error);
+  return plugin != nullptr && plugin->async_table != nullptr;
+}
+
+void plugin_host_core::add_timer(const job_ptr& j, timer_key& key) {
+  {
+    std::lock_guard<std::mutex> lock(timer_mutex);
+    key = {steady::now() + limit_of(*j), next_timer++};
+    timers.emplace(key, j);
+  }
+  timer_cv.notify_all();
 }
 
 void plugin_host_core::leave_active() {
@@ -345,9 +224,37 @@ void plugin_host_core::run(const job_ptr& j) {
     leave_active();
     return;
   }
+  if (plugin->async_table != nullptr) {
+    if (config.inline_run) {
+      start_async(j, *plugin);
+      return;
+    }
+    // Loaded just now on a pool thread: the starter takes it from here (first in line,
+    // it waited longest), and later invocations go there directly.
+    bool stopped = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopped = stopping; // the starter is gone: nobody would take it
+      if (!stopped) {
+        async_queue.push_front(j);
+        --active;
+      }
+    }
+    if (stopped) {
+      {
+        std::lock_guard<std::mutex> state_lock(j->state_mutex);
+        j->state = job_state::done;
+      }
+      deliver(*j, true, "plugin host stopped");
+      leave_active();
+      return;
+    }
+    idle_cv.notify_all();
+    async_cv.notify_one();
+    return;
+  }
 
-  auto limit = limit_of(*j);
-  std::pair<steady::time_point, std::uint64_t> timer_key;
+  timer_key key;
   bool stopped = false;
   {
     // Under the pool lock, so the destructor either sees the handler running (and
@@ -362,12 +269,7 @@ void plugin_host_core::run(const job_ptr& j) {
     leave_active();
     return;
   }
-  {
-    std::lock_guard<std::mutex> lock(timer_mutex);
-    timer_key = {steady::now() + limit, next_timer++};
-    timers.emplace(timer_key, j);
-  }
-  timer_cv.notify_all();
+  add_timer(j, key);
 
   int status = SLUICE_HANDLER_FAILED;
   try {
@@ -380,7 +282,7 @@ void plugin_host_core::run(const job_ptr& j) {
 
   {
     std::lock_guard<std::mutex> lock(timer_mutex);
-    timers.erase(timer_key);
+    timers.erase(key);
   }
   {
     std::lock_guard<std::mutex> lock(j->state_mutex);
@@ -412,7 +314,12 @@ void plugin_host_core::abandon(const job_ptr& j, const std::string& error) {
     if (j->state != job_state::running)
       return;
     j->state = job_state::timed_out;
-    ++abandoned;
+    if (!j->async) // an asynchronous one holds no thread
+      ++abandoned;
+  }
+  if (j->async) {
+    std::lock_guard<std::mutex> lock(mutex);
+    async_running.erase(j);
   }
   deliver(*j, true, error);
   leave_active();
@@ -449,6 +356,7 @@ plugin_host::plugin_host(plugin_host_config config)
   // Each thread keeps the core alive: an abandoned handler may outlive the host object.
   for (std::size_t i = 0; i < core_->config.threads; ++i)
     core_->workers.emplace_back([c = core_, i] { c->worker_loop(i); });
+  core_->starter = std::thread([c = core_] { c->starter_loop(); });
   core_->watchdog = std::thread([c = core_] { c->watchdog_loop(); });
 }
 
@@ -465,18 +373,23 @@ void plugin_host::shutdown() {
       return;
     c.stopping = true;
     pending.swap(c.queue);
+    pending.insert(pending.end(), c.async_queue.begin(), c.async_queue.end());
+    c.async_queue.clear();
   }
   c.work_cv.notify_all();
+  c.async_cv.notify_all();
   for (auto& j : pending)
     detail::deliver(*j, true, "plugin host stopped");
   std::vector<detail::job_ptr> running;
   {
     // Running handlers return, time out (the watchdog still runs) or use up the grace.
     std::unique_lock<std::mutex> lock(c.mutex);
-    if (!c.idle_cv.wait_for(lock, c.config.shutdown_grace, [&] { return c.active == 0; }))
+    if (!c.idle_cv.wait_for(lock, c.config.shutdown_grace, [&] { return c.active == 0; })) {
       for (const auto& j : c.current)
         if (j)
           running.push_back(j);
+      running.insert(running.end(), c.async_running.begin(), c.async_running.end());
+    }
   }
   for (const auto& j : running)
     c.abandon(j, "plugin host stopped while the handler ran");
@@ -492,6 +405,17 @@ void plugin_host::shutdown() {
   c.timer_cv.notify_all();
   if (c.watchdog.joinable())
     c.watchdog.join();
+  if (c.starter.joinable()) {
+    bool stuck = false;
+    {
+      std::lock_guard<std::mutex> lock(c.mutex);
+      stuck = c.starting != nullptr; // a queue_async that blocks, against its contract
+    }
+    if (stuck)
+      c.starter.detach();
+    else
+      c.starter.join();
+  }
   for (std::size_t i = 0; i < c.workers.size(); ++i) {
     bool stuck = false;
     {
@@ -510,12 +434,16 @@ void plugin_host::shutdown() {
 
 void plugin_host::invoke(const std::string& plugin, invocation inv, invocation_done done) {
   auto j = std::make_shared<detail::job>(plugin, std::move(inv), std::move(done));
+  // A plugin loaded already and asynchronous needs no pool thread: the starter takes it.
+  const bool async = !core_->config.inline_run && core_->known_async(plugin);
   bool stopped = false;
   {
     std::lock_guard<std::mutex> lock(core_->mutex);
     stopped = core_->stopping;
     if (!stopped && core_->config.inline_run)
       ++core_->active; // run() leaves it
+    else if (!stopped && async)
+      core_->async_queue.push_back(j);
     else if (!stopped)
       core_->queue.push_back(j);
   }
@@ -523,6 +451,8 @@ void plugin_host::invoke(const std::string& plugin, invocation inv, invocation_d
     detail::deliver(*j, true, "plugin host stopped");
   else if (core_->config.inline_run)
     core_->run(j);
+  else if (async)
+    core_->async_cv.notify_one();
   else
     core_->work_cv.notify_one();
 }
@@ -559,6 +489,11 @@ std::vector<std::string> plugin_host::available() const {
 
 std::size_t plugin_host::abandoned() const {
   return core_->abandoned.load();
+}
+
+std::size_t plugin_host::async_in_flight() const {
+  std::lock_guard<std::mutex> lock(core_->mutex);
+  return core_->async_started;
 }
 
 const plugin_host_config& plugin_host::config() const {

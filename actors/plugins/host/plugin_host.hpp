@@ -15,9 +15,15 @@
 #include "actors/plugins/host/plugin_outcome.hpp"
 
 /// The plugin host (docs/plugins.md): loads consumer plugins (sluice/plugin.hpp, ABI v1) from
-/// one directory and runs invocations on its own bounded thread pool with a wall-clock
-/// limit, turning exceptions and time-outs into a failed outcome. No CAF: the consumer
-/// shard calls `invoke` and gets the result through a callback. See docs/plugins.md.
+/// one directory and runs invocations with a wall-clock limit, turning exceptions and
+/// time-outs into a failed outcome. No CAF: the consumer shard calls `invoke` and gets the
+/// result through a callback. See docs/plugins.md.
+///
+/// Two paths: a blocking plugin (`queue`) runs on the bounded thread pool, which holds a
+/// thread for the whole handler; an asynchronous plugin (`sluice_plugin_async_entry`, e.g.
+/// the built-in webhook) is started by one starter thread and completes on a thread of its
+/// own choosing, so waiting holds no host thread. The pool bounds only blocking plugins;
+/// `max_async` bounds asynchronous invocations waiting at once (FIFO beyond it).
 ///
 /// Plugin files: plugin "<name>" is `<dir>/<name>.so`, else `<dir>/lib<name>.so` (CMake's
 /// default for MODULE libraries). Names are 1–64 of [A-Za-z0-9_-]. A plugin is dlopen'ed
@@ -72,30 +78,45 @@ struct invocation_result {
 using deploy_check = std::function<std::string(
     const std::vector<std::pair<std::string, std::string>>& env, bool all_accounts)>;
 
+/// A plugin compiled into the executable: its `sluice_plugin_entry` (e.g.
+/// `sluice::detail::entry<...>`) and, for an asynchronous plugin, its
+/// `sluice_plugin_async_entry` (nullptr: blocking only). Converts from a bare entry.
+struct builtin_plugin {
+  builtin_plugin(sluice_plugin_entry_fn e = nullptr, sluice_plugin_async_entry_fn a = nullptr)
+    : entry(e), async_entry(a) {}
+  sluice_plugin_entry_fn entry;
+  sluice_plugin_async_entry_fn async_entry;
+};
+
 /// Settings of a plugin host.
 struct plugin_host_config {
   std::string dir; ///< the plugin directory (`--plugin-dir`)
-  /// Plugins compiled into the executable, by name: each value is the plugin's
-  /// `sluice_plugin_entry` (e.g. `sluice::detail::entry<...>`). Looked up before the
-  /// directory: a built-in wins over `<dir>/<name>.so`. Names must be valid plugin names.
-  std::map<std::string, sluice_plugin_entry_fn> builtins;
+  /// Plugins compiled into the executable, by name (see builtin_plugin). Looked up before
+  /// the directory: a built-in wins over `<dir>/<name>.so`. Names must be valid plugin names.
+  std::map<std::string, builtin_plugin> builtins;
   /// Deploy-time checks of scripts, by plugin name (the built-ins have them).
   std::map<std::string, deploy_check> deploy_checks;
-  std::size_t threads = 8; ///< pool size; 0 is taken as 1
+  std::size_t threads = 8; ///< pool size (blocking plugins only); 0 is taken as 1
+  /// Asynchronous invocations started and not yet completed by their plugin, over all
+  /// queues (each holds e.g. one connection); later ones wait in FIFO order, so no queue
+  /// starves. Timed-out ones count until their plugin completes them. 0 is taken as 1.
+  std::size_t max_async = 1024;
   /// Handler limit for invocations that give none (0 or less: 15 min).
   std::chrono::milliseconds default_limit = std::chrono::minutes(15);
   /// How long destruction waits for running handlers before failing and abandoning them.
   std::chrono::milliseconds shutdown_grace = std::chrono::seconds(30);
   /// Tests only: no pool and no watchdog; `invoke` runs the handler on the calling
   /// thread and calls `done` there before it returns (the wall-clock limit is not
-  /// enforced). Lets actor tests on CAF's deterministic scheduler run real plugins.
+  /// enforced). Lets actor tests on CAF's deterministic scheduler run real plugins. An
+  /// asynchronous plugin is started there too and completes wherever it completes.
   bool inline_run = false;
 };
 
-/// Completion of an invocation. Runs on a host thread (a pool thread, the time-out
-/// watchdog, or the thread stopping the host) exactly once per invocation; on the thread
-/// calling `invoke` only after `shutdown` or with `inline_run`. Keep it short (post to an actor);
-/// it must not throw (it is called from noexcept code) and must not destroy the host.
+/// Completion of an invocation. Runs exactly once per invocation on a host thread (a pool
+/// thread, the time-out watchdog, or the thread stopping the host) or, for an
+/// asynchronous plugin, on the thread that completes it (the webhook's I/O thread); on
+/// the thread calling `invoke` only after `shutdown` or with `inline_run`. Keep it short (post to
+/// an actor); it must not throw (it is called from noexcept code) and must not destroy the host.
 using invocation_done = std::function<void(invocation_result)>;
 
 /// Loads and runs consumer plugins. Thread-safe: `invoke`, `available` and `abandoned`
@@ -107,7 +128,8 @@ using invocation_done = std::function<void(invocation_result)>;
 /// until the handler returns. A handler that never returns holds its slot for good; with
 /// every slot held, later invocations wait in the queue (`abandoned()` tells how many
 /// slots are held that way). The queue of waiting invocations is not bounded here: the
-/// consumers' max_concurrency bounds it.
+/// consumers' max_concurrency bounds it. A timed-out asynchronous invocation holds no
+/// thread; its batch is freed when the plugin completes it (never, if it never does).
 class plugin_host {
 public:
   /// Starts the pool and the watchdog. Does not touch the directory yet.
@@ -147,6 +169,9 @@ public:
 
   /// The number of timed-out handlers still running (each holds a pool thread).
   std::size_t abandoned() const;
+
+  /// Asynchronous invocations started and not yet completed by their plugin.
+  std::size_t async_in_flight() const;
 
   /// The settings in force (threads at least 1).
   const plugin_host_config& config() const;

@@ -482,3 +482,27 @@ TEST_CASE("explicit retries are not failures", "[controller]") {
       CHECK(ss[i].target + 1 >= ss[i - 1].target);
   }
 }
+
+TEST_CASE("a 1 s handler with a deep backlog passes 100 within 30 s, by one below 8",
+          "[controller]") {
+  // A webhook answering after 1 s, batches of 100, a backlog far beyond what 100 slots drain.
+  sim_config cfg;
+  cfg.batch_size = 100;
+  cfg.max_wait_ms = 0;
+  cfg.burst = 3'000'000;
+  cfg.duration = [](std::uint64_t) { return 1000; };
+  simulator sim(cfg);
+  sim.run_until(30 * second);
+  CHECK(sim.peak_target() >= 100);
+  CHECK(max_target(sim.between(0, 6 * second)) <= 8); // one per round below 8
+  const auto& ss = sim.samples();
+  REQUIRE(ss.size() > 1);
+  for (std::size_t i = 1; i < ss.size(); ++i) {
+    INFO("sample " << i << " at " << ss[i].at_ms << " ms");
+    CHECK(ss[i].target <= ss[i - 1].target + std::max<std::uint32_t>(1, ss[i - 1].target / 4));
+  }
+  // Drained by the target that empties it: it steps back down to 1.
+  sim.run_until(30 * minute);
+  CHECK(sim.backlog() == 0);
+  CHECK(sim.controller().target() == 1);
+}

@@ -8,6 +8,7 @@
 
 #include "hub_fixture.hpp"
 #include "tests/metrics_text.hpp"
+#include "tests/unit/plugins/parked_plugin.hpp"
 
 using namespace sluice;
 using test::code_of;
@@ -71,7 +72,105 @@ struct push_fixture : test::hub_fixture {
   }
 };
 
+/// The hub with the asynchronous test plugin "parked" as a built-in: its invocations wait
+/// (holding no thread) until the test completes them, on the test's own thread.
+struct async_push_fixture : push_fixture {
+  async_push_fixture() {
+    stop();
+    auto c = inline_plugins();
+    c.builtins = {{"parked", test::parked_builtin()}};
+    plugins = std::make_shared<plugin_host>(c);
+    start();
+    test::parked().clear();
+    REQUIRE(ask<storage::script_record>(hub, put_script{"acct", "parked-1", "parked", {}}));
+  }
+  ~async_push_fixture() override { test::parked().clear(); }
+
+  void add_parked_worker(int64_t batch_size, int64_t max_retries, const std::string& dlq) {
+    consumer_patch c;
+    c.type = std::string{"worker"};
+    c.script_name = std::string{"parked-1"};
+    c.batch_size = batch_size;
+    c.max_wait_time_ms = int64_t{0};
+    c.max_retries = max_retries;
+    c.retry_delay = int64_t{0};
+    c.dead_letter_queue = dlq;
+    REQUIRE(ask<storage::consumer_record>(hub, put_consumer{"acct", qid, "", c}));
+  }
+
+  /// The bodies of a parked batch, "body:attempts" joined by ','.
+  static std::string bodies(AsyncInvocation& inv) {
+    std::string out;
+    for (const auto& m : inv.batch().messages())
+      out += (out.empty() ? "" : ",") + std::string(m.body()) + ":" + std::to_string(m.attempts());
+    return out;
+  }
+};
+
 } // namespace
+
+TEST_CASE_METHOD(async_push_fixture,
+                 "an asynchronous plugin's batch waits until it completes, then settles like "
+                 "a return or a throw, up to the dead-letter queue") {
+  add_parked_worker(2, 1, "jobs-dlq");
+  send({"a", "b", "c"});
+  run();
+  REQUIRE(test::parked().size() == 1); // concurrency starts at 1
+  auto first = test::parked().take();
+  CHECK(bodies(*first) == "a:1,b:1");
+  run();
+  CHECK(test::parked().size() == 0); // still in flight: nothing more goes out
+  first->batch().messages()[1].retry({10});
+  first->succeed(); // "a" acked, "b" back in 10 s
+  run();
+  REQUIRE(test::parked().size() == 1);
+  auto second = test::parked().take();
+  CHECK(bodies(*second) == "c:1");
+  second->fail("receiver down"); // retried at once (retry_delay 0)
+  run();
+  REQUIRE(test::parked().size() == 1);
+  auto third = test::parked().take();
+  CHECK(bodies(*third) == "c:2");
+  third->fail("receiver still down"); // out of retries: dead-lettered
+  run();
+  advance(10000);
+  REQUIRE(test::parked().size() == 1);
+  auto fourth = test::parked().take();
+  CHECK(bodies(*fourth) == "b:2");
+  fourth->succeed();
+  run();
+  CHECK(stats().backlog_count == 0);
+  auto dlq = ask<queue_list>(hub, list_queues{"acct", "jobs-dlq"})->at(0).id;
+  auto dead = ask_queue<pulled_batch>(peek_messages{"acct", dlq, int64_t{10}});
+  REQUIRE(dead);
+  REQUIRE(dead->messages.size() == 1);
+  CHECK(dead->messages[0].body == "c");
+  REQUIRE(dead->messages[0].dead_letter);
+  CHECK(dead->messages[0].dead_letter->last_error == "exception: receiver still down");
+}
+
+TEST_CASE_METHOD(async_push_fixture,
+                 "a hub stopping while a batch settles or waits leaves no consumer shard running") {
+  add_parked_worker(2, 3, "");
+  send({"a", "b"});
+  run();
+  REQUIRE(test::parked().size() == 1);
+  auto batch = test::parked().take();
+  SECTION("its settle request reaches the coordinator just before the stop") {
+    batch->succeed(); // the coordinator takes the request, then ends without answering it
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    run();
+  }
+  SECTION("the plugin completes after the stop") {
+    caf::anon_send_exit(hub, caf::exit_reason::user_shutdown);
+    run();
+    batch->succeed(); // nobody is left to settle it: its lease expires
+    run();
+  }
+  batch.reset();
+  run();
+  CHECK(sys().registry().running() == 0); // what a stopping server waits for
+}
 
 TEST_CASE_METHOD(push_fixture, "a worker consumer needs a deployed script, which it then pins") {
   auto missing = add_worker(10, 1000);

@@ -459,6 +459,105 @@ TEST_CASE("webhook fails when the connection is refused", "[builtin][webhook]") 
   CHECK(r.decisions == all(retry_decision()));
 }
 
+namespace {
+
+/// A server on 127.0.0.1 that accepts one connection, reads the request's head, sends the
+/// start of a 200 reply promising more body than it sends, then resets the connection
+/// (SO_LINGER 0): a receiver dying in the middle of its reply.
+class resetting_server {
+public:
+  resetting_server() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(listener_ >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener_, 4) == 0);
+    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve_one(); });
+  }
+  ~resetting_server() {
+    thread_.join();
+    ::close(listener_);
+  }
+  resetting_server(const resetting_server&) = delete;
+  resetting_server& operator=(const resetting_server&) = delete;
+
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+
+private:
+  void serve_one() {
+    const int fd = ::accept(listener_, nullptr, nullptr);
+    if (fd < 0)
+      return;
+    std::string head;
+    char buf[4096];
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      const auto n = ::read(fd, buf, sizeof buf);
+      if (n <= 0)
+        break;
+      head.append(buf, static_cast<std::size_t>(n));
+    }
+    const std::string partial = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n"
+                                "content-length: 1000\r\n\r\n{\"acks\": [";
+    (void)!::write(fd, partial.data(), partial.size());
+    linger reset{1, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+    ::close(fd);
+  }
+
+  int listener_ = -1;
+  unsigned short port_ = 0;
+  std::thread thread_;
+};
+
+} // namespace
+
+TEST_CASE("webhook fails when the receiver resets the connection in the middle of its reply",
+          "[builtin][webhook]") {
+  test::temp_dir dir;
+  resetting_server server;
+  plugin_host host(builtin_config(dir.path()));
+  auto r = run(host, "webhook", sample_batch({{"URL", server.url()}}));
+  CHECK(r.failed);
+  CHECK(contains(r.error,
+                 "exception: webhook: cannot reach " + server.url() + ": reading the reply: "));
+  CHECK(r.decisions == all(retry_decision()));
+}
+
+TEST_CASE("webhook waits for its replies without holding pool threads", "[builtin][webhook]") {
+  test::temp_dir dir;
+  plugin_host host(builtin_config(dir.path(), 1));
+  constexpr std::size_t posts = 12;
+  std::vector<std::future<invocation_result>> results;
+  {
+    // Replies wait until the receiver is destroyed, which cuts the delays short.
+    test::http_receiver server{test::http_receiver::ok_empty, 60s};
+    for (std::size_t i = 0; i < posts; ++i) {
+      auto promise = std::make_shared<std::promise<invocation_result>>();
+      results.push_back(promise->get_future());
+      host.invoke("webhook", sample_batch({{"URL", server.url()}, {"TIMEOUT_MS", "20000"}}),
+                  [promise](invocation_result r) { promise->set_value(std::move(r)); });
+    }
+    const auto give_up = std::chrono::steady_clock::now() + wait_limit;
+    while (server.count() < posts && std::chrono::steady_clock::now() < give_up)
+      std::this_thread::sleep_for(10ms);
+    // One pool thread, yet every batch is at the receiver at once.
+    CHECK(server.max_in_flight() == posts);
+    CHECK(host.async_in_flight() == posts);
+  }
+  for (auto& f : results) {
+    REQUIRE(f.wait_for(wait_limit) == std::future_status::ready);
+    auto r = f.get();
+    if (r.failed)
+      CHECK(contains(r.error, "exception: webhook: "));
+  }
+  CHECK(host.async_in_flight() == 0);
+}
+
 TEST_CASE("webhook fails after TIMEOUT_MS when the server is slow", "[builtin][webhook]") {
   test::temp_dir dir;
   test::http_receiver server;

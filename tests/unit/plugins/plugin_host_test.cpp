@@ -84,9 +84,9 @@ TEST_CASE("plugin host lists the plugins of its directory without loading them")
   CHECK(std::find(names.begin(), names.end(), "backoff") != names.end());
 
   plugin_host tests(config_for(test_dir));
-  CHECK(
-      tests.available()
-      == std::vector<std::string>{"abi2", "declines", "no_entry", "scripted", "sleepy", "throws"});
+  CHECK(tests.available()
+        == std::vector<std::string>{"abi2", "declines", "deferred", "no_entry", "scripted",
+                                    "sleepy", "throws"});
 
   plugin_host missing(config_for(test_dir + "/does-not-exist"));
   CHECK(missing.available().empty());

@@ -2,7 +2,7 @@
 # loads. Included from tests/unit/CMakeLists.txt after unit_tests exists; examples/ (the
 # log and backoff plugins) is added before tests/ in the top-level CMakeLists.txt.
 set(SLUICE_TEST_PLUGIN_OUTPUT_DIR "${CMAKE_BINARY_DIR}/test-plugins")
-set(_sluice_test_plugins throws sleepy abi2 declines no_entry scripted)
+set(_sluice_test_plugins throws sleepy abi2 declines no_entry scripted deferred)
 foreach(_name IN LISTS _sluice_test_plugins)
   sluice_add_plugin(sluice_test_plugin_${_name} ${_name} "${SLUICE_TEST_PLUGIN_OUTPUT_DIR}"
                     "${CMAKE_CURRENT_LIST_DIR}/${_name}_plugin.cpp")

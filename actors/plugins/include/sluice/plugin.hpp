@@ -68,7 +68,8 @@ extern "C" {
 /// The hub's state for one invocation. Opaque to plugins; pass it back to the callbacks.
 typedef struct sluice_host_batch sluice_host_batch;
 
-/// One delivered message. Every pointer is owned by the hub, valid until `queue` returns,
+/// One delivered message. Every pointer is owned by the hub, valid until `queue` returns
+/// (after `queue_async`: until `complete`),
 /// and points at `*_len` bytes followed by a NUL (bodies may contain NULs themselves).
 typedef struct sluice_message_v1 {
   const char* id; ///< The message id (32 hex digits).
@@ -82,7 +83,8 @@ typedef struct sluice_message_v1 {
 } sluice_message_v1;
 
 /// Callbacks into the hub. Each takes the batch's `host` handle, may be called from any
-/// thread (including threads the plugin starts) until `queue` returns, never throws and
+/// thread (including threads the plugin starts) until `queue` returns (after
+/// `queue_async`: until `complete`), never throws and
 /// never blocks for long. Calls after the invocation ended (returned or timed out) are
 /// ignored. Out-of-range indexes are ignored.
 typedef struct sluice_host_api_v1 {
@@ -110,7 +112,8 @@ typedef struct sluice_host_api_v1 {
   void (*fail)(sluice_host_batch* host, const char* what, size_t what_len);
 } sluice_host_api_v1;
 
-/// One invocation: the batch of one queue. Owned by the hub, valid until `queue` returns.
+/// One invocation: the batch of one queue. Owned by the hub, valid until `queue` returns
+/// (after `queue_async`: until `complete`).
 typedef struct sluice_batch_v1 {
   const char* queue_name; ///< NUL-terminated as well.
   size_t queue_name_len;
@@ -141,6 +144,47 @@ SLUICE_PLUGIN_API const sluice_plugin_v1* sluice_plugin_entry(uint32_t host_abi_
 /// The type of `sluice_plugin_entry`, for dlsym.
 typedef const sluice_plugin_v1* (*sluice_plugin_entry_fn)(uint32_t host_abi_version);
 
+/* ---- Optional asynchronous entry (an addition to version 1; docs/plugins.md) ----------
+ * A plugin that waits on something (a network reply) may also export
+ * `sluice_plugin_async_entry`. The hub then starts each invocation with `queue_async`,
+ * which returns at once, and the plugin ends it later with `complete`, from any thread:
+ * no hub thread is held while it waits. A plugin without it, or a hub that does not look
+ * for it, uses `sluice_plugin_v1::queue` as before, so the v1 structures are unchanged. */
+
+/// The name of the optional asynchronous entry symbol.
+#define SLUICE_PLUGIN_ASYNC_ENTRY_SYMBOL "sluice_plugin_async_entry"
+
+/// How an asynchronous invocation ends.
+typedef struct sluice_async_api_v1 {
+  /// Ends the invocation with SLUICE_HANDLER_OK (a normal return) or
+  /// SLUICE_HANDLER_FAILED (after `api->fail`). Call it exactly once per invocation, from
+  /// any thread, possibly before `queue_async` returns; the batch, its messages and the
+  /// env stay valid until this call and are freed by it, so nothing of the batch may be
+  /// touched afterwards. Decisions (`ack`, `retry`...) must be made before it. Never
+  /// blocks for long.
+  void (*complete)(sluice_host_batch* host, int status);
+} sluice_async_api_v1;
+
+/// The asynchronous table.
+typedef struct sluice_plugin_async_v1 {
+  /// SLUICE_PLUGIN_ABI_VERSION of the header the plugin was built with. Always first.
+  uint32_t abi_version;
+  /// Starts the handler on one batch and returns without waiting; `async_api->complete`
+  /// ends it. Called from a hub thread that starts every asynchronous invocation, so it
+  /// must not block. The hub's wall-clock limit still applies: past it the invocation
+  /// counts as failed and the later `complete` only frees the batch.
+  void (*queue_async)(const sluice_batch_v1* batch, const sluice_async_api_v1* async_api);
+} sluice_plugin_async_v1;
+
+/// The optional second symbol: the asynchronous table for a hub of `host_abi_version`,
+/// or NULL (then the hub uses `queue`). A plugin exporting it exports
+/// `sluice_plugin_entry` as well. `SLUICE_PLUGIN_ASYNC` defines both for C++ plugins.
+SLUICE_PLUGIN_API const sluice_plugin_async_v1*
+sluice_plugin_async_entry(uint32_t host_abi_version);
+
+/// The type of `sluice_plugin_async_entry`, for dlsym.
+typedef const sluice_plugin_async_v1* (*sluice_plugin_async_entry_fn)(uint32_t host_abi_version);
+
 #ifdef __cplusplus
 } // extern "C"
 
@@ -148,9 +192,14 @@ typedef const sluice_plugin_v1* (*sluice_plugin_entry_fn)(uint32_t host_abi_vers
 #error "the sluice C++ plugin layer needs C++17; C plugins may use the C declarations alone"
 #endif
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -268,6 +317,48 @@ private:
   const sluice_batch_v1* batch_;
 };
 
+/// One asynchronous invocation (`SLUICE_PLUGIN_ASYNC`): the batch and the script's
+/// variables, valid until it is completed. The plugin holds it by `std::shared_ptr` while
+/// its work runs and ends it with `succeed()` (a normal return) or `fail(what)` (a throw),
+/// from any thread; the first of them counts, later ones are ignored. Decide on messages
+/// before completing: afterwards `batch()` and `env()` must not be used. If the last
+/// `shared_ptr` goes away without either, the invocation fails with "the plugin dropped
+/// the invocation without completing it", so a lost callback never leaks a batch.
+class AsyncInvocation {
+public:
+  /// `finish(status)` ends the invocation at the C boundary; called at most once.
+  AsyncInvocation(const sluice_batch_v1& raw, std::function<void(int)> finish)
+    : raw_(&raw), batch_(raw), env_(raw), finish_(std::move(finish)) {}
+  ~AsyncInvocation() { fail("the plugin dropped the invocation without completing it"); }
+  AsyncInvocation(const AsyncInvocation&) = delete;
+  AsyncInvocation& operator=(const AsyncInvocation&) = delete;
+
+  /// The batch; valid until the invocation is completed.
+  MessageBatch& batch() { return batch_; }
+  /// The script's variables; valid until the invocation is completed.
+  Env& env() { return env_; }
+
+  /// Ends the invocation like a normal return: every message not decided is acked.
+  void succeed() noexcept { end(SLUICE_HANDLER_OK, {}); }
+  /// Ends the invocation like a throw with `what` as the exception's text.
+  void fail(std::string_view what) noexcept { end(SLUICE_HANDLER_FAILED, what); }
+
+private:
+  void end(int status, std::string_view what) noexcept {
+    if (ended_.exchange(true))
+      return;
+    if (status != SLUICE_HANDLER_OK && raw_->api != nullptr && raw_->api->fail != nullptr)
+      raw_->api->fail(raw_->host, what.data(), what.size());
+    finish_(status);
+  }
+
+  const sluice_batch_v1* raw_;
+  MessageBatch batch_;
+  Env env_;
+  std::function<void(int)> finish_;
+  std::atomic<bool> ended_{false};
+};
+
 namespace detail {
 
 /// Reports a failure through the table; never throws.
@@ -307,6 +398,82 @@ int queue_with_function(const sluice_batch_v1* raw) noexcept {
   return run_handler(raw, Fn);
 }
 
+/// Starts `Plugin::queue_async(std::shared_ptr<AsyncInvocation>)` on a fresh `Plugin`; an
+/// exception thrown from it fails the invocation (unless it was completed already).
+template <class Plugin>
+void start_async(std::shared_ptr<AsyncInvocation> invocation) noexcept {
+  // Held until the plugin returns, so a throw after it dropped its copy still finds it.
+  const std::shared_ptr<AsyncInvocation> held = invocation;
+  try {
+    Plugin plugin;
+    plugin.queue_async(std::move(invocation));
+  } catch (const std::exception& e) {
+    held->fail(e.what());
+  } catch (...) {
+    held->fail("unknown exception (not derived from std::exception)");
+  }
+}
+
+/// Calls `complete` once; builds nothing that could throw after the handler started.
+inline void complete_at_boundary(const sluice_batch_v1* raw, const sluice_async_api_v1* async_api,
+                                 int status) noexcept {
+  if (async_api != nullptr && async_api->complete != nullptr)
+    async_api->complete(raw->host, status);
+}
+
+/// `queue_async` of the asynchronous table: starts the plugin, `complete` ends it.
+template <class Plugin>
+void queue_async_with_class(const sluice_batch_v1* raw,
+                            const sluice_async_api_v1* async_api) noexcept {
+  std::shared_ptr<AsyncInvocation> invocation;
+  try {
+    invocation = std::make_shared<AsyncInvocation>(
+        *raw, [raw, async_api](int status) { complete_at_boundary(raw, async_api, status); });
+  } catch (...) {
+    report_failure(raw, "out of memory starting the invocation");
+    complete_at_boundary(raw, async_api, SLUICE_HANDLER_FAILED);
+    return;
+  }
+  start_async<Plugin>(std::move(invocation));
+}
+
+/// `queue` of the v1 table of an asynchronous plugin, for a hub that does not use the
+/// asynchronous entry: starts the plugin and blocks the calling thread until it completes.
+template <class Plugin>
+int queue_blocking_with_async_class(const sluice_batch_v1* raw) noexcept {
+  struct waiting {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    int status = SLUICE_HANDLER_FAILED;
+  };
+  std::shared_ptr<waiting> w;
+  std::shared_ptr<AsyncInvocation> invocation;
+  try {
+    w = std::make_shared<waiting>();
+    invocation = std::make_shared<AsyncInvocation>(*raw, [w](int status) {
+      std::lock_guard<std::mutex> lock(w->mutex);
+      w->status = status;
+      w->done = true;
+      w->cv.notify_all();
+    });
+  } catch (...) {
+    report_failure(raw, "out of memory starting the invocation");
+    return SLUICE_HANDLER_FAILED;
+  }
+  start_async<Plugin>(std::move(invocation));
+  std::unique_lock<std::mutex> lock(w->mutex);
+  w->cv.wait(lock, [&] { return w->done; });
+  return w->status;
+}
+
+/// The asynchronous table around `QueueAsync`, or nullptr for a hub of another version.
+template <void (*QueueAsync)(const sluice_batch_v1*, const sluice_async_api_v1*) noexcept>
+const sluice_plugin_async_v1* async_entry(std::uint32_t host_abi_version) noexcept {
+  static const sluice_plugin_async_v1 table = {SLUICE_PLUGIN_ABI_VERSION, QueueAsync};
+  return host_abi_version == SLUICE_PLUGIN_ABI_VERSION ? &table : nullptr;
+}
+
 /// The v1 table around `Queue`, or nullptr for a hub of another ABI version.
 template <int (*Queue)(const sluice_batch_v1*) noexcept>
 const sluice_plugin_v1* entry(std::uint32_t host_abi_version) noexcept {
@@ -335,6 +502,25 @@ const sluice_plugin_v1* entry(std::uint32_t host_abi_version) noexcept {
   extern "C" SLUICE_PLUGIN_API const sluice_plugin_v1* sluice_plugin_entry(                        \
       uint32_t host_abi_version) {                                                                 \
     return ::sluice::detail::entry<&::sluice::detail::queue_with_function<&fn>>(host_abi_version); \
+  }
+
+/// Exports `ClassName` as an asynchronous plugin: each invocation default-constructs a
+/// `ClassName` and calls `void queue_async(std::shared_ptr<sluice::AsyncInvocation>)` on
+/// it, which starts the work and returns without waiting; the work ends the invocation
+/// with `succeed()` or `fail(what)` from any thread. It must not block: it runs on the
+/// hub's one thread that starts asynchronous invocations. Exports both entry symbols, so
+/// a hub without the asynchronous path runs it through `queue` (blocking until it
+/// completes). Use once per library, at namespace scope, instead of `SLUICE_PLUGIN`.
+#define SLUICE_PLUGIN_ASYNC(ClassName)                                                             \
+  extern "C" SLUICE_PLUGIN_API const sluice_plugin_v1* sluice_plugin_entry(                        \
+      uint32_t host_abi_version) {                                                                 \
+    return ::sluice::detail::entry<&::sluice::detail::queue_blocking_with_async_class<ClassName>>( \
+        host_abi_version);                                                                         \
+  }                                                                                                \
+  extern "C" SLUICE_PLUGIN_API const sluice_plugin_async_v1* sluice_plugin_async_entry(            \
+      uint32_t host_abi_version) {                                                                 \
+    return ::sluice::detail::async_entry<&::sluice::detail::queue_async_with_class<ClassName>>(    \
+        host_abi_version);                                                                         \
   }
 
 #endif // __cplusplus
