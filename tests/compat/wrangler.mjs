@@ -2,7 +2,7 @@
 // configured the way a user would point wrangler at Sluice.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,6 +11,7 @@ const wranglerJs = join(process.env.SLUICE_COMPAT_DIR, 'node_modules/wrangler/bi
 /** A wrangler runner for `server`: `run(...args)` resolves {code, out}; `ok` asserts success. */
 export function wranglerFor(server) {
   const home = mkdtempSync(join(tmpdir(), 'sluice-wrangler-')); // no wrangler.toml around
+  process.on('exit', () => rmSync(home, { recursive: true, force: true }));
   const run = (...args) => {
     const env = {
       ...process.env,
