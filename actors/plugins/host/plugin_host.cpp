@@ -34,6 +34,21 @@ void deliver(job& j, bool failed, std::string error) noexcept {
     done(std::move(result));
 }
 
+void deliver_status(job& j, int status) noexcept {
+  if (status == SLUICE_HANDLER_OK) {
+    deliver(j, false, {});
+    return;
+  }
+  std::string what;
+  {
+    std::lock_guard<std::mutex> lock(j.host.error_mutex);
+    what = j.host.error;
+  }
+  if (what.empty())
+    what = "plugin reported failure without a message";
+  deliver(j, true, "exception: " + what);
+}
+
 namespace {
 
 /// Calls a plugin's entry function with this hub's ABI version and checks the table it
@@ -293,18 +308,7 @@ void plugin_host_core::run(const job_ptr& j) {
     }
     j->state = job_state::done;
   }
-  if (status == SLUICE_HANDLER_OK) {
-    deliver(*j, false, {});
-  } else {
-    std::string what;
-    {
-      std::lock_guard<std::mutex> lock(j->host.error_mutex);
-      what = j->host.error;
-    }
-    if (what.empty())
-      what = "plugin reported failure without a message";
-    deliver(*j, true, "exception: " + what);
-  }
+  deliver_status(*j, status);
   leave_active();
 }
 

@@ -102,18 +102,7 @@ void complete_async(sluice_host_batch* host, int status) noexcept {
   }
   if (!deliver_now)
     return; // timed out or stopped: already reported
-  if (status == SLUICE_HANDLER_OK) {
-    deliver(*j, false, {});
-  } else {
-    std::string what;
-    {
-      std::lock_guard<std::mutex> lock(j->host.error_mutex);
-      what = j->host.error;
-    }
-    if (what.empty())
-      what = "plugin reported failure without a message";
-    deliver(*j, true, "exception: " + what);
-  }
+  deliver_status(*j, status);
   if (core)
     core->leave_active();
 }

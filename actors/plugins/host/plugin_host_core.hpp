@@ -103,6 +103,11 @@ using job_ptr = std::shared_ptr<job>;
 /// Resolves the decisions and calls `done` exactly once (callers guarantee once).
 void deliver(job& j, bool failed, std::string error) noexcept;
 
+/// `deliver` for a handler that returned `status`: success, or a failure with
+/// the error the plugin recorded ("exception: …"). Blocking and asynchronous
+/// plugins alike.
+void deliver_status(job& j, int status) noexcept;
+
 struct loaded_plugin {
   const sluice_plugin_v1* table = nullptr;
   const sluice_plugin_async_v1* async_table = nullptr; ///< nullptr: blocking only
