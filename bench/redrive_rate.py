@@ -5,9 +5,9 @@ long the task took (docs/api.md, "Redrive"; docs/benchmarks.md).
 
 usage: bench/redrive_rate.py SLUICE_BIN [N]
 """
-import http.client, json, shutil, signal, sys, tempfile, time
+import shutil, signal, sys, tempfile, time
 
-from sluice_process import start
+from sluice_process import api, start
 
 TOKEN = "redrive-token"
 
@@ -15,17 +15,8 @@ TOKEN = "redrive-token"
 def main():
     binary, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 10_000
     data = tempfile.mkdtemp(prefix="sluice-redrive-")
-    hdr = {"authorization": "Bearer " + TOKEN, "content-type": "application/json"}
     proc, port = start(binary, data, TOKEN)
-    c = http.client.HTTPConnection("127.0.0.1", port)
-
-    def call(method, path, body=None):
-        c.request(method, "/client/v4/accounts/rd" + path,
-                  None if body is None else json.dumps(body), hdr)
-        r = c.getresponse()
-        out = json.loads(r.read())
-        assert out["success"], out
-        return out["result"]
+    call = api(port, TOKEN, "rd")
 
     try:
         src = call("POST", "/queues", {"queue_name": "src"})["queue_id"]

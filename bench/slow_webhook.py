@@ -18,13 +18,12 @@ usage: bench/slow_webhook.py SLUICE_BIN [--seconds 90] [--ten-seconds 90]
 shard keeps its leased messages in that window, so it bounds the batches in flight per
 queue (docs/benchmarks.md, "Slow webhooks"). --server-log keeps the server's log.
 """
-import argparse, collections, http.client, http.server, json, shutil, signal, socketserver
+import argparse, collections, http.server, json, shutil, signal, socketserver
 import subprocess, tempfile, threading, time
 
-from sluice_process import start
+from sluice_process import api, start
 
 TOKEN = "slow-webhook-token"
-HDR = {"authorization": "Bearer " + TOKEN, "content-type": "application/json"}
 
 
 class Receiver:
@@ -80,19 +79,6 @@ class Receiver:
         self.server.server_close()
 
 
-def api(port):
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def call(method, path, body=None):
-        c.request(method, "/client/v4/accounts/slow" + path,
-                  None if body is None else json.dumps(body), HDR)
-        r = c.getresponse()
-        out = json.loads(r.read())
-        assert out["success"], out
-        return out["result"]
-    return call
-
-
 def prefill(call, qid, n):
     batch = {"messages": [{"body": "m" * 16, "content_type": "text"}] * 100}
     for _ in range(n // 100):
@@ -107,7 +93,7 @@ def run(binary, names, prefill_each, seconds, args):
         flags += ["--shard-window", str(args.shard_window)]
     log = open(args.server_log, "a") if args.server_log else None
     proc, port = start(binary, data, TOKEN, flags, log)
-    call = api(port)
+    call = api(port, TOKEN, "slow", timeout=60)
     try:
         call("PUT", "/sluice/scripts/slow-hook",
              {"plugin": "webhook", "env": {"URL": f"http://127.0.0.1:{receiver.port}/hook"}})

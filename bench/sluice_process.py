@@ -1,7 +1,7 @@
 """What the bench/ scripts share: starting a `sluice serve` of their own and reading
-its resident memory. Imported by the scripts next to it (Python puts a script's own
+its resident memory, and calling its API. Imported by the scripts next to it (Python puts a script's own
 directory on its path)."""
-import os, subprocess
+import http.client, json, os, subprocess
 
 def rss_mb(pid):
     """Resident memory of process `pid` in MB (VmRSS), 0 if unreadable."""
@@ -23,3 +23,18 @@ def start(binary, data, token, flags=(), log=None):
     while "listening on" not in line:
         line = p.stdout.readline()
     return p, int(line.rsplit(":", 1)[1])
+
+def api(port, token, account, timeout=None):
+    """call(method, path, body=None) on the v4 API of the server on `port` as
+    `account` (path from `/queues…`), over one keep-alive connection: returns the
+    envelope's `result` and asserts its `success`."""
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    hdr = {"authorization": "Bearer " + token, "content-type": "application/json"}
+
+    def call(method, path, body=None):
+        c.request(method, f"/client/v4/accounts/{account}" + path,
+                  None if body is None else json.dumps(body), hdr)
+        out = json.loads(c.getresponse().read())
+        assert out["success"], out
+        return out["result"]
+    return call
