@@ -61,7 +61,7 @@ std::string store_machine::snapshot() {
   if (!durable)
     stop_replica(std::string{"cannot sync the local store before a snapshot ("}
                  + to_string(durable.error().code) + "): " + durable.error().message);
-  return encoder{}.u8(1).u64(applied_.load()).take();
+  return encoder{}.u8(1).u64(*durable).take();
 }
 
 bool store_machine::restore(uint64_t index, std::string_view) {
