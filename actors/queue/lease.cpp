@@ -1,8 +1,12 @@
 #include "actors/queue/lease.hpp"
 
+#include <memory>
+#include <stdexcept>
+
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "actors/control/crypto.hpp"
 #include "storage/codec.hpp"
@@ -14,15 +18,50 @@ namespace {
 constexpr size_t mac_bytes = 16;
 constexpr size_t payload_bytes = 2 + 8 + 4;
 
+struct mac_ctx_free {
+  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+};
+
+/// This thread's HMAC-SHA256 context, keyed with `secret` and ready for
+/// input. The one-shot `HMAC()` of OpenSSL 3 fetches the algorithm (under a
+/// lock), allocates a context and derives the key's pads on every call; ids
+/// are made and checked several times per message, so each thread keeps one
+/// keyed context and only re-initialises it (the key's pads are kept).
+EVP_MAC_CTX* keyed_hmac(const std::string& secret) {
+  struct keyed {
+    std::string secret;
+    std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx;
+  };
+  thread_local keyed mine;
+  const auto* key = reinterpret_cast<const unsigned char*>(secret.data());
+  if (mine.ctx && mine.secret == secret) {
+    if (EVP_MAC_init(mine.ctx.get(), nullptr, 0, nullptr) != 1)
+      throw std::runtime_error("OpenSSL: re-initialising HMAC-SHA256 failed");
+    return mine.ctx.get();
+  }
+  std::unique_ptr<EVP_MAC, decltype(&EVP_MAC_free)> hmac{EVP_MAC_fetch(nullptr, "HMAC", nullptr),
+                                                         &EVP_MAC_free};
+  std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx{hmac ? EVP_MAC_CTX_new(hmac.get()) : nullptr};
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  if (!ctx || EVP_MAC_init(ctx.get(), key, secret.size(), params) != 1)
+    throw std::runtime_error("OpenSSL: HMAC-SHA256 is not available");
+  mine.secret = secret;
+  mine.ctx = std::move(ctx);
+  return mine.ctx.get();
+}
+
 } // namespace
 
 std::string lease_codec::mac(std::string_view queue_id, std::string_view payload) const {
-  std::string data{queue_id};
-  data.append(payload.data(), payload.size());
+  auto* ctx = keyed_hmac(secret_);
   unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), secret_.data(), static_cast<int>(secret_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), md, &len);
+  size_t len = 0;
+  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(queue_id.data()), queue_id.size());
+  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
+  if (EVP_MAC_final(ctx, md, &len, sizeof md) != 1 || len < mac_bytes)
+    throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
   return std::string(reinterpret_cast<char*>(md), mac_bytes);
 }
 
