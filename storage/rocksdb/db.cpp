@@ -200,9 +200,13 @@ status db::scan_range(family cf, std::string_view begin, std::string_view end,
   std::shared_lock lock{impl_->mtx};
   if (!impl_->rdb)
     return closed_status(impl_->dir);
-  std::unique_ptr<rocksdb::Iterator> it(
-      impl_->rdb->NewIterator(rocksdb::ReadOptions(), impl_->cf(cf)));
   rocksdb::Slice upper(end.data(), end.size());
+  rocksdb::ReadOptions ro;
+  // The bound lets the iterator stop at `end` instead of stepping over the
+  // deleted keys behind it (acknowledged messages leave many).
+  if (!end.empty())
+    ro.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->rdb->NewIterator(ro, impl_->cf(cf)));
   for (it->Seek(rocksdb::Slice(begin.data(), begin.size()));
        it->Valid() && (end.empty() || it->key().compare(upper) < 0); it->Next()) {
     auto k = it->key();

@@ -62,9 +62,9 @@ status load_meta(db& d, meta_snapshot& out) {
 
 namespace {
 
-/// Decodes one message and reads its delivery state. False (with `bad` set)
-/// for a corrupt record.
-bool read_entry(db& d, std::string_view key, std::string_view value, size_t key_size,
+/// Decodes one message record (its state stays the default until
+/// `attach_states`). False (with `bad` set) for a corrupt record.
+bool read_entry(std::string_view key, std::string_view value, size_t key_size,
                 recovered_message& out, status& bad) {
   auto msg = decode_message(value);
   if (!msg || key.size() != key_size) {
@@ -75,15 +75,31 @@ bool read_entry(db& d, std::string_view key, std::string_view value, size_t key_
   }
   out.seq = seq_of_key(key);
   out.message = std::move(*msg);
-  status get_st;
-  if (auto state = d.get(family::state, key, get_st); state)
-    if (auto decoded = decode_state(*state))
-      out.state = *decoded;
-  if (!get_st.ok()) {
-    bad = get_st;
-    return false;
-  }
   return true;
+}
+
+/// Gives each of `msgs` (in sequence order) its stored delivery state, with one
+/// scan of the `state` family over their range instead of a lookup per message
+/// (most messages have no state record). A message whose state record cannot be
+/// decoded keeps the default: never delivered (at-least-once).
+status attach_states(db& d, std::string_view queue_id, uint16_t shard,
+                     std::vector<recovered_message>& msgs, size_t first) {
+  if (first >= msgs.size())
+    return {};
+  auto it = msgs.begin() + static_cast<std::ptrdiff_t>(first);
+  return d.scan_range(family::state, message_key(queue_id, shard, it->seq),
+                      message_key(queue_id, shard, msgs.back().seq + 1),
+                      [&](std::string_view key, std::string_view value) {
+                        auto seq = seq_of_key(key);
+                        while (it != msgs.end() && it->seq < seq)
+                          ++it;
+                        if (it == msgs.end())
+                          return false;
+                        if (it->seq == seq)
+                          if (auto decoded = decode_state(value))
+                            it->state = *decoded;
+                        return true;
+                      });
 }
 
 } // namespace
@@ -104,7 +120,7 @@ status load_shard(db& d, std::string_view queue_id, uint16_t shard_no, size_t wi
         shard.last_seq = seq;
         if (shard.cold_count == 0 && shard.loaded.size() < window) {
           recovered_message r;
-          if (!read_entry(d, key, value, key_size, r, bad))
+          if (!read_entry(key, value, key_size, r, bad))
             return false;
           shard.loaded.push_back(std::move(r));
           return true;
@@ -116,7 +132,11 @@ status load_shard(db& d, std::string_view queue_id, uint16_t shard_no, size_t wi
         shard.cold_bytes += stored_body_bytes(value);
         return true;
       });
-  return st.ok() ? bad : st;
+  if (!st.ok())
+    return st;
+  if (!bad.ok())
+    return bad;
+  return attach_states(d, queue_id, shard_no, shard.loaded, 0);
 }
 
 status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from, uint64_t below,
@@ -126,15 +146,20 @@ status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from
     return bad;
   auto begin = message_key(queue_id, shard, from);
   auto end = message_key(queue_id, shard, below);
+  auto first = out.size();
   auto st =
       d.scan_range(family::messages, begin, end, [&](std::string_view key, std::string_view value) {
         recovered_message r;
-        if (!read_entry(d, key, value, begin.size(), r, bad))
+        if (!read_entry(key, value, begin.size(), r, bad))
           return false;
         out.push_back(std::move(r));
         return out.size() < limit;
       });
-  return st.ok() ? bad : st;
+  if (!st.ok())
+    return st;
+  if (!bad.ok())
+    return bad;
+  return attach_states(d, queue_id, shard, out, first);
 }
 
 } // namespace sluice::storage

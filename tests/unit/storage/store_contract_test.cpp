@@ -223,6 +223,7 @@ TEMPLATE_TEST_CASE("recover with a small window counts the cold messages and pag
   auto limited = page(*store, 3, 6, 2);
   REQUIRE(limited);
   CHECK(seqs_of(*limited) == std::vector<uint64_t>{3, 4});
+  check_state(limited->at(1).state, {3, 123, false});
   auto below = page(*store, 2, 4, 10);
   REQUIRE(below);
   CHECK(seqs_of(*below) == std::vector<uint64_t>{2, 3});
