@@ -7,7 +7,7 @@ usage: bench/backlog_rss.py SLUICE_BIN [N]
 """
 import http.client, json, shutil, signal, sys, tempfile, time
 
-from sluice_process import rss_mb, start
+from sluice_process import hwm_mb, rss_mb, start
 
 TOKEN = "rss-token"
 
@@ -28,16 +28,26 @@ def main():
         assert r.status == 200, r.status
         if (i + 1) % (n // 1000) == 0:
             print(f"{(i + 1) * 100:>9} messages: rss {rss_mb(proc.pid):.0f} MB")
-    print(f"sent {n} in {time.time() - t0:.1f} s")
+    print(f"sent {n} in {time.time() - t0:.1f} s; peak rss while filling {hwm_mb(proc.pid):.0f} MB")
     c.request("GET", f"/client/v4/accounts/rss/queues/{qid}/metrics", headers=hdr)
     print("metrics:", json.loads(c.getresponse().read())["result"])
     proc.send_signal(signal.SIGTERM); proc.wait()
+    t0 = time.time()
     proc, port = start(binary, data, TOKEN)
+    listening = time.time() - t0
+    c = http.client.HTTPConnection("127.0.0.1", port)
+    while True: # shards recover in the background: wait until the whole backlog is counted
+        c.request("GET", f"/client/v4/accounts/rss/queues/{qid}/metrics", headers=hdr)
+        r = c.getresponse()
+        body = json.loads(r.read())
+        if r.status == 200 and body["result"]["backlog_count"] >= n:
+            break
+        time.sleep(0.05)
+    print(f"restart: listening after {listening:.1f} s, whole backlog counted after "
+          f"{time.time() - t0:.1f} s")
     time.sleep(1)
     print(f"after restart: rss {rss_mb(proc.pid):.0f} MB")
-    c = http.client.HTTPConnection("127.0.0.1", port)
-    c.request("GET", f"/client/v4/accounts/rss/queues/{qid}/metrics", headers=hdr)
-    print("metrics after restart:", json.loads(c.getresponse().read())["result"])
+    print("metrics after restart:", body["result"])
     proc.send_signal(signal.SIGTERM); proc.wait()
     shutil.rmtree(data)
 

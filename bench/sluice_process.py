@@ -3,13 +3,21 @@ its resident memory, and calling its API. Imported by the scripts next to it (Py
 directory on its path)."""
 import http.client, json, os, subprocess
 
-def rss_mb(pid):
-    """Resident memory of process `pid` in MB (VmRSS), 0 if unreadable."""
+def status_mb(pid, field):
+    """A memory field of /proc/`pid`/status (VmRSS, VmHWM, ...) in MB, 0 if unreadable."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+def rss_mb(pid):
+    """Resident memory of process `pid` in MB (VmRSS)."""
+    return status_mb(pid, "VmRSS")
+
+def hwm_mb(pid):
+    """The peak resident memory of process `pid` so far in MB (VmHWM)."""
+    return status_mb(pid, "VmHWM")
 
 def start(binary, data, token, flags=(), log=None):
     """Starts `binary serve` on a free loopback port with data dir `data` and
