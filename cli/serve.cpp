@@ -6,7 +6,6 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <malloc.h>
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -63,14 +62,7 @@ int serve(const serve_options& opts) {
   // A closed stdout (e.g. a supervisor that stopped reading) must not kill the
   // server; sockets already use MSG_NOSIGNAL.
   std::signal(SIGPIPE, SIG_IGN);
-  // Two malloc arenas instead of eight per core: under a burst of large requests
-  // every I/O, actor and storage thread otherwise grows an arena of its own, and
-  // glibc keeps them (docs/operations.md, "Overload"). Before any thread starts.
-  mallopt(M_ARENA_MAX, 2);
-  // Request bodies over 128 KiB get their own mapping, given back when freed;
-  // glibc otherwise raises this threshold after the first such free and keeps
-  // the big bodies of a burst in the heap for good.
-  mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // Memory: jemalloc with two arenas and a one-second decay (cli/allocator.cpp).
   // Logs go to stderr; stdout carries only what a script reads (the address
   // it listens on, a first start's admin token).
   if (auto err = set_up_logging(opts.log_format, opts.log_level); !err.empty()) {

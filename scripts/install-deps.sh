@@ -18,7 +18,7 @@ run_packages=(
   build-essential cmake ninja-build pkg-config
   libcaf-dev librocksdb-dev libsimdjson-dev prometheus-cpp-dev
   libboost-dev libcli11-dev libspdlog-dev libssl-dev ca-certificates
-  libraft-dev libuv1-dev liblz4-dev
+  libraft-dev libuv1-dev liblz4-dev libjemalloc-dev
 )
 test_packages=(clang-format catch2 npm prometheus openssl dpkg-dev curl chromium)
 

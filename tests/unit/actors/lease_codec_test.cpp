@@ -34,8 +34,8 @@ TEST_CASE("lease codec: ids equal one-shot HMAC-SHA256, for several secrets on o
   lease_codec b{"another, longer secret for b"};
   for (uint64_t seq : {0ull, 1ull, 77ull, 1ull << 40}) {
     CHECK(a.message_id("q1", 3, seq) == one_shot_message_id("secret-a", "q1", 3, seq));
-    CHECK(b.message_id("q1", 3, seq) ==
-          one_shot_message_id("another, longer secret for b", "q1", 3, seq));
+    CHECK(b.message_id("q1", 3, seq)
+          == one_shot_message_id("another, longer secret for b", "q1", 3, seq));
   }
   CHECK(a.message_id("q1", 3, 5) != b.message_id("q1", 3, 5));
 }
