@@ -6,11 +6,8 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
-#include <rocksdb/slice_transform.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
-
-#include "storage/rocksdb/message_codec.hpp"
 
 namespace sluice::storage {
 
@@ -113,18 +110,11 @@ void db::impl::open(const std::string& where, status& st) {
   // new table file first: a restart on a nearly full disk must not need room
   // for a copy of the unflushed data (docs/operations.md, "A full disk").
   options.avoid_flush_during_recovery = true;
-  // Message and state keys are (queue, shard, seq) and each shard writes its
-  // keys in rising order (appends at the tail, acks from the head, in runs):
-  // with the (queue, shard) prefix as a hint, a memtable insert starts where
-  // the shard's last one ended instead of searching the whole skip list.
-  rocksdb::ColumnFamilyOptions by_shard;
-  by_shard.memtable_insert_with_hint_prefix_extractor.reset(
-      rocksdb::NewFixedPrefixTransform(shard_prefix_bytes));
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
       {rocksdb::kDefaultColumnFamilyName, {}},
       {"meta", {}},
-      {"messages", by_shard},
-      {"state", by_shard},
+      {"messages", {}},
+      {"state", {}},
       {"dedup", {}},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> opened;
