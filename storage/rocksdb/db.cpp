@@ -9,6 +9,8 @@
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
+#include "storage/rocksdb/insert_hint.hpp"
+
 namespace sluice::storage {
 
 struct db::impl {
@@ -110,11 +112,13 @@ void db::impl::open(const std::string& where, status& st) {
   // new table file first: a restart on a nearly full disk must not need room
   // for a copy of the unflushed data (docs/operations.md, "A full disk").
   options.avoid_flush_during_recovery = true;
+  rocksdb::ColumnFamilyOptions by_shard; // storage/rocksdb/insert_hint.hpp
+  by_shard.memtable_insert_with_hint_prefix_extractor = shard_insert_hint();
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs{
       {rocksdb::kDefaultColumnFamilyName, {}},
       {"meta", {}},
-      {"messages", {}},
-      {"state", {}},
+      {"messages", by_shard},
+      {"state", by_shard},
       {"dedup", {}},
   };
   std::vector<rocksdb::ColumnFamilyHandle*> opened;
@@ -160,7 +164,10 @@ status db::write(const batch& b, bool sync) {
         s = wb.Delete(h, o.key);
         break;
       case batch::op_kind::erase_range:
-        s = wb.DeleteRange(h, o.key, o.value);
+        if (o.cf == family::messages || o.cf == family::state)
+          s = wb.DeleteRange(h, range_begin_outside_hint(o.key), o.value);
+        else
+          s = wb.DeleteRange(h, o.key, o.value);
         break;
     }
     if (!s.ok())

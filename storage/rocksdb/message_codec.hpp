@@ -21,6 +21,12 @@ inline constexpr size_t stored_message_header_bytes = 1 + 8 + 1;
 /// Width of a binary queue id in keys (the 32 hex chars as 16 bytes).
 inline constexpr size_t queue_key_bytes = 16;
 
+/// Width of `shard_prefix`: the binary queue id and the shard number.
+inline constexpr size_t shard_prefix_bytes = queue_key_bytes + 2;
+
+/// Width of `message_key`.
+inline constexpr size_t message_key_bytes = shard_prefix_bytes + 8;
+
 /// `queue_id(16B) | shard(u16 BE) | seq(u64 BE)`: the key of one message in
 /// both the `messages` and the `state` family. `queue_id` is 32 hex chars.
 std::string message_key(std::string_view queue_id, uint16_t shard, uint64_t seq);
