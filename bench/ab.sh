@@ -28,7 +28,7 @@ run() { # label binary plugins scenario
   echo "== $1 $4"
   local extra=()
   [[ $4 == push ]] && extra=(--drain-messages 600000)
-  "$bench" --url http://127.0.0.1:$port --token bench-token --seconds 8 --scenario "$4" \
+  "$bench" --url http://127.0.0.1:$port --token bench-token --seconds 8 --scenario "$4" --server-pid $pid \
     "${extra[@]}" | tail -n +2
   kill -TERM $pid
   wait $pid || true

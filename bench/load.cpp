@@ -4,14 +4,32 @@
 #include <cstdio>
 #include <exception>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
+
+#include <unistd.h>
 
 #include "http/json_writer.hpp"
 
 namespace sluice::bench {
 
 using clock_type = std::chrono::steady_clock;
+
+double process_cpu_seconds(int pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string line;
+  if (pid <= 0 || !std::getline(in, line) || line.rfind(')') == std::string::npos)
+    return 0;
+  // After "(comm)": state is field 3; utime and stime are fields 14 and 15.
+  std::istringstream fields{line.substr(line.rfind(')') + 2)};
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> f; ++i)
+    if (i >= 14)
+      ticks += std::stod(f);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
 
 http::response worker::send(const char* method, const std::string& path, const std::string& body) {
   auto t0 = clock_type::now();
@@ -116,6 +134,8 @@ void to_json(http::json_writer& w, const stats& s) {
     w.key("lag_ms").null();
   else
     percentiles(w.key("lag_ms"), s.lag_ms);
+  if (s.server_cpu_s >= 0 && s.messages > 0)
+    w.key("server_cpu_us_per_message").raw(number(s.server_cpu_s * 1e6 / s.messages));
   w.key("errors").begin_object();
   for (auto& [status, n] : s.failures)
     w.key(status ? std::to_string(status) : std::string{"conn"}).value(n);
@@ -126,8 +146,9 @@ void to_json(http::json_writer& w, const stats& s) {
 
 void print_row(const stats& s) {
   [[maybe_unused]] static bool header = [] { // once, before the first row
-    std::printf("%-28s %5s %8s %9s %7s %7s %8s %7s %7s  %s\n", "scenario", "conns", "req/s",
-                "msgs/s", "p50 ms", "p99 ms", "p99.9 ms", "lag p50", "lag p99", "errors");
+    std::printf("%-28s %5s %8s %9s %7s %7s %8s %7s %7s %10s  %s\n", "scenario", "conns", "req/s",
+                "msgs/s", "p50 ms", "p99 ms", "p99.9 ms", "lag p50", "lag p99", "srv us/msg",
+                "errors");
     return true;
   }();
   std::printf("%-28s %5d %8.0f %9.0f %7.2f %7.2f %8.2f", s.name.c_str(), s.connections,
@@ -137,6 +158,10 @@ void print_row(const stats& s) {
     std::printf(" %7s %7s", "-", "-");
   else
     std::printf(" %7.0f %7.0f", pct(s.lag_ms, 50), pct(s.lag_ms, 99));
+  if (s.server_cpu_s >= 0 && s.messages > 0)
+    std::printf(" %10.1f", s.server_cpu_s * 1e6 / static_cast<double>(s.messages));
+  else
+    std::printf(" %10s", "-");
   std::printf("  %s\n", failures(s).c_str());
   std::fflush(stdout);
 }

@@ -37,7 +37,11 @@ struct stats {
   std::map<int, uint64_t> failures; ///< non-2xx answers by status; 0 = connection error
   std::vector<double> latency_ms;   ///< one per HTTP request
   std::vector<double> lag_ms;       ///< now - timestamp_ms of each pulled message
+  double server_cpu_s = -1;         ///< the server's CPU time meanwhile (-1: not measured)
 };
+
+/// User + system CPU seconds process `pid` has used so far (0 if unreadable).
+double process_cpu_seconds(int pid);
 
 /// One thread's connection and measurements. `post` times every request and
 /// counts non-2xx answers; it never throws (a connection error is status 0).

@@ -115,7 +115,7 @@ int64_t read_int(http::client& c, const target& t, const std::string& path, cons
 
 /// Push delivery: preloads `n` messages, then attaches a worker consumer whose script runs
 /// the `noop` example plugin (batch_size 100) and times the drain, polling the backlog.
-stats push_drain(const target& t, long n, size_t body_bytes) {
+stats push_drain(const target& t, long n, size_t body_bytes, int server_pid) {
   http::client c{t.host, t.port};
   auto script = "/client/v4/accounts/" + t.account + "/sluice/scripts/bench-noop";
   auto deployed = c.send("PUT", script, R"({"plugin":"noop"})", t.headers());
@@ -129,6 +129,7 @@ stats push_drain(const target& t, long n, size_t body_bytes) {
   print_row(run(t, "push: preload x100", 8, 3600,
                 [&](worker& w) -> long { return batches.fetch_sub(1) > 0 ? send(w) : stop; }));
   auto start = std::chrono::steady_clock::now();
+  auto cpu_before = process_cpu_seconds(server_pid);
   auto added = c.send("POST", q.path + "/consumers",
                       R"({"type":"worker","script_name":"bench-noop",)"
                       R"("settings":{"batch_size":100,"max_wait_time_ms":1000}})",
@@ -145,6 +146,8 @@ stats push_drain(const target& t, long n, size_t body_bytes) {
   s.name = "push: noop plugin x100";
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   s.messages = static_cast<uint64_t>(n);
+  if (server_pid > 0)
+    s.server_cpu_s = process_cpu_seconds(server_pid) - cpu_before;
   return s; // deleting the scratch queue removes its consumer
 }
 
@@ -155,7 +158,18 @@ struct options {
   double seconds = 10;
   size_t body_bytes = 256;
   long drain_messages = 200000;
+  int server_pid = 0; ///< > 0: rows carry that process's CPU per message
 };
+
+/// Runs `scenario` and charges its row with the server's CPU time meanwhile.
+template <class Scenario>
+stats charged(int server_pid, Scenario scenario) {
+  auto before = process_cpu_seconds(server_pid);
+  auto s = scenario();
+  if (server_pid > 0)
+    s.server_cpu_s = process_cpu_seconds(server_pid) - before;
+  return s;
+}
 
 std::vector<stats> run_scenarios(const options& o, const std::string& which) {
   std::vector<stats> rows;
@@ -167,31 +181,35 @@ std::vector<stats> run_scenarios(const options& o, const std::string& which) {
   const auto& t = o.t;
   const auto& ts = o.targets;
   auto conns = [&](int dflt) { return o.connections > 0 ? o.connections : dflt; };
+  // `run`, the row charged with the server's CPU (--server-pid).
+  auto timed = [&](const std::string& name, int n, double seconds, const step_fn& step) {
+    return charged(o.server_pid, [&] { return run(ts, name, n, seconds, step); });
+  };
   if (which == "http") // the floor: HTTP round trips with no actor, no disk
-    report(run(ts, "http: GET /healthz", conns(32), o.seconds, [](worker& w) -> long {
+    report(timed("http: GET /healthz", conns(32), o.seconds, [](worker& w) -> long {
       return w.send("GET", "/healthz", {}).status == 200 ? 1 : 0;
     }));
   if (want("single"))
     for (int n : o.connections > 0 ? std::vector<int>{o.connections} : std::vector<int>{1, 32}) {
       scratch_queue q{t, "single"};
-      report(run(ts, "single send", n, o.seconds,
-                 sender(q.path + "/messages", message_json(o.body_bytes), 1)));
+      report(timed("single send", n, o.seconds,
+                   sender(q.path + "/messages", message_json(o.body_bytes), 1)));
     }
   if (want("batch")) {
     scratch_queue q{t, "batch"};
-    report(run(ts, "batch send x100", conns(8), o.seconds,
-               sender(q.path + "/messages/batch", batch_json(100, o.body_bytes), 100)));
+    report(timed("batch send x100", conns(8), o.seconds,
+                 sender(q.path + "/messages/batch", batch_json(100, o.body_bytes), 100)));
   }
   if (want("drain")) {
     scratch_queue q{t, "drain"};
     std::atomic<long> batches{(o.drain_messages + 99) / 100};
     auto send = sender(q.path + "/messages/batch", batch_json(100, o.body_bytes), 100);
-    report(run(ts, "drain: preload x100", conns(8), 3600,
-               [&](worker& w) -> long { return batches.fetch_sub(1) > 0 ? send(w) : stop; }));
-    report(run(ts, "drain: pull+ack x100", 4, 3600, consumer(q.path, true)));
+    report(timed("drain: preload x100", conns(8), 3600,
+                 [&](worker& w) -> long { return batches.fetch_sub(1) > 0 ? send(w) : stop; }));
+    report(timed("drain: pull+ack x100", 4, 3600, consumer(q.path, true)));
   }
   if (which == "push") // needs --plugin-dir with noop.so and an admin token
-    report(push_drain(t, o.drain_messages, o.body_bytes));
+    report(push_drain(t, o.drain_messages, o.body_bytes, o.server_pid));
   if (want("mixed")) {
     scratch_queue q{t, "mixed"};
     auto produced = std::async(std::launch::async, [&] {
@@ -230,6 +248,9 @@ int main(int argc, char** argv) {
   app.add_option("--body-bytes", o.body_bytes, "Body size")->check(CLI::Range(1, 128000));
   app.add_option("--drain-messages", o.drain_messages, "Preloaded for the drain and push")
       ->check(CLI::PositiveNumber);
+  app.add_option("--server-pid", o.server_pid,
+                 "PID of the server (on this machine): each row also shows its CPU time per "
+                 "message, in microseconds (not for mixed, whose two rows share the time)");
   app.add_option("--json", json_path, "Also write the rows as a JSON array to this file");
   CLI11_PARSE(app, argc, argv);
 

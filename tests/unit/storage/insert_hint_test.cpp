@@ -26,7 +26,7 @@ TEST_CASE("a range deletion's begin moves just below the message key it names") 
   CHECK(zero < message_key(queue, 3, 0));
 }
 
-TEST_CASE("a range begin outside the hint's domain is kept; all-zero keys have nothing below") {
+TEST_CASE("a range begin outside the hint domain is kept, and all-zero keys have nothing below") {
   auto prefix = shard_prefix(queue, 1);
   CHECK(range_begin_outside_hint(prefix) == prefix);
   CHECK(range_begin_outside_hint("") == "");
