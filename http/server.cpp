@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -39,11 +42,19 @@ struct server::impl {
   const router& routes;
   metrics::registry* metrics;
   server_options opts;
-  net::io_context ioc;
-  /// On its own strand: accept handlers (on any I/O thread) and the close in
-  /// `stop` never run at once.
-  tcp::acceptor acceptor{net::make_strand(ioc)};
-  net::signal_set signals{ioc};
+  /// One event loop per I/O thread (`--http-threads`), each told it has one
+  /// thread. A connection stays on the loop that accepted it, so its reads,
+  /// its answer (posted from the actors) and its writes never hop between
+  /// threads, and a post wakes exactly the thread that will run it; with one
+  /// loop shared by all threads every answer woke whichever thread was idle.
+  std::vector<std::unique_ptr<net::io_context>> loops;
+  /// Keeps a loop running while it holds no connection, until `stop` ends.
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+  /// Round robin over `loops` for new connections (the acceptor's strand only).
+  size_t next_loop = 0;
+  /// On its own strand: accept handlers and the close in `stop` never run at once.
+  tcp::acceptor acceptor;
+  net::signal_set signals;
   std::atomic<int> in_flight{0};
   std::atomic<bool> stopping{false};
   /// Bytes of request bodies admitted and not yet answered (`admit`).
@@ -62,7 +73,18 @@ struct server::impl {
   log_throttle over_limit{std::chrono::seconds(1)};
 
   impl(const router& r, metrics::registry* m, server_options o)
-    : routes(r), metrics(m), opts(std::move(o)), ioc(static_cast<int>(opts.threads)) {}
+    : routes(r), metrics(m), opts(std::move(o)), loops(make_loops(opts.threads)),
+      acceptor(net::make_strand(*loops.front())), signals(*loops.front()) {
+    for (auto& loop : loops)
+      keep_running.push_back(net::make_work_guard(*loop));
+  }
+
+  static std::vector<std::unique_ptr<net::io_context>> make_loops(unsigned threads) {
+    std::vector<std::unique_ptr<net::io_context>> out;
+    for (unsigned i = 0; i < std::max(1u, threads); ++i)
+      out.push_back(std::make_unique<net::io_context>(1));
+    return out;
+  }
 
   void accept();
   void on_accept(beast::error_code ec, tcp::socket s);
@@ -376,7 +398,8 @@ private:
 } // namespace
 
 void server::impl::accept() {
-  acceptor.async_accept(net::make_strand(ioc), beast::bind_front_handler(&impl::on_accept, this));
+  auto& loop = *loops[next_loop++ % loops.size()];
+  acceptor.async_accept(loop.get_executor(), beast::bind_front_handler(&impl::on_accept, this));
 }
 
 void server::impl::on_accept(beast::error_code ec, tcp::socket s) {
@@ -426,7 +449,8 @@ void server::impl::on_accept(beast::error_code ec, tcp::socket s) {
 void server::impl::drain(std::shared_ptr<net::steady_timer> timer,
                          std::chrono::steady_clock::time_point deadline) {
   if (in_flight.load() <= 0 || std::chrono::steady_clock::now() >= deadline) {
-    ioc.stop();
+    for (auto& loop : loops)
+      loop->stop();
     return;
   }
   timer->expires_after(std::chrono::milliseconds(20));
@@ -478,9 +502,9 @@ void server::stop_on_signals(std::function<void()> on_signal, std::chrono::secon
 
 void server::run() {
   std::vector<std::thread> extra;
-  for (unsigned i = 1; i < impl_->opts.threads; ++i)
-    extra.emplace_back([this] { impl_->ioc.run(); });
-  impl_->ioc.run();
+  for (size_t i = 1; i < impl_->loops.size(); ++i)
+    extra.emplace_back([loop = impl_->loops[i].get()] { loop->run(); });
+  impl_->loops.front()->run();
   for (auto& t : extra)
     t.join();
 }
@@ -493,7 +517,7 @@ void server::stop(std::chrono::seconds grace) {
     impl_->acceptor.close(ec);
     impl_->accept_backoff.cancel();
     impl_->signals.cancel(ec);
-    auto timer = std::make_shared<net::steady_timer>(impl_->ioc);
+    auto timer = std::make_shared<net::steady_timer>(*impl_->loops.front());
     impl_->drain(timer, std::chrono::steady_clock::now() + grace);
   });
 }
