@@ -33,7 +33,6 @@ EVP_MAC_CTX* keyed_hmac(const std::string& secret) {
     std::unique_ptr<EVP_MAC_CTX, mac_ctx_free> ctx;
   };
   thread_local keyed mine;
-  const auto* key = reinterpret_cast<const unsigned char*>(secret.data());
   if (mine.ctx && mine.secret == secret) {
     if (EVP_MAC_init(mine.ctx.get(), nullptr, 0, nullptr) != 1)
       throw std::runtime_error("OpenSSL: re-initialising HMAC-SHA256 failed");
@@ -45,6 +44,7 @@ EVP_MAC_CTX* keyed_hmac(const std::string& secret) {
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
                          OSSL_PARAM_construct_end()};
+  const auto* key = reinterpret_cast<const unsigned char*>(secret.data());
   if (!ctx || EVP_MAC_init(ctx.get(), key, secret.size(), params) != 1)
     throw std::runtime_error("OpenSSL: HMAC-SHA256 is not available");
   mine.secret = secret;
@@ -58,9 +58,12 @@ std::string lease_codec::mac(std::string_view queue_id, std::string_view payload
   auto* ctx = keyed_hmac(secret_);
   unsigned char md[EVP_MAX_MD_SIZE];
   size_t len = 0;
-  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(queue_id.data()), queue_id.size());
-  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(payload.data()), payload.size());
-  if (EVP_MAC_final(ctx, md, &len, sizeof md) != 1 || len < mac_bytes)
+  auto update = [ctx](std::string_view bytes) {
+    return EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size())
+           == 1;
+  };
+  if (!update(queue_id) || !update(payload) || EVP_MAC_final(ctx, md, &len, sizeof md) != 1
+      || len < mac_bytes)
     throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
   return std::string(reinterpret_cast<char*>(md), mac_bytes);
 }
