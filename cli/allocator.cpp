@@ -1,7 +1,7 @@
 // The server's allocator is jemalloc (Debian libjemalloc-dev), linked into
 // `sluice` in every build but the sanitizer one (CMakeLists.txt). Measured
 // with bench/ab.sh against glibc's malloc with two arenas, which every I/O,
-// actor and storage thread contended for: batch sends +35-42%, drains +23%,
+// actor and storage thread contended for: batch sends +35-42%, drains +21-26%,
 // push +15-25% (docs/benchmarks.md, "Side by side with Redis").
 //
 // jemalloc reads its options from this symbol at its first allocation:
