@@ -31,6 +31,7 @@
 #include "http/cluster/gateway.hpp"
 #include "http/cluster/remote_checkpoints.hpp"
 #include "http/outbound_policy.hpp"
+#include "http/reply_sink.hpp"
 #include "http/server.hpp"
 #include "http/tls.hpp"
 #include "http/url.hpp"
@@ -264,7 +265,6 @@ int serve(const serve_options& opts) {
     http::auth_limiter auth_limits;
     http::api_context ctx;
     ctx.auth_limits = &auth_limits;
-    ctx.sys = &sys;
     ctx.tokens = tokens.get();
     ctx.queues = queues.get();
     ctx.metrics = &metrics;
@@ -274,6 +274,10 @@ int serve(const serve_options& opts) {
     http::router routes;
     http::add_all_routes(routes, ctx);
     http::server srv{routes, &metrics, http_opts};
+    // After the server: it ends first, while the server's event loops (which
+    // the replies' callbacks post to) still exist.
+    http::reply_sink replies{sys};
+    ctx.replies = &replies;
     if (auto err = srv.listen(); !err.empty()) {
       spdlog::error("{}", err);
       return 1;

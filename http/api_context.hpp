@@ -3,8 +3,6 @@
 #include <atomic>
 #include <mutex>
 
-#include <caf/actor_system.hpp>
-
 #include "actors/control/queue_directory.hpp"
 #include "actors/control/token_directory.hpp"
 #include "actors/interfaces.hpp"
@@ -12,6 +10,7 @@
 #include "http/auth_limiter.hpp"
 #include "http/cluster/cluster_control.hpp"
 #include "http/log_throttle.hpp"
+#include "http/reply_sink.hpp"
 
 namespace sluice::metrics {
 class registry;
@@ -41,7 +40,8 @@ private:
 
 /// What every API handler may use. Owned by the server; outlives all requests.
 struct api_context {
-  caf::actor_system* sys = nullptr;
+  /// Where requests to actors get their replies (`ask`).
+  reply_sink* replies = nullptr;
   hub_slot hub;
   /// The hub's tokens, for authenticating without a message round trip.
   const token_directory* tokens = nullptr;

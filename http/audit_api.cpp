@@ -93,7 +93,7 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
           return;
         }
         ask<audit_list>(
-            *ctx.sys, ctx.hub.get(), std::move(msg),
+            *ctx.replies, ctx.hub.get(), std::move(msg),
             answer<audit_list>(reply, [pg](const audit_list& found) {
               json_writer w;
               w.begin_array();

@@ -19,7 +19,7 @@ constexpr std::string_view consumer_path =
 template <class Render>
 void with_queue(api_context& ctx, const std::string& account, const std::string& id,
                 responder reply, Render render) {
-  ask<storage::queue_record>(*ctx.sys, ctx.hub.get(), get_queue{account, id},
+  ask<storage::queue_record>(*ctx.replies, ctx.hub.get(), get_queue{account, id},
                              answer<storage::queue_record>(std::move(reply), std::move(render)));
 }
 
@@ -38,7 +38,7 @@ void put(api_context& ctx, request& req, path_params& p, responder reply, std::s
           return;
         }
         ask<storage::consumer_record>(
-            *ctx.sys, ctx.hub.get(), std::move(msg),
+            *ctx.replies, ctx.hub.get(), std::move(msg),
             [&ctx, account, id, reply](caf::expected<storage::consumer_record> c) {
               if (!c) {
                 reply(fail(c.error()));
@@ -101,7 +101,8 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
       [&ctx, account = p[0], id = p[1], cid = p[2], reply](principal who) {
-        ask<caf::ok_atom>(*ctx.sys, ctx.hub.get(), delete_consumer{account, id, cid, who.token_id},
+        ask<caf::ok_atom>(*ctx.replies, ctx.hub.get(),
+                          delete_consumer{account, id, cid, who.token_id},
                           answer<caf::ok_atom>(reply, no_result));
       },
       reply);

@@ -131,7 +131,7 @@ void create(api_context& ctx, request& req, path_params& p, responder reply) {
       [&ctx, req, account = p[0], reply](principal who) mutable {
         create_subscription msg{account, {}, who.token_id};
         if (parse_subscription(req, msg.patch, reply))
-          ask<storage::subscription_record>(*ctx.sys, ctx.hub.get(), std::move(msg),
+          ask<storage::subscription_record>(*ctx.replies, ctx.hub.get(), std::move(msg),
                                             subscription_reply(reply));
       },
       reply);
@@ -143,7 +143,7 @@ void update(api_context& ctx, request& req, path_params& p, responder reply) {
       [&ctx, req, account = p[0], id = p[1], reply](principal who) mutable {
         update_subscription msg{account, id, {}, who.token_id};
         if (parse_subscription(req, msg.patch, reply))
-          ask<storage::subscription_record>(*ctx.sys, ctx.hub.get(), std::move(msg),
+          ask<storage::subscription_record>(*ctx.replies, ctx.hub.get(), std::move(msg),
                                             subscription_reply(reply));
       },
       reply);
@@ -153,8 +153,8 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask<storage::subscription_record>(*ctx.sys, ctx.hub.get(), get_subscription{account, id},
-                                          subscription_reply(reply));
+        ask<storage::subscription_record>(*ctx.replies, ctx.hub.get(),
+                                          get_subscription{account, id}, subscription_reply(reply));
       },
       reply);
 }
@@ -163,7 +163,7 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
       [&ctx, account = p[0], id = p[1], reply](principal who) {
-        ask<storage::subscription_record>(*ctx.sys, ctx.hub.get(),
+        ask<storage::subscription_record>(*ctx.replies, ctx.hub.get(),
                                           delete_subscription{account, id, who.token_id},
                                           subscription_reply(reply));
       },
@@ -192,7 +192,7 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
         }
         list_subscriptions msg{account, query_value(query, "queue_id")};
         ask<subscription_list>(
-            *ctx.sys, ctx.hub.get(), std::move(msg),
+            *ctx.replies, ctx.hub.get(), std::move(msg),
             answer<subscription_list>(reply, [pg, order, direction](subscription_list& subs) {
               sort_subscriptions(subs, order, direction == "desc");
               uint64_t begin = 0, end = 0;
@@ -338,7 +338,7 @@ void publish(api_context& ctx, request& req, path_params& p, responder reply) {
           reply(fail(errc::invalid_request, err));
           return;
         }
-        ask<publish_result>(*ctx.sys, ctx.hub.get(), std::move(msg),
+        ask<publish_result>(*ctx.replies, ctx.hub.get(), std::move(msg),
                             answer<publish_result>(reply, [](const publish_result& r) {
                               json_writer w;
                               w.begin_object().key("ids").begin_array();

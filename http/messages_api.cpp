@@ -44,7 +44,7 @@ void run(api_context& ctx, request& req, path_params& p, responder reply, uint32
         msg.queue_id = id;
         if (!build(in.root(), msg, reply))
           return;
-        ask_queue<Result>(*ctx.sys, *ctx.queues, std::move(msg), answer<Result>(reply, render));
+        ask_queue<Result>(*ctx.replies, *ctx.queues, std::move(msg), answer<Result>(reply, render));
       },
       reply);
 }
@@ -328,14 +328,14 @@ void purge(api_context& ctx, request& req, path_params& p, responder reply) {
         }
         // The SDK's purge.start expects the queue back.
         ask<purge_status>(
-            *ctx.sys, ctx.hub.get(), purge_queue{account, id, who.token_id},
+            *ctx.replies, ctx.hub.get(), purge_queue{account, id, who.token_id},
             [&ctx, account, id, reply](caf::expected<purge_status> s) {
               if (!s) {
                 reply(fail(s.error()));
                 return;
               }
               ask<storage::queue_record>(
-                  *ctx.sys, ctx.hub.get(), get_queue{account, id},
+                  *ctx.replies, ctx.hub.get(), get_queue{account, id},
                   answer<storage::queue_record>(reply, [](const storage::queue_record& q) {
                     json_writer w;
                     write_queue(w, q);
@@ -350,7 +350,7 @@ void purge_state(api_context& ctx, request& req, path_params& p, responder reply
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask_queue<purge_status>(*ctx.sys, *ctx.queues, get_purge_status{account, id},
+        ask_queue<purge_status>(*ctx.replies, *ctx.queues, get_purge_status{account, id},
                                 answer<purge_status>(reply, [](const purge_status& s) {
                                   json_writer w;
                                   write_purge_status(w, s);
@@ -365,7 +365,7 @@ void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
         ask_queue<queue_stats>(
-            *ctx.sys, *ctx.queues, get_stats{account, id},
+            *ctx.replies, *ctx.queues, get_stats{account, id},
             [&ctx, account, id, reply](caf::expected<queue_stats> s) {
               if (!s) {
                 reply(fail(s.error()));
@@ -373,7 +373,7 @@ void metrics(api_context& ctx, request& req, path_params& p, responder reply) {
               }
               // A fan-out queue adds each consumer's backlog (docs/api.md).
               ask_queue<consumer_backlogs>(
-                  *ctx.sys, *ctx.queues, get_consumer_backlogs{account, id},
+                  *ctx.replies, *ctx.queues, get_consumer_backlogs{account, id},
                   answer<consumer_backlogs>(reply, [total = *s](const consumer_backlogs& c) {
                     return ok(queue_metrics_json(total, c));
                   }));

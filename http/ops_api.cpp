@@ -20,7 +20,7 @@ void add_ops_routes(router& r, api_context& ctx) {
       return;
     }
     ask<queue_list>(
-        *ctx.sys, ctx.hub.get(), list_queues{},
+        *ctx.replies, ctx.hub.get(), list_queues{},
         answer<queue_list>(reply, [](const queue_list&) { return ok(R"({"status":"ready"})"); }));
   });
   r.add(

@@ -61,7 +61,7 @@ void create(api_context& ctx, request& req, path_params& p, responder reply) {
         }
         msg.account = account;
         msg.name = *name;
-        ask<storage::queue_record>(*ctx.sys, ctx.hub.get(), std::move(msg),
+        ask<storage::queue_record>(*ctx.replies, ctx.hub.get(), std::move(msg),
                                    answer<storage::queue_record>(reply, render_queue));
       },
       reply);
@@ -77,7 +77,7 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
           return;
         }
         list_queues msg{account, query_value(query, "name")};
-        ask<queue_list>(*ctx.sys, ctx.hub.get(), std::move(msg),
+        ask<queue_list>(*ctx.replies, ctx.hub.get(), std::move(msg),
                         answer<queue_list>(reply, [pg](const queue_list& qs) {
                           uint64_t begin = 0;
                           uint64_t end = 0;
@@ -97,7 +97,7 @@ void get(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], id = p[1], reply](principal) {
-        ask<storage::queue_record>(*ctx.sys, ctx.hub.get(), get_queue{account, id},
+        ask<storage::queue_record>(*ctx.replies, ctx.hub.get(), get_queue{account, id},
                                    answer<storage::queue_record>(reply, render_queue));
       },
       reply);
@@ -114,7 +114,7 @@ void update(api_context& ctx, request& req, path_params& p, responder reply, boo
         msg.account = account;
         msg.queue_id = id;
         msg.replace = replace;
-        ask<storage::queue_record>(*ctx.sys, ctx.hub.get(), std::move(msg),
+        ask<storage::queue_record>(*ctx.replies, ctx.hub.get(), std::move(msg),
                                    answer<storage::queue_record>(reply, render_queue));
       },
       reply);
@@ -132,7 +132,7 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
       [&ctx, account = p[0], id = p[1], reply](principal who) {
-        ask<caf::ok_atom>(*ctx.sys, ctx.hub.get(), delete_queue{account, id, who.token_id},
+        ask<caf::ok_atom>(*ctx.replies, ctx.hub.get(), delete_queue{account, id, who.token_id},
                           answer<caf::ok_atom>(reply, no_result));
       },
       reply);

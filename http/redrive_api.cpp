@@ -73,7 +73,7 @@ void start(api_context& ctx, request& req, path_params& p, responder reply) {
           reply(fail(errc::invalid_request, err));
           return;
         }
-        ask<storage::redrive_record>(*ctx.sys, ctx.hub.get(), std::move(msg),
+        ask<storage::redrive_record>(*ctx.replies, ctx.hub.get(), std::move(msg),
                                      answer<storage::redrive_record>(reply, render_task));
       },
       reply);
@@ -85,7 +85,7 @@ void status(api_context& ctx, request& req, path_params& p, responder reply) {
       [&ctx, account = p[0], id = p[1], reply](principal) {
         // As SQS's ListMessageMoveTasks, a queue without a task has an empty answer, not an
         // error: `result: null`.
-        ask<storage::redrive_record>(*ctx.sys, ctx.hub.get(), get_redrive{account, id},
+        ask<storage::redrive_record>(*ctx.replies, ctx.hub.get(), get_redrive{account, id},
                                      [reply](caf::expected<storage::redrive_record> r) {
                                        if (r)
                                          reply(render_task(*r));
@@ -102,7 +102,7 @@ void cancel(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_queues_write,
       [&ctx, account = p[0], id = p[1], reply](principal who) {
-        ask<storage::redrive_record>(*ctx.sys, ctx.hub.get(),
+        ask<storage::redrive_record>(*ctx.replies, ctx.hub.get(),
                                      cancel_redrive{account, id, who.token_id},
                                      answer<storage::redrive_record>(reply, render_task));
       },

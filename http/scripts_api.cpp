@@ -52,7 +52,7 @@ void write_script(json_writer& w, const storage::script_record& s, bool with_sec
 template <class Request>
 void ask_script(api_context& ctx, Request msg, bool with_secrets, const responder& reply) {
   ask<storage::script_record>(
-      *ctx.sys, ctx.hub.get(), std::move(msg),
+      *ctx.replies, ctx.hub.get(), std::move(msg),
       answer<storage::script_record>(reply, [with_secrets](const storage::script_record& s) {
         json_writer w;
         write_script(w, s, with_secrets);
@@ -133,7 +133,7 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
       ctx, req, p[0], storage::perm_queues_read,
       [&ctx, account = p[0], reply](principal who) {
         auto secrets = who.has(storage::perm_admin);
-        ask<script_list>(*ctx.sys, ctx.hub.get(), list_scripts{account},
+        ask<script_list>(*ctx.replies, ctx.hub.get(), list_scripts{account},
                          answer<script_list>(reply, [secrets](const script_list& ss) {
                            json_writer w;
                            w.begin_array();
@@ -159,7 +159,7 @@ void remove(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_admin,
       [&ctx, account = p[0], name = p[1], reply](principal who) {
-        ask<caf::ok_atom>(*ctx.sys, ctx.hub.get(), delete_script{account, name, who.token_id},
+        ask<caf::ok_atom>(*ctx.replies, ctx.hub.get(), delete_script{account, name, who.token_id},
                           answer<caf::ok_atom>(reply, no_result));
       },
       reply);

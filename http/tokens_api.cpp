@@ -79,7 +79,7 @@ void create(api_context& ctx, request& req, path_params& p, responder reply) {
           return;
         msg.caller = std::move(caller);
         msg.account = account;
-        ask<token_created>(*ctx.sys, ctx.hub.get(), std::move(msg),
+        ask<token_created>(*ctx.replies, ctx.hub.get(), std::move(msg),
                            answer<token_created>(reply, [](const token_created& t) {
                              json_writer w;
                              write_token(w, t.record, &t.secret);
@@ -93,7 +93,7 @@ void list(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_admin,
       [&ctx, account = p[0], reply](principal caller) {
-        ask<token_list>(*ctx.sys, ctx.hub.get(), list_tokens{std::move(caller), account},
+        ask<token_list>(*ctx.replies, ctx.hub.get(), list_tokens{std::move(caller), account},
                         answer<token_list>(reply, [](const token_list& ts) {
                           json_writer w;
                           w.begin_array();
@@ -110,7 +110,7 @@ void revoke(api_context& ctx, request& req, path_params& p, responder reply) {
   authorize(
       ctx, req, p[0], storage::perm_admin,
       [&ctx, account = p[0], id = p[1], reply](principal caller) {
-        ask<caf::ok_atom>(*ctx.sys, ctx.hub.get(), revoke_token{std::move(caller), account, id},
+        ask<caf::ok_atom>(*ctx.replies, ctx.hub.get(), revoke_token{std::move(caller), account, id},
                           answer<caf::ok_atom>(reply, no_result));
       },
       reply);
