@@ -48,7 +48,8 @@ int main(int argc, char** argv) {
   cmd->add_option("--http-threads", serve.http_threads, "HTTP I/O threads")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
-  cmd->add_option("--actor-threads", serve.actor_threads, "CAF scheduler threads")
+  cmd->add_option("--actor-threads", serve.actor_threads,
+                  "CAF scheduler threads (default: half the cores, at least 1)")
       ->capture_default_str()
       ->check(CLI::Range(1, 64));
   cmd->add_option("--max-request-bytes", serve.max_request_bytes,

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sluice::cli {
@@ -16,7 +18,9 @@ struct serve_options {
   std::string sink_root;                  ///< empty: <data_dir>/sinks
   bool dev = false;
   unsigned http_threads = 2;
-  unsigned actor_threads = 2;
+  /// Half the cores, at least one: the HTTP I/O threads and the storage
+  /// writer need the other half (docs/benchmarks.md, "CAF scheduler threads").
+  unsigned actor_threads = std::max(1u, std::thread::hardware_concurrency() / 2);
   uint64_t max_request_bytes = 1'000'000;
   uint64_t max_inflight_bytes = 8ull << 20;       ///< request bodies held at once
   uint64_t max_queue_inflight_bytes = 4ull << 20; ///< the same, per queue's sends
