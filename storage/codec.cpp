@@ -5,8 +5,10 @@ namespace sluice::storage {
 namespace {
 
 void put_be(std::string& out, uint64_t x, size_t n) {
-  for (size_t i = n; i > 0; --i)
-    out.push_back(static_cast<char>((x >> (8 * (i - 1))) & 0xFF));
+  char bytes[8];
+  for (size_t i = 0; i < n; ++i)
+    bytes[i] = static_cast<char>((x >> (8 * (n - 1 - i))) & 0xFF);
+  out.append(bytes, n); // one append: no capacity check per byte
 }
 
 } // namespace
@@ -22,7 +24,7 @@ int hex_digit(char c) {
 }
 
 encoder& encoder::u8(uint8_t x) {
-  put_be(out_, x, 1);
+  out_.push_back(static_cast<char>(x));
   return *this;
 }
 

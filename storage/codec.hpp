@@ -23,6 +23,12 @@ public:
   /// The bytes only (for the last field of a key).
   encoder& raw(std::string_view x);
 
+  /// Makes room for `n` bytes in all (no reallocation while they are written).
+  encoder& reserve(size_t n) {
+    out_.reserve(n);
+    return *this;
+  }
+
   std::string take() { return std::move(out_); }
 
 private:

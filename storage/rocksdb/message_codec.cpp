@@ -26,12 +26,19 @@ void put_queue(encoder& e, std::string_view queue_id) {
 
 std::string message_key(std::string_view queue_id, uint16_t shard, uint64_t seq) {
   encoder e;
+  e.reserve(message_key_bytes);
   put_queue(e, queue_id);
   return e.u16(shard).u64(seq).take();
 }
 
+std::string message_key_in(std::string_view shard_prefix, uint64_t seq) {
+  encoder e;
+  return e.reserve(shard_prefix.size() + 8).raw(shard_prefix).u64(seq).take();
+}
+
 std::string shard_prefix(std::string_view queue_id, uint16_t shard) {
   encoder e;
+  e.reserve(shard_prefix_bytes);
   put_queue(e, queue_id);
   return e.u16(shard).take();
 }
@@ -52,6 +59,7 @@ uint64_t seq_of_key(std::string_view key) {
 std::string encode(const stored_message& x) {
   bool kept = !x.id.empty() || x.dead_letter;
   encoder e;
+  e.reserve(stored_message_header_bytes + x.body.size() + (kept ? 64 + x.id.size() : 0));
   e.u8(kept ? message_format_kept : message_format)
       .i64(x.timestamp_ms)
       .u8(static_cast<uint8_t>(x.type));

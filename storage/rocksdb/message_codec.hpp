@@ -31,6 +31,9 @@ inline constexpr size_t message_key_bytes = shard_prefix_bytes + 8;
 /// both the `messages` and the `state` family. `queue_id` is 32 hex chars.
 std::string message_key(std::string_view queue_id, uint16_t shard, uint64_t seq);
 
+/// The same key from the shard's `shard_prefix` (cheaper when it is at hand).
+std::string message_key_in(std::string_view shard_prefix, uint64_t seq);
+
 /// The first 18 bytes of every key of one shard.
 std::string shard_prefix(std::string_view queue_id, uint16_t shard);
 

@@ -12,7 +12,8 @@ namespace {
 class rocksdb_message_store : public message_store {
 public:
   rocksdb_message_store(db& d, writer& w, io_thread& reader, std::string queue_id, uint16_t shard)
-    : db_(d), writer_(w), reader_(reader), queue_id_(std::move(queue_id)), shard_(shard) {}
+    : db_(d), writer_(w), reader_(reader), queue_id_(std::move(queue_id)), shard_(shard),
+      prefix_(shard_prefix(queue_id_, shard_)) {}
 
   void append(const append_messages& cmd, write_callback done) override {
     batch b;
@@ -128,12 +129,13 @@ private:
       done(store_error{store_errc::closed, "the storage reader is shutting down"});
   }
 
-  std::string key(uint64_t seq) const { return message_key(queue_id_, shard_, seq); }
+  std::string key(uint64_t seq) const { return message_key_in(prefix_, seq); }
 
   void erase(batch& b, const std::vector<uint64_t>& seqs) const {
     for (auto seq : seqs) {
-      b.erase(family::messages, key(seq));
-      b.erase(family::state, key(seq));
+      auto k = key(seq);
+      b.erase(family::messages, k);
+      b.erase(family::state, std::move(k));
     }
   }
 
@@ -147,6 +149,7 @@ private:
   io_thread& reader_;
   std::string queue_id_;
   uint16_t shard_;
+  std::string prefix_; ///< `shard_prefix(queue_id_, shard_)`: every key starts with it
 };
 
 } // namespace

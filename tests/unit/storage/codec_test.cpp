@@ -14,6 +14,25 @@ TEST_CASE("encoder writes big-endian integers that sort numerically") {
   CHECK(encoder{}.u16(0x0102).take() == std::string("\x01\x02", 2));
 }
 
+TEST_CASE("encoder writes every integer width big-endian") {
+  CHECK(encoder{}.u32(0x01020304).take() == std::string("\x01\x02\x03\x04", 4));
+  CHECK(encoder{}.u64(0x0102030405060708).take()
+        == std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
+  CHECK(encoder{}.reserve(64).u8(0xff).take() == std::string("\xff", 1));
+}
+
+TEST_CASE("a message key made from its shard's prefix equals the one made from the queue id") {
+  const std::string queue = "0123456789abcdef0123456789ABCDEF";
+  auto prefix = shard_prefix(queue, 3);
+  CHECK(prefix.size() == shard_prefix_bytes);
+  for (uint64_t seq : {uint64_t{0}, uint64_t{1}, uint64_t{1} << 40, ~uint64_t{0}}) {
+    auto key = message_key_in(prefix, seq);
+    CHECK(key == message_key(queue, 3, seq));
+    CHECK(key.size() == message_key_bytes);
+    CHECK(seq_of_key(key) == seq);
+  }
+}
+
 TEST_CASE("decoder reads what encoder wrote and detects truncation") {
   auto bytes = encoder{}.u8(7).u32(70000).i64(-5).str("hello").take();
   decoder in{bytes};
