@@ -12,7 +12,8 @@
 namespace sluice::http {
 
 reply_sink::reply_sink(caf::actor_system& sys) {
-  // Hidden: the system does not wait for it (it ends in the destructor).
+  // Hidden: the system does not wait for it. It ends with its last
+  // reference, after the destructor has removed the handler.
   self_ = caf::actor_cast<caf::strong_actor_ptr>(sys.spawn<caf::actor_companion, caf::hidden>());
   companion_ = static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(self_));
   companion_->on_enqueue([this](caf::mailbox_element_ptr ptr) {
@@ -61,6 +62,8 @@ void reply_sink::on_reply(caf::mailbox_element& reply) {
   } catch (const std::exception& e) {
     // It runs inside the replying actor: an escaping exception would end it.
     spdlog::error("answering an HTTP request failed: {}", e.what());
+  } catch (...) {
+    spdlog::error("answering an HTTP request failed: an unknown exception");
   }
 }
 

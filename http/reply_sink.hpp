@@ -18,7 +18,7 @@ namespace sluice::http {
 /// spawn, a scheduled start, and on its end a wake-up of CAF's clock thread,
 /// which cancels the timeouts of every actor that terminates).
 ///
-/// Thread-safe. Must end before its actor system (it ends its companion).
+/// Thread-safe. Must end before its actor system, whose actor it holds.
 class reply_sink {
 public:
   /// Called once with the reply: the result, or a `caf::error`.
