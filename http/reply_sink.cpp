@@ -15,8 +15,7 @@ reply_sink::reply_sink(caf::actor_system& sys) {
   // Hidden: the system does not wait for it. It ends with its last
   // reference, after the destructor has removed the handler.
   self_ = caf::actor_cast<caf::strong_actor_ptr>(sys.spawn<caf::actor_companion, caf::hidden>());
-  companion_ = static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(self_));
-  companion_->on_enqueue([this](caf::mailbox_element_ptr ptr) {
+  companion().on_enqueue([this](caf::mailbox_element_ptr ptr) {
     if (ptr)
       on_reply(*ptr);
   });
@@ -26,7 +25,11 @@ reply_sink::~reply_sink() {
   // Waits for a callback that runs now; later replies are dropped. The
   // companion itself ends with its last reference (requests still queued
   // at actors hold one).
-  companion_->on_enqueue({});
+  companion().on_enqueue({});
+}
+
+caf::actor_companion& reply_sink::companion() const {
+  return *static_cast<caf::actor_companion*>(caf::actor_cast<caf::abstract_actor*>(self_));
 }
 
 void reply_sink::request(const caf::strong_actor_ptr& dest, caf::message msg, callback on_reply) {

@@ -40,9 +40,9 @@ public:
 
 private:
   void on_reply(caf::mailbox_element& reply);
+  caf::actor_companion& companion() const;
 
-  caf::strong_actor_ptr self_;
-  caf::actor_companion* companion_; // owned through `self_`
+  caf::strong_actor_ptr self_; ///< the companion
   mutable std::mutex mtx_;
   uint64_t last_id_ = 0;
   std::unordered_map<uint64_t, callback> pending_;
