@@ -210,7 +210,8 @@ std::optional<std::string> db::get(family cf, std::string_view key, status& st) 
 }
 
 status db::scan_range(family cf, std::string_view begin, std::string_view end,
-                      const std::function<bool(std::string_view, std::string_view)>& fn) {
+                      const std::function<bool(std::string_view, std::string_view)>& fn,
+                      range_deletions ranges) {
   std::shared_lock lock{impl_->mtx};
   if (!impl_->rdb)
     return closed_status(impl_->dir);
@@ -220,6 +221,7 @@ status db::scan_range(family cf, std::string_view begin, std::string_view end,
   // deleted keys behind it (acknowledged messages leave many).
   if (!end.empty())
     ro.iterate_upper_bound = &upper;
+  ro.ignore_range_deletions = ranges == range_deletions::skip;
   std::unique_ptr<rocksdb::Iterator> it(impl_->rdb->NewIterator(ro, impl_->cf(cf)));
   for (it->Seek(rocksdb::Slice(begin.data(), begin.size()));
        it->Valid() && (end.empty() || it->key().compare(upper) < 0); it->Next()) {

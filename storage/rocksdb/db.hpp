@@ -31,10 +31,17 @@ public:
   /// Reads one key. Returns nullopt when absent; sets `st` on I/O errors.
   std::optional<std::string> get(family cf, std::string_view key, status& st);
 
+  /// Whether a scan applies range deletions. Skipping them saves fragmenting
+  /// every range tombstone of the memtable (RocksDB does that for each new
+  /// iterator after a range deletion); only for ranges no range deletion can
+  /// cover. Point deletions always apply.
+  enum class range_deletions : bool { apply, skip };
+
   /// Calls `fn(key, value)` for every key in [begin, end) (an empty `end`:
   /// no upper bound), in key order, until `fn` returns false.
   status scan_range(family cf, std::string_view begin, std::string_view end,
-                    const std::function<bool(std::string_view, std::string_view)>& fn);
+                    const std::function<bool(std::string_view, std::string_view)>& fn,
+                    range_deletions ranges = range_deletions::apply);
 
   /// As `scan_range` over every key that starts with `prefix`.
   status scan_prefix(family cf, std::string_view prefix,

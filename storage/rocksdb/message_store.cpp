@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "storage/rocksdb/dedup_index.hpp"
 #include "storage/rocksdb/message_codec.hpp"
 #include "storage/rocksdb/recovery.hpp"
@@ -6,6 +8,9 @@
 namespace sluice::storage {
 
 namespace {
+
+/// The shortest run of consecutive seqs deleted as a range (see `erase`).
+constexpr size_t min_range_run = 4;
 
 /// One shard's messages: `messages` holds each body (written once), `state`
 /// the small delivery state, both under `message_key(queue, shard, seq)`.
@@ -37,27 +42,27 @@ public:
 
   void settle(settle_messages cmd, write_callback done) override {
     batch b;
-    erase(b, cmd.acked);
+    erase(b, std::move(cmd.acked));
     put_states(b, cmd.retried);
-    erase(b, cmd.dead_lettered);
+    erase(b, std::move(cmd.dead_lettered));
     submit(writer_, std::move(b), std::move(done));
   }
 
   void remove(delete_messages cmd, write_callback done) override {
     batch b;
-    erase(b, cmd.seqs);
+    erase(b, std::move(cmd.seqs));
     submit(writer_, std::move(b), std::move(done));
   }
 
   void expire(expire_messages cmd, write_callback done) override {
     batch b;
-    erase(b, cmd.seqs);
+    erase(b, std::move(cmd.seqs));
     submit(writer_, std::move(b), std::move(done));
   }
 
   void purge(purge_messages cmd, write_callback done) override {
     batch b;
-    erase(b, cmd.seqs);
+    erase(b, std::move(cmd.seqs));
     if (cmd.cold_below > cmd.cold_from)
       for (auto cf : {family::messages, family::state})
         b.erase_range(cf, key(cmd.cold_from), key(cmd.cold_below));
@@ -131,11 +136,28 @@ private:
 
   std::string key(uint64_t seq) const { return message_key_in(prefix_, seq); }
 
-  void erase(batch& b, const std::vector<uint64_t>& seqs) const {
-    for (auto seq : seqs) {
-      auto k = key(seq);
-      b.erase(family::messages, k);
-      b.erase(family::state, std::move(k));
+  /// Deletes the messages of `seqs` and their states. Settled messages come
+  /// in runs (a pulled batch is acknowledged as a whole): a run of
+  /// `min_range_run` or more consecutive seqs is one range deletion per
+  /// family instead of two point deletions per message.
+  void erase(batch& b, std::vector<uint64_t> seqs) const {
+    std::sort(seqs.begin(), seqs.end());
+    seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    for (size_t i = 0; i < seqs.size();) {
+      size_t end = i + 1;
+      while (end < seqs.size() && seqs[end] == seqs[end - 1] + 1)
+        ++end;
+      if (end - i >= min_range_run) {
+        for (auto cf : {family::messages, family::state})
+          b.erase_range(cf, key(seqs[i]), key(seqs[end - 1] + 1));
+      } else {
+        for (size_t j = i; j < end; ++j) {
+          auto k = key(seqs[j]);
+          b.erase(family::messages, k);
+          b.erase(family::state, std::move(k));
+        }
+      }
+      i = end;
     }
   }
 

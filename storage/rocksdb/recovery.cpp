@@ -81,25 +81,29 @@ bool read_entry(std::string_view key, std::string_view value, size_t key_size,
 /// Gives each of `msgs` (in sequence order) its stored delivery state, with one
 /// scan of the `state` family over their range instead of a lookup per message
 /// (most messages have no state record). A message whose state record cannot be
-/// decoded keeps the default: never delivered (at-least-once).
+/// decoded keeps the default: never delivered (at-least-once). `ranges`: as
+/// for the scan of the messages themselves (see `load_page`).
 status attach_states(db& d, std::string_view queue_id, uint16_t shard,
-                     std::vector<recovered_message>& msgs, size_t first) {
+                     std::vector<recovered_message>& msgs, size_t first,
+                     db::range_deletions ranges) {
   if (first >= msgs.size())
     return {};
   auto it = msgs.begin() + static_cast<std::ptrdiff_t>(first);
-  return d.scan_range(family::state, message_key(queue_id, shard, it->seq),
-                      message_key(queue_id, shard, msgs.back().seq + 1),
-                      [&](std::string_view key, std::string_view value) {
-                        auto seq = seq_of_key(key);
-                        while (it != msgs.end() && it->seq < seq)
-                          ++it;
-                        if (it == msgs.end())
-                          return false;
-                        if (it->seq == seq)
-                          if (auto decoded = decode_state(value))
-                            it->state = *decoded;
-                        return true;
-                      });
+  return d.scan_range(
+      family::state, message_key(queue_id, shard, it->seq),
+      message_key(queue_id, shard, msgs.back().seq + 1),
+      [&](std::string_view key, std::string_view value) {
+        auto seq = seq_of_key(key);
+        while (it != msgs.end() && it->seq < seq)
+          ++it;
+        if (it == msgs.end())
+          return false;
+        if (it->seq == seq)
+          if (auto decoded = decode_state(value))
+            it->state = *decoded;
+        return true;
+      },
+      ranges);
 }
 
 } // namespace
@@ -136,7 +140,7 @@ status load_shard(db& d, std::string_view queue_id, uint16_t shard_no, size_t wi
     return st;
   if (!bad.ok())
     return bad;
-  return attach_states(d, queue_id, shard_no, shard.loaded, 0);
+  return attach_states(d, queue_id, shard_no, shard.loaded, 0, db::range_deletions::apply);
 }
 
 status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from, uint64_t below,
@@ -147,19 +151,28 @@ status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from
   auto begin = message_key(queue_id, shard, from);
   auto end = message_key(queue_id, shard, below);
   auto first = out.size();
-  auto st =
-      d.scan_range(family::messages, begin, end, [&](std::string_view key, std::string_view value) {
+  // A page is read from a shard's cold messages, which no range deletion
+  // covers: settling deletes ranges only of messages already paged in (below
+  // the cold ones), and a purge's range deletion of cold messages is followed
+  // by no page of that range (docs/architecture.md, "Deleting settled
+  // messages"). So the scans skip range deletions, and with them the
+  // fragmenting of every range tombstone in the memtable that a range
+  // deletion since the last read would otherwise cost.
+  auto st = d.scan_range(
+      family::messages, begin, end,
+      [&](std::string_view key, std::string_view value) {
         recovered_message r;
         if (!read_entry(key, value, begin.size(), r, bad))
           return false;
         out.push_back(std::move(r));
         return out.size() < limit;
-      });
+      },
+      db::range_deletions::skip);
   if (!st.ok())
     return st;
   if (!bad.ok())
     return bad;
-  return attach_states(d, queue_id, shard, out, first);
+  return attach_states(d, queue_id, shard, out, first, db::range_deletions::skip);
 }
 
 } // namespace sluice::storage

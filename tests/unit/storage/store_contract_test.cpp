@@ -168,6 +168,52 @@ TEMPLATE_TEST_CASE("remove and expire delete, a missing seq is no error", "[stor
   CHECK(stored_seqs(*store) == std::vector<uint64_t>{3});
 }
 
+TEMPLATE_TEST_CASE("settle deletes runs of consecutive seqs and lone ones alike, in any order",
+                   "[store]", memory_env, rocksdb_env) {
+  TestType env;
+  auto store = env.get().messages(queue_a, 0);
+  auto other = env.get().messages(queue_a, 1);
+  std::vector<new_message> msgs;
+  for (uint64_t seq = 1; seq <= 20; ++seq)
+    msgs.push_back(msg(seq, "m", seq == 12 ? 777 : 0));
+  REQUIRE(append(*store, msgs));
+  REQUIRE(append(*other, msgs)); // the same seqs in the next shard stay
+  std::vector<state_change> leases;
+  for (uint64_t seq = 1; seq <= 16; ++seq)
+    leases.push_back({seq, {1, 9000, seq % 2 == 0}});
+  REQUIRE(lease(*store, leases));
+
+  // The store deletes runs of four or more as ranges (storage/rocksdb):
+  // 3..7 (given out of order, 5 twice), 13..16 (exactly four), and lone or
+  // short ones (1, 2 and 10) one by one.
+  settle_messages cmd;
+  cmd.acked = {7, 3, 4, 5, 5, 6, 10, 13, 14, 15, 16};
+  cmd.retried = {{11, {2, 20'000, false}}};
+  cmd.dead_lettered = {2, 1};
+  REQUIRE(settle(*store, cmd));
+  CHECK(stored_seqs(*store) == std::vector<uint64_t>{8, 9, 11, 12, 17, 18, 19, 20});
+  CHECK(stored_seqs(*other).size() == 20);
+
+  // Writes after the range deletions in the same memtable, before, inside
+  // and after them (the insert hints of storage/rocksdb/insert_hint.hpp).
+  REQUIRE(append(*store, {msg(21, "n"), msg(22, "n")}));
+  REQUIRE(lease(*store, {{17, {1, 9500, false}}, {9, {2, 9500, true}}}));
+  auto r = recover(*store, 100);
+  REQUIRE(r);
+  CHECK(seqs_of(r->loaded) == std::vector<uint64_t>{8, 9, 11, 12, 17, 18, 19, 20, 21, 22});
+  check_state(r->loaded[0].state, {1, 9000, true});
+  check_state(r->loaded[1].state, {2, 9500, true});
+  check_state(r->loaded[2].state, {2, 20'000, false});
+  check_state(r->loaded[3].state, {1, 9000, true});
+  check_state(r->loaded[4].state, {1, 9500, false});
+  check_state(r->loaded[5].state, {});
+  // A page above the deleted runs (where a shard pages from) reads the rest.
+  auto p = page(*store, 17, 23, 10);
+  REQUIRE(p);
+  CHECK(seqs_of(*p) == std::vector<uint64_t>{17, 18, 19, 20, 21, 22});
+  check_state(p->at(0).state, {1, 9500, false});
+}
+
 TEMPLATE_TEST_CASE("purge deletes the listed seqs and the cold range", "[store]", memory_env,
                    rocksdb_env) {
   TestType env;
