@@ -102,6 +102,10 @@ struct page_messages {
   uint64_t from = 0;
   uint64_t below = 0;
   size_t limit = 0;
+  /// The caller knows that no range deletion (a settled run, a purge) ever
+  /// covered [from, below): a store may then read without applying them,
+  /// which is cheaper. False: every deletion applies.
+  bool no_range_deleted = false;
 };
 
 /// A stored message with its delivery state, as read back.

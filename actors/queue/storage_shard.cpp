@@ -172,7 +172,8 @@ void refill(self_ptr self) {
   if (!half_empty && !running_dry)
     return;
   st.paging = true;
-  storage::page_messages cmd{st.cold_from, st.confirmed_seq + 1, room};
+  storage::page_messages cmd{st.cold_from, st.confirmed_seq + 1, room,
+                             st.cold_from >= st.first_seq_of_run};
   st.store->page(cmd, [h = handle(self), epoch = st.epoch](auto r) {
     page_loaded page;
     page.epoch = epoch;
@@ -674,6 +675,7 @@ void on_recovered(self_ptr self, shard_recovered& msg) {
   // Sequence numbers never repeat, even after every message was acked and the
   // process restarted: start past both the last stored one and the clock (µs).
   st.next_seq = std::max<uint64_t>(rec.last_seq + 1, static_cast<uint64_t>(now) * 1000);
+  st.first_seq_of_run = st.next_seq;
   st.ready = true;
   st.dedup.sweep_at = now; // whether entries stored before the restart expired
   report(self);            // the coordinator counts the shard as recovered

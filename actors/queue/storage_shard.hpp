@@ -33,6 +33,14 @@ struct storage_shard_state {
   persister persist;
   shard_index index;
   uint64_t next_seq = 1;
+  /// `next_seq` when the shard recovered: every message from here on was
+  /// appended by this run of the shard, and this run deletes ranges only of
+  /// messages in its window (below `cold_from`) or, in a purge, of cold
+  /// messages that it then never pages in. So no range deletion covers a
+  /// page that starts here or later (`page_messages::no_range_deleted`); one
+  /// made before the start may cover older cold messages (a smaller window
+  /// after a restart leaves settled runs among them).
+  uint64_t first_seq_of_run = UINT64_MAX;
   /// When the next `tick` is due (INT64_MAX: none scheduled).
   int64_t wakeup_at = INT64_MAX;
   int64_t last_retention_check = 0;

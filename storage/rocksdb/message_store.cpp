@@ -73,7 +73,8 @@ public:
     auto* d = &db_;
     run(done, [d, queue = queue_id_, shard = shard_, cmd, done] {
       std::vector<recovered_message> out;
-      auto st = load_page(*d, queue, shard, cmd.from, cmd.below, cmd.limit, out);
+      auto ranges = cmd.no_range_deleted ? db::range_deletions::skip : db::range_deletions::apply;
+      auto st = load_page(*d, queue, shard, cmd.from, cmd.below, cmd.limit, ranges, out);
       if (st.ok())
         done(std::move(out));
       else

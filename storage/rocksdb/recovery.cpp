@@ -144,20 +144,13 @@ status load_shard(db& d, std::string_view queue_id, uint16_t shard_no, size_t wi
 }
 
 status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from, uint64_t below,
-                 size_t limit, std::vector<recovered_message>& out) {
+                 size_t limit, db::range_deletions ranges, std::vector<recovered_message>& out) {
   status bad;
   if (limit == 0)
     return bad;
   auto begin = message_key(queue_id, shard, from);
   auto end = message_key(queue_id, shard, below);
   auto first = out.size();
-  // A page is read from a shard's cold messages, which no range deletion
-  // covers: settling deletes ranges only of messages already paged in (below
-  // the cold ones), and a purge's range deletion of cold messages is followed
-  // by no page of that range (docs/architecture.md, "Deleting settled
-  // messages"). So the scans skip range deletions, and with them the
-  // fragmenting of every range tombstone in the memtable that a range
-  // deletion since the last read would otherwise cost.
   auto st = d.scan_range(
       family::messages, begin, end,
       [&](std::string_view key, std::string_view value) {
@@ -167,12 +160,12 @@ status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from
         out.push_back(std::move(r));
         return out.size() < limit;
       },
-      db::range_deletions::skip);
+      ranges);
   if (!st.ok())
     return st;
   if (!bad.ok())
     return bad;
-  return attach_states(d, queue_id, shard, out, first, db::range_deletions::skip);
+  return attach_states(d, queue_id, shard, out, first, ranges);
 }
 
 } // namespace sluice::storage

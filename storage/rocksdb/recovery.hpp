@@ -27,8 +27,9 @@ status load_shard(db& d, std::string_view queue_id, uint16_t shard, size_t windo
                   shard_recovery& out);
 
 /// Up to `limit` messages of one shard with sequence numbers in
-/// [from, below), in order.
+/// [from, below), in order. `ranges`: whether range deletions apply (skip
+/// them only where none can cover the range, see `page_messages`).
 status load_page(db& d, std::string_view queue_id, uint16_t shard, uint64_t from, uint64_t below,
-                 size_t limit, std::vector<recovered_message>& out);
+                 size_t limit, db::range_deletions ranges, std::vector<recovered_message>& out);
 
 } // namespace sluice::storage

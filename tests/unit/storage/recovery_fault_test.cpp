@@ -92,7 +92,7 @@ TEST_CASE("a page-in reads each message's delivery state with it") {
   write_flushed(dir.path);
   auto d = open_db(dir.path);
   std::vector<recovered_message> out;
-  REQUIRE(load_page(*d, queue, 0, 1, 4, 10, out).ok());
+  REQUIRE(load_page(*d, queue, 0, 1, 4, 10, db::range_deletions::apply, out).ok());
   REQUIRE(out.size() == 3);
   CHECK(out[0].state.attempts == 0);
   CHECK(out[1].state.attempts == 2);
@@ -111,7 +111,7 @@ TEST_CASE("a page-in and a recovery whose state scan fails return the error, not
   auto d = open_db(dir.path); // a fresh instance: nothing of the table is cached
 
   std::vector<recovered_message> page;
-  auto paged = load_page(*d, queue, 0, 1, 4, 10, page);
+  auto paged = load_page(*d, queue, 0, 1, 4, 10, db::range_deletions::apply, page);
   CHECK_FALSE(paged.ok());
   CHECK(paged.message().find("scan failed") != std::string::npos);
 

@@ -207,7 +207,12 @@ TEMPLATE_TEST_CASE("settle deletes runs of consecutive seqs and lone ones alike,
   check_state(r->loaded[3].state, {1, 9000, true});
   check_state(r->loaded[4].state, {1, 9500, false});
   check_state(r->loaded[5].state, {});
-  // A page above the deleted runs (where a shard pages from) reads the rest.
+  // A page over the deleted runs applies them (a shard's page of messages
+  // stored before its start, `page_messages::no_range_deleted` false) ...
+  auto over = page(*store, 1, 23, 100);
+  REQUIRE(over);
+  CHECK(seqs_of(*over) == std::vector<uint64_t>{8, 9, 11, 12, 17, 18, 19, 20, 21, 22});
+  // ... and one above them reads the rest.
   auto p = page(*store, 17, 23, 10);
   REQUIRE(p);
   CHECK(seqs_of(*p) == std::vector<uint64_t>{17, 18, 19, 20, 21, 22});
