@@ -64,8 +64,7 @@ public:
     batch b;
     erase(b, std::move(cmd.seqs));
     if (cmd.cold_below > cmd.cold_from)
-      for (auto cf : {family::messages, family::state})
-        b.erase_range(cf, key(cmd.cold_from), key(cmd.cold_below));
+      erase_range(b, cmd.cold_from, cmd.cold_below);
     submit(writer_, std::move(b), std::move(done));
   }
 
@@ -149,8 +148,7 @@ private:
       while (end < seqs.size() && seqs[end] == seqs[end - 1] + 1)
         ++end;
       if (end - i >= min_range_run) {
-        for (auto cf : {family::messages, family::state})
-          b.erase_range(cf, key(seqs[i]), key(seqs[end - 1] + 1));
+        erase_range(b, seqs[i], seqs[end - 1] + 1);
       } else {
         for (size_t j = i; j < end; ++j) {
           auto k = key(seqs[j]);
@@ -160,6 +158,12 @@ private:
       }
       i = end;
     }
+  }
+
+  /// Deletes the messages with seqs in [from, below) and their states.
+  void erase_range(batch& b, uint64_t from, uint64_t below) const {
+    for (auto cf : {family::messages, family::state})
+      b.erase_range(cf, key(from), key(below));
   }
 
   void put_states(batch& b, const std::vector<state_change>& changes) const {
