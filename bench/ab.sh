@@ -7,7 +7,10 @@
 #   e.g. bench/ab.sh /tmp/before/sluice build/cli/sluice 3 batch single mixed drain push
 #
 # `push` needs a --plugin-dir with noop.so: PLUGINS_A / PLUGINS_B (default
-# build/plugins). Prints the table rows, each headed by "== A|B scenario".
+# build/plugins). Prints the table rows, each headed by "== A|B scenario", then
+# per row the median msgs/s (and server CPU per message) of A and of B over the
+# rounds and B/A: on a shared 2-vCPU VM one round can swing by a fifth, so a
+# lever is judged on the medians of several rounds.
 set -euo pipefail
 a=$1
 b=$2
@@ -29,15 +32,18 @@ run() { # label binary plugins scenario
   local extra=()
   [[ $4 == push ]] && extra=(--drain-messages 600000)
   "$bench" --url http://127.0.0.1:$port --token bench-token --seconds 8 --scenario "$4" --server-pid $pid \
-    "${extra[@]}" | tail -n +2
+    --json "$results/$1-$4-$r.json" "${extra[@]}" | tail -n +2
   kill -TERM $pid
   wait $pid || true
   rm -rf "$d"
 }
 
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
 for ((r = 1; r <= rounds; r++)); do
   for s in "${scenarios[@]}"; do
     run A "$a" "${PLUGINS_A:-$here/build/plugins}" "$s"
     run B "$b" "${PLUGINS_B:-$here/build/plugins}" "$s"
   done
 done
+python3 "$here/bench/ab_summary.py" "$results" "$rounds"
