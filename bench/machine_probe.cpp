@@ -2,12 +2,14 @@
 // send pays, measured without Sluice (docs/benchmarks.md, "What bounds the numbers"):
 //   - a small write followed by fdatasync, appending to a file (its size changes, so
 //     the file system also commits metadata; RocksDB's write-ahead log and Redis's AOF
-//     both grow this way) and overwriting one written before (no metadata);
+//     both grow this way) and overwriting one written before (no metadata), with the
+//     tail of the single syncs (a send waits for the sync in progress, then its own);
 //   - handing work to a sleeping thread and back (mutex + condition variable), the
 //     cost of each thread crossing on the send path.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -27,9 +29,13 @@ double micros_since(clock_type::time_point t0, int n) {
   return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count() / n;
 }
 
-/// Mean µs of write(record) + fdatasync over `n` records; `overwrite`: into a
-/// file already written and synced to its full length.
-double write_and_sync(const std::string& path, int n, size_t record, bool overwrite) {
+/// µs of write(record) + fdatasync, over `n` records: the mean and the tail.
+struct sync_times {
+  double mean = 0, p50 = 0, p99 = 0, p999 = 0, max = 0;
+};
+
+/// `overwrite`: into a file already written and synced to its full length.
+sync_times write_and_sync(const std::string& path, int n, size_t record, bool overwrite) {
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
   if (fd < 0)
     throw std::runtime_error("cannot create " + path);
@@ -42,14 +48,32 @@ double write_and_sync(const std::string& path, int n, size_t record, bool overwr
     ::fsync(fd);
     ::lseek(fd, 0, SEEK_SET);
   }
+  std::vector<double> each;
+  each.reserve(n);
   auto t0 = clock_type::now();
-  for (int i = 0; i < n; ++i)
+  for (int i = 0; i < n; ++i) {
+    auto t = clock_type::now();
     if (::write(fd, buf.data(), buf.size()) < 0 || ::fdatasync(fd) != 0)
       throw std::runtime_error("write or fdatasync failed");
-  auto us = micros_since(t0, n);
+    each.push_back(micros_since(t, 1));
+  }
+  sync_times out;
+  out.mean = micros_since(t0, n);
   ::close(fd);
   std::filesystem::remove(path);
-  return us;
+  std::sort(each.begin(), each.end());
+  auto at = [&](double q) { return each[std::min(each.size() - 1, size_t(q * each.size()))]; };
+  out.p50 = at(0.5);
+  out.p99 = at(0.99);
+  out.p999 = at(0.999);
+  out.max = each.back();
+  return out;
+}
+
+void print_sync(const char* what, size_t record, const sync_times& t) {
+  std::printf(
+      "write %zu B + fdatasync, %-12s %7.1f us (p50 %.0f, p99 %.0f, p99.9 %.0f, max %.0f)\n",
+      record, what, t.mean, t.p50, t.p99, t.p999, t.max);
 }
 
 /// Mean µs of one hand-off between two threads that sleep between turns.
@@ -91,10 +115,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   auto path = (std::filesystem::path{dir} / "sluice-machine-probe.tmp").string();
   try {
-    std::printf("write %zu B + fdatasync, appending:   %7.1f us\n", record,
-                write_and_sync(path, n, record, false));
-    std::printf("write %zu B + fdatasync, overwriting: %7.1f us\n", record,
-                write_and_sync(path, n, record, true));
+    print_sync("appending:", record, write_and_sync(path, n, record, false));
+    print_sync("overwriting:", record, write_and_sync(path, n, record, true));
     std::printf("thread hand-off (mutex + condvar):   %7.1f us\n", hand_off(n * 5));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
