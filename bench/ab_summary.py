@@ -23,18 +23,13 @@ def main():
     print(f"== medians over {rounds} round(s): msgs/s (server CPU us/msg)")
     print(f"{'row':<34} {'A':>18} {'B':>18}   B/A")
     for key in order:
-        cells = []
-        for label in ("A", "B"):
-            r = rates.get((label, key))
-            c = cpus.get((label, key))
-            cell = f"{statistics.median(r):,.0f}" if r else "-"
-            cell += f" ({statistics.median(c):.1f})" if c else ""
-            cells.append(cell)
-        a, b = rates.get(("A", key)), rates.get(("B", key))
-        ratio = f"{statistics.median(b) / statistics.median(a):.2f}" if a and b and statistics.median(a) else "-"
+        rate = {l: statistics.median(rates[(l, key)]) for l in ("A", "B") if (l, key) in rates}
+        cpu = {l: statistics.median(cpus[(l, key)]) for l in ("A", "B") if (l, key) in cpus}
+        cells = [(f"{rate[l]:,.0f}" if l in rate else "-") + (f" ({cpu[l]:.1f})" if l in cpu else "")
+                 for l in ("A", "B")]
+        ratio = f"{rate['B'] / rate['A']:.2f}" if rate.get("A") and "B" in rate else "-"
         name = f"{key[0]} x{key[1]}"
         print(f"{name:<34} {cells[0]:>18} {cells[1]:>18}   {ratio}")
-
 
 if __name__ == "__main__":
     main()
